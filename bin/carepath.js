@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `carepath` command. The sources are TypeScript run through tsx, so there is no build
+// step between a clone and a running platform.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,40 @@
+/** Entry point of the `carepath` command: dispatches to one module per sub-command. */
+import { CarepathError } from '../config/errors.ts';
+
+type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
+
+const commands: Record<string, Command> = {
+  start: { summary: 'run the platform (Temporal, database, worker, API)', load: () => import('./commands/start.ts') },
+  provision: { summary: 'fetch or build the Temporal CLI and the time-skipping test server', load: () => import('./commands/provision.ts') },
+  validate: { summary: 'check pathway files: carepath validate [files or folders…] [--json]', load: () => import('./commands/validate.ts') },
+  preview: { summary: 'print the timeline a pathway plans: carepath preview <file|id> --anchor name=date …', load: () => import('./commands/preview.ts') },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return ['usage: carepath <command> [options]', '', 'commands:', ...lines].join('\n');
+}
+
+/** Runs one sub-command and returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`carepath: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    const module = await command.load();
+    return await module.run(rest);
+  } catch (err) {
+    if (err instanceof CarepathError) {
+      console.error(`carepath ${name}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}
