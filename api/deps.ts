@@ -1,0 +1,9 @@
+import type { Client, Connection } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.ts';
+
+/** What the HTTP app needs from the process that boots it. */
+export interface AppDeps {
+  db: Kysely<Database>;
+  temporal: { connection: Connection; client: Client; namespace: string; taskQueue: string };
+}

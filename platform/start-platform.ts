@@ -1,0 +1,110 @@
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.ts';
+import { buildServer } from '../api/server.ts';
+import type { AppConfig } from '../config/load-config.ts';
+import { openDatabase, type OpenDatabase } from '../db/connect.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { startDevServer, type RunningDevServer } from '../infra/dev-server.ts';
+import type { Progress } from '../infra/progress.ts';
+import { ensureTemporalCli } from '../infra/temporal-cli.ts';
+import type { Logger } from '../logging/logger.ts';
+import { connectClient, connectWorker } from '../temporal/connect.ts';
+import { ensureSearchAttributes } from '../temporal/search-attributes.ts';
+import { createWorker } from '../worker/create-worker.ts';
+import { installWorkerRuntime } from '../worker/runtime.ts';
+
+export interface RunningPlatform {
+  apiUrl: string;
+  temporalAddress: string;
+  temporalUiUrl: string | null;
+  database: string;
+  /** Stops the API, then the worker, then closes connections and embedded servers. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Brings the platform up in dependency order: Temporal (embedded dev server unless an address is
+ * configured), search attributes, database and migrations, worker, API. On a failure, what was
+ * already started is stopped again before the error propagates.
+ */
+export async function startPlatform(config: AppConfig, logger: Logger, progress: Progress): Promise<RunningPlatform> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        logger.warn({ err }, 'error while stopping');
+      }
+    }
+    cleanups.length = 0;
+  };
+  try {
+    let devServer: RunningDevServer | null = null;
+    let address = config.temporal.address;
+    if (!address) {
+      const cli = await ensureTemporalCli(progress);
+      progress(`starting the Temporal dev server (${cli.source}: ${cli.path})…`);
+      const { devServer: d } = config.temporal;
+      devServer = await startDevServer({
+        cliPath: cli.path,
+        ip: d.ip,
+        port: d.port,
+        uiPort: d.uiPort,
+        namespace: config.temporal.namespace,
+        dbFile: d.dbFile,
+        logLevel: d.logLevel,
+        logFile: path.join(path.dirname(d.dbFile), 'dev-server.log'),
+      });
+      cleanups.push(() => devServer!.stop());
+      address = devServer.address;
+    }
+    const temporal = { ...config.temporal, address };
+    const { connection, client } = await connectClient(temporal);
+    cleanups.push(() => connection.close());
+    const added = await ensureSearchAttributes(connection, temporal.namespace, temporal.searchAttributes);
+    if (added.length > 0) logger.info({ added }, 'registered search attributes');
+
+    const database: OpenDatabase = await openDatabase({ url: config.databaseUrl, embeddedDir: path.join(config.dataDir, 'pglite') });
+    cleanups.push(() => database.close());
+    const applied = await migrateToLatest(database.db);
+    if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
+
+    installWorkerRuntime(logger);
+    const nativeConnection = await connectWorker(temporal);
+    cleanups.push(() => nativeConnection.close());
+    const worker: Worker = await createWorker({
+      connection: nativeConnection,
+      namespace: temporal.namespace,
+      taskQueue: temporal.taskQueue,
+      activities: createActivities({ db: database.db, logger }),
+    });
+    const workerRun = worker.run();
+    cleanups.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun;
+    });
+    workerRun.catch((err) => logger.error({ err }, 'worker stopped with an error'));
+
+    const server: FastifyInstance = await buildServer(
+      { db: database.db, temporal: { connection, client, namespace: temporal.namespace, taskQueue: temporal.taskQueue } },
+      logger,
+    );
+    cleanups.push(() => server.close());
+    await server.listen({ host: config.api.host, port: config.api.port });
+    const { port } = server.server.address() as { port: number };
+
+    return {
+      apiUrl: `http://${config.api.host}:${port}`,
+      temporalAddress: address,
+      temporalUiUrl: devServer?.uiUrl ?? null,
+      database: database.where,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { Activities } from '../activities/index.ts';
+
+export const DEFAULT_WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** A worker for carepath's task queue: the journey workflows plus the activities built for it. */
+export async function createWorker(options: {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: Activities;
+  workflowsPath?: string;
+}): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    workflowsPath: options.workflowsPath ?? DEFAULT_WORKFLOWS_PATH,
+    activities: options.activities,
+  });
+}
