@@ -13,7 +13,6 @@ import type { Logger } from '../logging/logger.ts';
 import { connectClient, connectWorker } from '../temporal/connect.ts';
 import { ensureSearchAttributes } from '../temporal/search-attributes.ts';
 import { createWorker } from '../worker/create-worker.ts';
-import { installWorkerRuntime } from '../worker/runtime.ts';
 
 export interface RunningPlatform {
   apiUrl: string;
@@ -72,7 +71,6 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
 
-    installWorkerRuntime(logger);
     const nativeConnection = await connectWorker(temporal);
     cleanups.push(() => nativeConnection.close());
     const worker: Worker = await createWorker({

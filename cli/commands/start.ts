@@ -2,11 +2,13 @@ import { loadConfig } from '../../config/load-config.ts';
 import { stderrProgress } from '../../infra/progress.ts';
 import { createLogger } from '../../logging/logger.ts';
 import { startPlatform } from '../../platform/start-platform.ts';
+import { installWorkerRuntime } from '../../worker/runtime.ts';
 
 /** `carepath start`: runs the whole platform until Ctrl-C (SIGINT) or SIGTERM. */
 export async function run(_argv: string[]): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  installWorkerRuntime(logger);
   const started = Date.now();
   const platform = await startPlatform(config, logger, stderrProgress);
   const lines = [

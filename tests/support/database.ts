@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { inject } from 'vitest';
+import type { Database } from '../../db/database.ts';
+import { databaseUrl } from '../../infra/local-postgres.ts';
+
+export interface ThrowawayDatabase {
+  url: string;
+  db: Kysely<Database>;
+  /** Closes the pool and drops the database. */
+  drop(): Promise<void>;
+}
+
+/** Creates an empty database on the real PostgreSQL for one test file. */
+export async function createThrowawayDatabase(): Promise<ThrowawayDatabase> {
+  const serverUrl = inject('postgresUrl');
+  const name = `carepath_test_${randomBytes(6).toString('hex')}`;
+  await admin(serverUrl, `create database ${name}`);
+  const url = databaseUrl(serverUrl, name);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 4 }) }) });
+  return {
+    url,
+    db,
+    async drop() {
+      await db.destroy();
+      await admin(serverUrl, `drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+async function admin(serverUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
