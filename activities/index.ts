@@ -1,12 +1,9 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/database.ts';
-import type { Logger } from '../logging/logger.ts';
+import type { ActivityDeps } from './deps.ts';
+import { createMessageActivities } from './messages.ts';
+import { createTaskActivities } from './tasks.ts';
+import { createTimelineActivities } from './timeline.ts';
 
-/** What activities need from the outside world; tests pass real instances of each. */
-export interface ActivityDeps {
-  db: Kysely<Database>;
-  logger: Logger;
-}
+export type { ActivityDeps } from './deps.ts';
 
 /**
  * Builds the activities the worker registers. Workflows import the returned type only
@@ -14,6 +11,9 @@ export interface ActivityDeps {
  */
 export function createActivities(deps: ActivityDeps) {
   return {
+    ...createMessageActivities(deps),
+    ...createTaskActivities(deps),
+    ...createTimelineActivities(deps),
     /** Appends an entry to the audit log on behalf of a workflow (actor `system`). */
     async recordAudit(entry: { action: string; resourceType: string; resourceId: string | null; details?: unknown }): Promise<void> {
       await deps.db

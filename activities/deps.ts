@@ -1,0 +1,16 @@
+import type { Kysely } from 'kysely';
+import type { Channel } from '../channels/channel.ts';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../logging/logger.ts';
+
+/** Renders a message template (content kept as data under pathways/) into the text to send. */
+export type RenderTemplate = (templateId: string, variables: Record<string, unknown>) => string;
+
+/** What activities need from the outside world; tests pass real instances of each. */
+export interface ActivityDeps {
+  db: Kysely<Database>;
+  logger: Logger;
+  /** Channel adapters by name (wechat, sms, app, phone, …). */
+  channels: ReadonlyMap<string, Channel>;
+  renderTemplate: RenderTemplate;
+}

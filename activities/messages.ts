@@ -1,0 +1,103 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { PermanentDeliveryError } from '../channels/channel.ts';
+import { insertTaskOnce } from '../db/repositories/tasks.ts';
+import {
+  insertOutboxMessageOnce,
+  lockOutboxMessage,
+  markOutboxAttemptFailed,
+  markOutboxSent,
+  markOutboxUndeliverable,
+} from '../db/repositories/outbox.ts';
+import { randomUUID } from 'node:crypto';
+import type { ActivityDeps } from './deps.ts';
+
+export interface SendMessageInput {
+  enrollmentId: string;
+  patientRef: string;
+  stepId: string;
+  /** The planner's occurrence key of the step (e.g. `advance-notice#3`). */
+  occurrenceKey: string;
+  channel: string;
+  audience: string;
+  templateId: string;
+  variables: Record<string, unknown>;
+  urgent: boolean;
+}
+
+export interface SendMessageResult {
+  idempotencyKey: string;
+  providerMessageId: string | null;
+  /** `sent` now, already `sent` by an earlier attempt, or `failed` earlier and handed to a person. */
+  outcome: 'sent' | 'already-sent' | 'handed-over';
+}
+
+/** The outbox idempotency key: one delivery per journey, step occurrence and channel. */
+export function messageKey(input: Pick<SendMessageInput, 'enrollmentId' | 'occurrenceKey' | 'channel'>): string {
+  return `${input.enrollmentId}/${input.occurrenceKey}/${input.channel}`;
+}
+
+export function createMessageActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * Sends one message through the outbox. The row is locked while the channel delivers, so a
+     * retry running beside a slow first attempt waits and then sees `sent`: never a second send.
+     * A failed attempt is counted and rethrown for Temporal to retry with backoff.
+     */
+    async sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
+      const idempotencyKey = messageKey(input);
+      const channel = deps.channels.get(input.channel);
+      if (!channel) throw ApplicationFailure.nonRetryable(`no channel adapter named '${input.channel}'`, 'UnknownChannel');
+      await insertOutboxMessageOnce(deps.db, { ...input, idempotencyKey });
+      const outcome = await deps.db.transaction().execute(async (trx): Promise<{ result: SendMessageResult } | { error: unknown }> => {
+        const row = await lockOutboxMessage(trx, idempotencyKey);
+        if (row.status === 'sent') return { result: { idempotencyKey, providerMessageId: row.provider_message_id, outcome: 'already-sent' } };
+        if (row.status === 'failed') return { result: { idempotencyKey, providerMessageId: null, outcome: 'handed-over' } };
+        try {
+          const text = deps.renderTemplate(input.templateId, input.variables);
+          const { providerMessageId } = await channel.deliver({
+            idempotencyKey,
+            channel: input.channel,
+            audience: input.audience,
+            patientRef: input.patientRef,
+            templateId: input.templateId,
+            text,
+            urgent: input.urgent,
+          });
+          await markOutboxSent(trx, row.id, providerMessageId, new Date().toISOString());
+          return { result: { idempotencyKey, providerMessageId, outcome: 'sent' } };
+        } catch (err) {
+          await markOutboxAttemptFailed(trx, row.id, (err as Error).message ?? String(err));
+          return { error: err };
+        }
+      });
+      if ('result' in outcome) return outcome.result;
+      const err = outcome.error as Error;
+      if (err instanceof PermanentDeliveryError) throw ApplicationFailure.nonRetryable(err.message, 'PermanentDeliveryError');
+      throw err;
+    },
+
+    /**
+     * After the last retry: marks the message failed and gives it to a person as a task
+     * (call the patient, send by hand). Nothing is dropped.
+     */
+    async handOverUndeliverableMessage(input: SendMessageInput & { role: string; assignee: string | null; reason: string }): Promise<{ taskId: string }> {
+      const idempotencyKey = messageKey(input);
+      await markOutboxUndeliverable(deps.db, idempotencyKey);
+      const { task } = await insertTaskOnce(deps.db, {
+        id: randomUUID(),
+        enrollmentId: input.enrollmentId,
+        occurrenceKey: `${input.occurrenceKey}/undelivered/${input.channel}`,
+        stepId: input.stepId,
+        code: null,
+        kind: 'deliver-message',
+        title: `Deliver by hand: message ${input.templateId} could not be sent via ${input.channel}`,
+        role: input.role,
+        assignee: input.assignee,
+        urgent: input.urgent,
+        dueAt: null,
+      });
+      deps.logger.warn({ idempotencyKey, taskId: task.id, channel: input.channel }, 'message handed over to a person after its last retry');
+      return { taskId: task.id };
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, JourneyEventsTable } from '../database.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+export type JourneyEvent = Selectable<JourneyEventsTable>;
+
+export interface NewJourneyEvent {
+  enrollmentId: string;
+  /** Unique per enrolment: recording the same event twice is a no-op. */
+  eventKey: string;
+  type: string;
+  stepId: string | null;
+  at: string;
+  details: unknown;
+}
+
+/** Appends an event to the journey's timeline once; returns whether it was new. */
+export async function appendJourneyEvent(db: Db, event: NewJourneyEvent): Promise<boolean> {
+  const result = await db
+    .insertInto('journey_events')
+    .values({
+      enrollment_id: event.enrollmentId,
+      event_key: event.eventKey,
+      type: event.type,
+      step_id: event.stepId,
+      at: event.at,
+      details: event.details === undefined ? null : JSON.stringify(event.details),
+    })
+    .onConflict((oc) => oc.columns(['enrollment_id', 'event_key']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** The timeline of one enrolment, oldest first. */
+export function listJourneyEvents(db: Db, enrollmentId: string): Promise<JourneyEvent[]> {
+  return db.selectFrom('journey_events').selectAll().where('enrollment_id', '=', enrollmentId).orderBy('at').orderBy('id').execute();
+}

@@ -1,0 +1,76 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, OutboxMessagesTable } from '../database.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+export type OutboxMessage = Selectable<OutboxMessagesTable>;
+
+export interface NewOutboxMessage {
+  idempotencyKey: string;
+  enrollmentId: string;
+  stepId: string;
+  channel: string;
+  audience: string;
+  templateId: string;
+  variables: Record<string, unknown>;
+  urgent: boolean;
+}
+
+/** Records the message unless its idempotency key is known; returns nothing, the row is read under lock next. */
+export async function insertOutboxMessageOnce(db: Db, message: NewOutboxMessage): Promise<void> {
+  await db
+    .insertInto('outbox_messages')
+    .values({
+      idempotency_key: message.idempotencyKey,
+      enrollment_id: message.enrollmentId,
+      step_id: message.stepId,
+      channel: message.channel,
+      audience: message.audience,
+      template_id: message.templateId,
+      variables: JSON.stringify(message.variables),
+      urgent: message.urgent,
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .execute();
+}
+
+/**
+ * Reads the message and locks its row until the transaction ends, so that two attempts at the
+ * same message (an activity retried while the first attempt still runs) never deliver it twice.
+ */
+export function lockOutboxMessage(trx: Transaction<Database>, idempotencyKey: string): Promise<OutboxMessage> {
+  return trx.selectFrom('outbox_messages').selectAll().where('idempotency_key', '=', idempotencyKey).forUpdate().executeTakeFirstOrThrow();
+}
+
+/** Marks a message delivered. */
+export async function markOutboxSent(db: Db, id: string, providerMessageId: string, at: string): Promise<void> {
+  await db
+    .updateTable('outbox_messages')
+    .set((eb) => ({ status: 'sent', provider_message_id: providerMessageId, sent_at: at, attempts: eb('attempts', '+', 1), last_error: null }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Counts a failed delivery attempt; the message stays pending for the next retry. */
+export async function markOutboxAttemptFailed(db: Db, id: string, error: string): Promise<void> {
+  await db
+    .updateTable('outbox_messages')
+    .set((eb) => ({ last_error: error.slice(0, 500), attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Gives up on a pending message after its last retry (a person delivers it instead). */
+export async function markOutboxUndeliverable(db: Db, idempotencyKey: string): Promise<OutboxMessage | undefined> {
+  return db
+    .updateTable('outbox_messages')
+    .set({ status: 'failed' })
+    .where('idempotency_key', '=', idempotencyKey)
+    .where('status', '=', 'pending')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** All messages of one enrolment, oldest first. */
+export function listOutboxMessages(db: Db, enrollmentId: string): Promise<OutboxMessage[]> {
+  return db.selectFrom('outbox_messages').selectAll().where('enrollment_id', '=', enrollmentId).orderBy('id').execute();
+}

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.ts';
+import type { SendMessageInput } from '../../activities/messages.ts';
+import { PermanentDeliveryError, type Channel, type OutboundMessage } from '../../channels/channel.ts';
+import { migrateToLatest } from '../../db/migrate.ts';
+import { listOutboxMessages } from '../../db/repositories/outbox.ts';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/database.ts';
+import { insertEnrollment } from '../support/enrollments.ts';
+import { testLogger } from '../support/logger.ts';
+
+/** A channel that records what it delivers and can be told to fail or to be slow. */
+class RecordingChannel implements Channel {
+  readonly delivered: OutboundMessage[] = [];
+  failuresLeft = 0;
+  permanent = false;
+  delayMs = 0;
+  constructor(readonly name: string) {}
+  async deliver(message: OutboundMessage) {
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (this.failuresLeft > 0) {
+      this.failuresLeft--;
+      throw this.permanent ? new PermanentDeliveryError('recipient rejected') : new Error('gateway timeout');
+    }
+    this.delivered.push(message);
+    return { providerMessageId: `p-${this.delivered.length}` };
+  }
+}
+
+describe('message activities: the outbox on real PostgreSQL', () => {
+  let database: ThrowawayDatabase;
+  let sms: RecordingChannel;
+  let activities: ReturnType<typeof createActivities>;
+  const run = <T>(fn: () => Promise<T>) => new MockActivityEnvironment().run(fn);
+
+  beforeAll(async () => {
+    database = await createThrowawayDatabase();
+    await migrateToLatest(database.db);
+    sms = new RecordingChannel('sms');
+    activities = createActivities({
+      db: database.db,
+      logger: testLogger,
+      channels: new Map([['sms', sms]]),
+      renderTemplate: (id, vars) => `${id}: ${JSON.stringify(vars)}`,
+    });
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  async function input(): Promise<SendMessageInput> {
+    const enrollmentId = await insertEnrollment(database.db);
+    return {
+      enrollmentId,
+      patientRef: 'P-TEST',
+      stepId: 'notice',
+      occurrenceKey: 'notice#1',
+      channel: 'sms',
+      audience: 'patient',
+      templateId: 'visit-notice',
+      variables: { visit: 'NT' },
+      urgent: false,
+    };
+  }
+
+  it('delivers once, and a repeated call (a retry after a lost reply) sends nothing more', async () => {
+    const message = await input();
+    const before = sms.delivered.length;
+    const first = await run(() => activities.sendMessage(message));
+    const second = await run(() => activities.sendMessage(message));
+    expect(first.outcome).toBe('sent');
+    expect(second).toEqual({ ...first, outcome: 'already-sent' });
+    expect(sms.delivered.length - before).toBe(1);
+    expect(sms.delivered.at(-1)).toMatchObject({ idempotencyKey: `${message.enrollmentId}/notice#1/sms`, text: 'visit-notice: {"visit":"NT"}', patientRef: 'P-TEST' });
+    const rows = await listOutboxMessages(database.db, message.enrollmentId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'sent', attempts: 1, provider_message_id: first.providerMessageId });
+  });
+
+  it('never delivers twice when two attempts run at the same time', async () => {
+    const message = await input();
+    const before = sms.delivered.length;
+    sms.delayMs = 300;
+    try {
+      const results = await Promise.all([run(() => activities.sendMessage(message)), run(() => activities.sendMessage(message))]);
+      expect(results.map((r) => r.outcome).sort()).toEqual(['already-sent', 'sent']);
+    } finally {
+      sms.delayMs = 0;
+    }
+    expect(sms.delivered.length - before).toBe(1);
+  });
+
+  it('counts a failed attempt, rethrows it for a retry, and the retry sends it once', async () => {
+    const message = await input();
+    sms.failuresLeft = 1;
+    await expect(run(() => activities.sendMessage(message))).rejects.toThrow('gateway timeout');
+    let [row] = await listOutboxMessages(database.db, message.enrollmentId);
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: 'gateway timeout' });
+    expect((await run(() => activities.sendMessage(message))).outcome).toBe('sent');
+    [row] = await listOutboxMessages(database.db, message.enrollmentId);
+    expect(row).toMatchObject({ status: 'sent', attempts: 2, last_error: null });
+  });
+
+  it('turns a permanent failure into a non-retryable error', async () => {
+    const message = await input();
+    sms.failuresLeft = 1;
+    sms.permanent = true;
+    try {
+      await expect(run(() => activities.sendMessage(message))).rejects.toMatchObject({ nonRetryable: true, type: 'PermanentDeliveryError' });
+    } finally {
+      sms.permanent = false;
+    }
+  });
+
+  it('hands an undeliverable message to a person as a task, once, and never sends it afterwards', async () => {
+    const message = await input();
+    sms.failuresLeft = 1;
+    await expect(run(() => activities.sendMessage(message))).rejects.toThrow();
+    const handOver = { ...message, role: 'butler', assignee: 'butler-7', reason: 'gateway timeout' };
+    const first = await run(() => activities.handOverUndeliverableMessage(handOver));
+    const again = await run(() => activities.handOverUndeliverableMessage(handOver));
+    expect(again.taskId).toBe(first.taskId);
+    const tasks = await database.db.selectFrom('tasks').selectAll().where('enrollment_id', '=', message.enrollmentId).execute();
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ kind: 'deliver-message', role: 'butler', assignee: 'butler-7', status: 'open' });
+    const before = sms.delivered.length;
+    expect((await run(() => activities.sendMessage(message))).outcome).toBe('handed-over');
+    expect(sms.delivered.length).toBe(before);
+    const [row] = await listOutboxMessages(database.db, message.enrollmentId);
+    expect(row?.status).toBe('failed');
+  });
+
+  it('rejects an unknown channel without retrying', async () => {
+    const message = { ...(await input()), channel: 'fax' };
+    await expect(run(() => activities.sendMessage(message))).rejects.toMatchObject({ nonRetryable: true, type: 'UnknownChannel' });
+  });
+});
+
+describe('task activities on real PostgreSQL', () => {
+  let database: ThrowawayDatabase;
+  let activities: ReturnType<typeof createActivities>;
+  const run = <T>(fn: () => Promise<T>) => new MockActivityEnvironment().run(fn);
+
+  beforeAll(async () => {
+    database = await createThrowawayDatabase();
+    await migrateToLatest(database.db);
+    activities = createActivities({ db: database.db, logger: testLogger, channels: new Map(), renderTemplate: () => '' });
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('creates a task once per occurrence, escalates it only upwards, and closes it once', async () => {
+    const enrollmentId = await insertEnrollment(database.db);
+    const task = { enrollmentId, stepId: 'book-nt', occurrenceKey: 'book-nt#1', code: 'nt-scan', kind: 'task', title: 'Book the NT scan', role: 'butler', assignee: 'b1', urgent: false, dueAt: '2027-03-01T09:00:00+08:00' };
+    const created = await run(() => activities.createTask(task));
+    expect(await run(() => activities.createTask(task))).toEqual(created);
+    expect(created).toMatchObject({ status: 'open', escalationLevel: 0 });
+
+    const escalated = await run(() => activities.escalateTask({ taskId: created.taskId, level: 2, role: 'nurse', assignee: null }));
+    expect(escalated.escalationLevel).toBe(2);
+    const notLowered = await run(() => activities.escalateTask({ taskId: created.taskId, level: 1, role: 'butler', assignee: 'b1' }));
+    expect(notLowered.escalationLevel).toBe(2);
+
+    const at = '2027-02-20T10:00:00+08:00';
+    const done = await run(() => activities.closeTask({ taskId: created.taskId, status: 'done', by: 'nurse-1', result: { appointment_at: '2027-03-01T09:00:00+08:00' }, at }));
+    expect(done.status).toBe('done');
+    const cancelledLate = await run(() => activities.closeTask({ taskId: created.taskId, status: 'cancelled', by: 'system', result: null, at }));
+    expect(cancelledLate.status).toBe('done');
+    const row = await database.db.selectFrom('tasks').selectAll().where('id', '=', created.taskId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ role: 'nurse', urgent: true, completed_by: 'nurse-1', result: { appointment_at: '2027-03-01T09:00:00+08:00' } });
+  });
+
+  it('records a journey event once per key', async () => {
+    const enrollmentId = await insertEnrollment(database.db);
+    const event = { enrollmentId, eventKey: 'event#1', type: 'delivered', stepId: null, at: '2027-10-20T08:00:00+08:00', details: { source: 'butler' } };
+    expect(await run(() => activities.recordJourneyEvent(event))).toEqual({ recorded: true });
+    expect(await run(() => activities.recordJourneyEvent(event))).toEqual({ recorded: false });
+  });
+});
