@@ -37,6 +37,9 @@ export interface AppConfig {
   configFile: string | null;
   /** Where embedded state lives (dev-server SQLite file, PGlite database). */
   dataDir: string;
+  /** The pathway files and their content (templates, questionnaires). */
+  pathwaysDir: string;
+  contentDir: string;
   /** null: use the embedded PGlite database under dataDir. */
   databaseUrl: string | null;
   api: { host: string; port: number };
@@ -68,6 +71,7 @@ export function loadConfig(options: { env?: Env; cwd?: string } = {}): AppConfig
   }
 
   const dataDir = path.resolve(cwd, env.CAREPATH_DATA_DIR || '.data');
+  const pathwaysDir = path.resolve(cwd, env.CAREPATH_PATHWAYS_DIR || 'pathways');
   const file = fileValues as Partial<TemporalSettings> & { tls?: Partial<TemporalSettings['tls']>; devServer?: Partial<TemporalSettings['devServer']> };
 
   const address = pick(env.TEMPORAL_ADDRESS, file.address ?? null) || null;
@@ -121,6 +125,8 @@ export function loadConfig(options: { env?: Env; cwd?: string } = {}): AppConfig
     temporal,
     configFile: usedFile,
     dataDir,
+    pathwaysDir,
+    contentDir: path.join(pathwaysDir, 'content'),
     databaseUrl,
     api: { host: env.HOST || '127.0.0.1', port },
     logLevel: env.LOG_LEVEL || 'info',

@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { buildServer } from '../api/server.ts';
+import { channelsFromEnv } from '../channels/registry.ts';
+import { loadTemplateRenderer } from '../channels/templates.ts';
 import type { AppConfig } from '../config/load-config.ts';
 import { openDatabase, type OpenDatabase } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -77,7 +79,12 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
       connection: nativeConnection,
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,
-      activities: createActivities({ db: database.db, logger }),
+      activities: createActivities({
+        db: database.db,
+        logger,
+        channels: channelsFromEnv(process.env, logger),
+        renderTemplate: loadTemplateRenderer(config.contentDir),
+      }),
     });
     const workerRun = worker.run();
     cleanups.push(async () => {

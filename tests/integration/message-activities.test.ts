@@ -32,7 +32,7 @@ describe('message activities: the outbox on real PostgreSQL', () => {
   let database: ThrowawayDatabase;
   let sms: RecordingChannel;
   let activities: ReturnType<typeof createActivities>;
-  const run = <T>(fn: () => Promise<T>) => new MockActivityEnvironment().run(fn);
+  const run = <T>(fn: () => Promise<T>): Promise<T> => new MockActivityEnvironment().run(fn) as Promise<T>;
 
   beforeAll(async () => {
     database = await createThrowawayDatabase();
@@ -140,7 +140,7 @@ describe('message activities: the outbox on real PostgreSQL', () => {
 describe('task activities on real PostgreSQL', () => {
   let database: ThrowawayDatabase;
   let activities: ReturnType<typeof createActivities>;
-  const run = <T>(fn: () => Promise<T>) => new MockActivityEnvironment().run(fn);
+  const run = <T>(fn: () => Promise<T>): Promise<T> => new MockActivityEnvironment().run(fn) as Promise<T>;
 
   beforeAll(async () => {
     database = await createThrowawayDatabase();

@@ -1,0 +1,35 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { parse } from 'yaml';
+import type { RenderTemplate } from '../activities/deps.ts';
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
+/**
+ * Loads the message templates under `<contentDir>/templates/*.yaml` (`id`, `body` with
+ * `{{ variable }}` placeholders; the compiler has already checked them) and returns a renderer.
+ * A template or variable that is missing fails the activity without retrying: a person must fix
+ * the content, and the journey hands the message over rather than sending a half-filled text.
+ */
+export function loadTemplateRenderer(contentDir: string): RenderTemplate {
+  const bodies = new Map<string, string>();
+  const dir = path.join(contentDir, 'templates');
+  if (existsSync(dir)) {
+    for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) {
+      const raw = parse(readFileSync(path.join(dir, file), 'utf8')) as { id?: unknown; body?: unknown } | null;
+      if (typeof raw?.id === 'string' && typeof raw.body === 'string') bodies.set(raw.id, raw.body);
+    }
+  }
+  return (templateId, variables) => {
+    const body = bodies.get(templateId);
+    if (body === undefined) throw ApplicationFailure.nonRetryable(`no message template '${templateId}' in ${dir}`, 'UnknownTemplate');
+    return body.replace(PLACEHOLDER, (_, name: string) => {
+      const value = variables[name];
+      if (value === undefined || value === null) {
+        throw ApplicationFailure.nonRetryable(`template '${templateId}' needs variable '${name}'`, 'MissingTemplateVariable');
+      }
+      return String(value);
+    });
+  };
+}
