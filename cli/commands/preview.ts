@@ -1,0 +1,164 @@
+/**
+ * `carepath preview <pathway file or id> --anchor lmp=2027-01-15 [--anchor …] [--event delivered=2027-10-20]
+ * [--var high_risk=true] [--now …] [--until …] [--no-estimates] [--json]`: prints the timeline the
+ * planner produces for one imagined journey — the same planner the journey workflow runs.
+ */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { CarepathError } from '../../config/errors.ts';
+import { compileFile } from '../../pathway/compiler/compile.ts';
+import { renderDiagnostic } from '../../pathway/compiler/diagnostics.ts';
+import { findPathwayById } from '../../pathway/files.ts';
+import { parseTime, projectTimeline, spanOf } from '../../pathway/planner/index.ts';
+import type { CompiledPathway, JourneyState, Projection, TimelineEntry } from '../../pathway/planner/index.ts';
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      anchor: { type: 'string', multiple: true, default: [] },
+      event: { type: 'string', multiple: true, default: [] },
+      var: { type: 'string', multiple: true, default: [] },
+      now: { type: 'string' },
+      until: { type: 'string' },
+      'no-estimates': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+  });
+  const target = positionals[0];
+  if (!target || positionals.length > 1) {
+    throw new CarepathError('usage', 'usage: carepath preview <pathway file or id> --anchor name=date [--anchor …] [--event name=time] [--now time] [--json]');
+  }
+  const file = resolvePathwayFile(target);
+  const result = compileFile(file);
+  if (!result.compiled) {
+    for (const d of result.diagnostics) console.error(renderDiagnostic(d));
+    throw new CarepathError('invalid-pathway', `${file} has ${result.diagnostics.length} error(s); run carepath validate ${file}`);
+  }
+  const pathway = result.compiled;
+  const state = journeyState(pathway, values.anchor, values.event, values.var, values.now);
+  for (const t of [values.until].filter((x): x is string => !!x)) checkTime(pathway, t, '--until');
+  const options = { assumeEstimates: !values['no-estimates'], ...(values.until ? { until: values.until } : {}) };
+  const projection = projectTimeline(pathway, state, options);
+
+  if (values.json) console.log(JSON.stringify(projection.entries.map(jsonEntry), null, 2));
+  else printTable(pathway, file, state, projection);
+  return 0;
+}
+
+function resolvePathwayFile(target: string): string {
+  if (existsSync(target)) return target;
+  const found = findPathwayById(target);
+  if (found[0]) return found[0];
+  throw new CarepathError('pathway-not-found', `'${target}' is neither a file nor the id of a pathway under pathways/`);
+}
+
+function journeyState(pathway: CompiledPathway, anchorArgs: string[], eventArgs: string[], varArgs: string[], now: string | undefined): JourneyState {
+  const anchors: Record<string, string> = {};
+  for (const arg of anchorArgs) {
+    const [name, value] = pair(arg, '--anchor');
+    const anchor = pathway.anchors[name];
+    if (!anchor) throw new CarepathError('unknown-anchor', `--anchor ${name}: the pathway has no anchor '${name}' (anchors: ${Object.keys(pathway.anchors).join(', ')})`);
+    checkTime(pathway, value, `--anchor ${name}`);
+    anchors[name] = value;
+  }
+  for (const [name, anchor] of Object.entries(pathway.anchors)) {
+    if (anchor.required && !anchors[name]) {
+      throw new CarepathError('missing-anchor', `anchor '${name}' is required: add --anchor ${name}=${anchor.type === 'date' ? 'YYYY-MM-DD' : 'YYYY-MM-DDTHH:MM'}`);
+    }
+  }
+  const events = eventArgs.map((arg, i) => {
+    const [name, at] = pair(arg, '--event');
+    if (!pathway.events[name]) throw new CarepathError('unknown-event', `--event ${name}: the pathway has no event '${name}' (events: ${Object.keys(pathway.events).join(', ') || 'none'})`);
+    checkTime(pathway, at, `--event ${name}`);
+    return { id: String(i + 1), name, at };
+  });
+  const variables: Record<string, boolean | number | string> = {};
+  for (const arg of varArgs) {
+    const [name, raw] = pair(arg, '--var');
+    const declared = pathway.variables[name];
+    if (!declared) throw new CarepathError('unknown-variable', `--var ${name}: the pathway declares no variable '${name}'`);
+    variables[name] = declared.type === 'bool' ? raw === 'true' : declared.type === 'string' ? raw : Number(raw);
+  }
+  const enrolledAt = now ?? spanOf(pathway, anchors).start;
+  if (!enrolledAt) throw new CarepathError('missing-anchor', 'cannot tell when the journey starts: give --now or the anchor the span starts from');
+  checkTime(pathway, enrolledAt, '--now');
+  return { enrolledAt, anchors, events, variables };
+}
+
+function pair(arg: string, flag: string): [string, string] {
+  const i = arg.indexOf('=');
+  if (i <= 0) throw new CarepathError('usage', `${flag} expects name=value, got '${arg}'`);
+  return [arg.slice(0, i), arg.slice(i + 1)];
+}
+
+function checkTime(pathway: CompiledPathway, value: string, what: string): void {
+  if (!parseTime(value, pathway.timezone.offsetMinutes)) {
+    throw new CarepathError('invalid-time', `${what}: '${value}' is not a date (YYYY-MM-DD) or ISO date-time`);
+  }
+}
+
+function jsonEntry(e: TimelineEntry): Record<string, unknown> {
+  return {
+    at: e.at,
+    stage: e.stage ?? null,
+    step: e.step,
+    key: e.key,
+    kind: e.kind,
+    code: e.code ?? null,
+    title: e.title ?? null,
+    role: e.role ?? null,
+    channels: e.channels ?? null,
+    urgency: e.urgency ?? null,
+    age: e.age ?? null,
+    status: e.status,
+    planned_at: e.plannedAt ?? e.at,
+    ...(e.reason ? { reason: e.reason } : {}),
+  };
+}
+
+function printTable(pathway: CompiledPathway, file: string, state: JourneyState, p: Projection): void {
+  console.log(`${pathway.id} v${pathway.version} (${file}, sha256 ${pathway.hash.slice(0, 12)}) — ${pathway.title}`);
+  console.log(`time zone ${pathway.timezone.name}; enrolled ${state.enrolledAt}; anchors ${Object.entries(state.anchors).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  if (p.estimated.length) console.log(`assumed (estimate): ${p.estimated.join('; ')}`);
+  console.log('');
+  const ageHeader = pathway.ageDisplay?.style === 'cycle-day' ? 'day' : pathway.ageDisplay ? 'age' : '';
+  const rows = p.entries.map((e) => [
+    e.at.slice(0, 16).replace('T', ' '),
+    e.age ?? '',
+    e.stage ?? '',
+    e.key,
+    e.kind,
+    e.code ?? '',
+    e.role ?? e.channels?.join(',') ?? '',
+    note(e),
+  ]);
+  const header = ['time', ageHeader, 'stage', 'step', 'kind', 'code', 'who', 'note'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => width(r[i]!))));
+  const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i]! - width(c))).join('  ').trimEnd();
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+  if (p.notProjected.length) {
+    console.log('');
+    console.log('not on this timeline:');
+    for (const n of p.notProjected) console.log(`  ${n.step}: ${n.why}`);
+  }
+  console.log('');
+  console.log(`${p.entries.filter((e) => e.status === 'planned').length} planned, ${p.entries.filter((e) => e.status === 'skipped').length} skipped; journey ${p.status}`);
+}
+
+function note(e: TimelineEntry): string {
+  if (e.status === 'skipped') return `skipped: ${e.reason}`;
+  if (e.status === 'recorded') return 'recorded';
+  const notes = e.urgency === 'urgent' ? ['urgent'] : [];
+  if (e.plannedAt && e.plannedAt !== e.at) notes.push(`planned ${e.plannedAt.slice(0, 16).replace('T', ' ')}`);
+  return notes.join(', ');
+}
+
+/** Display width: CJK characters take two columns. */
+function width(text: string): number {
+  let w = 0;
+  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  return w;
+}

@@ -1,0 +1,119 @@
+/**
+ * The state shared by the semantic checks: a defensive view of the parsed document (it may be
+ * structurally invalid), the diagnostics found so far and the time references resolved so far.
+ */
+import type { TimeRef } from '../model/compiled.ts';
+import type { ContentLibrary } from './content.ts';
+import type { Diagnostic } from './diagnostics.ts';
+import type { Locator, Path } from './source.ts';
+import type { Vocabulary } from './vocabulary.ts';
+
+export type Raw = Record<string, unknown>;
+
+export interface Named {
+  name: string;
+  path: Path;
+  def: Raw;
+}
+
+export interface Listed {
+  id: string | undefined;
+  path: Path;
+  def: Raw;
+}
+
+export interface Draft {
+  root: Raw;
+  anchors: Named[];
+  variables: Named[];
+  events: Named[];
+  stages: Listed[];
+  entitlements: Listed[];
+  steps: Listed[];
+}
+
+export function isRaw(v: unknown): v is Raw {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Reads the parts of a document the checks need, ignoring anything malformed. */
+export function readDraft(value: unknown): Draft {
+  const root = isRaw(value) ? value : {};
+  const named = (key: string): Named[] =>
+    isRaw(root[key])
+      ? Object.entries(root[key] as Raw).flatMap(([name, def]) => [{ name, path: [key, name], def: isRaw(def) ? def : {} }])
+      : [];
+  const listed = (key: string): Listed[] =>
+    Array.isArray(root[key])
+      ? (root[key] as unknown[]).flatMap((def, i) =>
+          isRaw(def) ? [{ id: typeof def['id'] === 'string' ? def['id'] : undefined, path: [key, i], def }] : [],
+        )
+      : [];
+  return {
+    root,
+    anchors: named('anchors'),
+    variables: named('variables'),
+    events: named('events'),
+    stages: listed('stages'),
+    entitlements: listed('entitlements'),
+    steps: listed('steps'),
+  };
+}
+
+export function str(def: Raw, key: string): string | undefined {
+  const v = def[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function strList(def: Raw, key: string): { value: string; index: number }[] {
+  const v = def[key];
+  return Array.isArray(v) ? v.flatMap((x, index) => (typeof x === 'string' ? [{ value: x, index }] : [])) : [];
+}
+
+export function sub(def: Raw, key: string): Raw {
+  const v = def[key];
+  return isRaw(v) ? v : {};
+}
+
+export interface Environment {
+  vocabulary: Vocabulary;
+  content: ContentLibrary;
+}
+
+export class Analysis {
+  readonly diagnostics: Diagnostic[] = [];
+  /** Resolved time references by JSON-encoded path. */
+  readonly refs = new Map<string, TimeRef>();
+  /** Steps that rules or events trigger. */
+  readonly triggered = new Set<string>();
+  /** Dependent steps and the step they follow. */
+  readonly dependsOn = new Map<string, string>();
+  offsetMinutes = 480;
+
+  constructor(
+    readonly draft: Draft,
+    readonly locator: Locator,
+    readonly env: Environment,
+  ) {}
+
+  report(rule: string, message: string, path: Path, opts: { key?: boolean; offset?: number } = {}): void {
+    const { line, col } = this.locator.position(path, opts);
+    this.diagnostics.push({ file: this.locator.file, line, col, rule, message });
+  }
+
+  ref(path: Path): TimeRef | undefined {
+    return this.refs.get(JSON.stringify(path));
+  }
+
+  get stepIds(): Set<string> {
+    return new Set(this.draft.steps.flatMap((s) => (s.id ? [s.id] : [])));
+  }
+
+  step(id: string): Listed | undefined {
+    return this.draft.steps.find((s) => s.id === id);
+  }
+
+  anchor(name: string): Named | undefined {
+    return this.draft.anchors.find((a) => a.name === name);
+  }
+}

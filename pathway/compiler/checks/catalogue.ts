@@ -1,0 +1,66 @@
+/** Names that must exist outside the pathway: codes, roles, channels, templates, questionnaires. */
+import { relative } from 'node:path';
+import { isRaw, str, strList, type Analysis, type Raw } from '../analysis.ts';
+import type { Path } from '../source.ts';
+import { didYouMean } from '../suggest.ts';
+
+const AUDIENCES = ['patient', 'family'];
+
+/** Checks every vocabulary and content reference of every step. */
+export function checkCatalogue(a: Analysis): void {
+  const { vocabulary, content } = a.env;
+  const role = (value: string | undefined, path: Path) => {
+    if (value !== undefined && !vocabulary.roles.has(value)) {
+      a.report('unknown-role', `unknown role '${value}'${didYouMean(value, vocabulary.roles.keys())}`, path);
+    }
+  };
+  const channels = (def: Raw, path: Path): string[] => {
+    const list = strList(def, 'channels');
+    for (const c of list) {
+      if (!vocabulary.channels.has(c.value)) {
+        a.report('unknown-channel', `unknown channel '${c.value}'${didYouMean(c.value, vocabulary.channels.keys())}; channels: ${[...vocabulary.channels.keys()].join(', ')}`, [...path, 'channels', c.index]);
+      }
+    }
+    return list.map((c) => c.value);
+  };
+  for (const step of a.draft.steps) {
+    const def = step.def;
+    const code = str(def, 'code');
+    if (code !== undefined && !vocabulary.codes.has(code)) {
+      a.report('unknown-code', `unknown clinical code '${code}'${didYouMean(code, vocabulary.codes.keys())} (codes are listed in pathway/vocabulary/codes.yaml)`, [...step.path, 'code']);
+    }
+    role(str(def, 'role'), [...step.path, 'role']);
+    const audience = str(def, 'audience');
+    if (audience !== undefined && !AUDIENCES.includes(audience)) role(audience, [...step.path, 'audience']);
+    const stepChannels = channels(def, step.path);
+    const escalate = def['escalate'];
+    if (Array.isArray(escalate)) {
+      escalate.forEach((level, i) => {
+        if (!isRaw(level)) return;
+        role(str(level, 'role'), [...step.path, 'escalate', i, 'role']);
+        channels(level, [...step.path, 'escalate', i]);
+      });
+    }
+    const template = str(def, 'template');
+    if (template !== undefined) {
+      const info = content.templates.get(template);
+      if (!info) {
+        a.report('unknown-template', `unknown template '${template}'${didYouMean(template, content.templates.keys())}${where(a)}`, [...step.path, 'template']);
+      } else if (info.channels) {
+        const unsupported = stepChannels.filter((c) => !info.channels!.includes(c));
+        if (unsupported.length) {
+          a.report('template-channel-mismatch', `template '${template}' has no text for channel ${unsupported.join(', ')} (it supports ${info.channels.join(', ')})`, [...step.path, 'template']);
+        }
+      }
+    }
+    const questionnaire = str(def, 'questionnaire');
+    if (questionnaire !== undefined && !content.questionnaires.has(questionnaire)) {
+      a.report('unknown-questionnaire', `unknown questionnaire '${questionnaire}'${didYouMean(questionnaire, content.questionnaires.keys())}${where(a)}`, [...step.path, 'questionnaire']);
+    }
+  }
+}
+
+function where(a: Analysis): string {
+  const dir = a.env.content.dir;
+  return dir ? ` in ${relative(process.cwd(), dir) || dir}` : ' (no content/ directory found next to the pathway)';
+}

@@ -1,0 +1,146 @@
+/**
+ * Content kept as data next to the pathways: message templates in `content/templates/*.yaml` and
+ * questionnaires in `content/questionnaires/*.yaml`, one per file. Pathways refer to them by id;
+ * the compiler checks the references and embeds questionnaire scoring (never the texts).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { CompiledQuestionnaire } from '../model/compiled.ts';
+import type { Diagnostic } from './diagnostics.ts';
+import { Locator, parseSource, type Path } from './source.ts';
+
+export interface TemplateInfo {
+  id: string;
+  file: string;
+  channels?: string[];
+  variables: string[];
+}
+
+export interface QuestionnaireInfo {
+  id: string;
+  file: string;
+  compiled: CompiledQuestionnaire;
+}
+
+export interface ContentLibrary {
+  dir: string | null;
+  templates: Map<string, TemplateInfo>;
+  questionnaires: Map<string, QuestionnaireInfo>;
+  diagnostics: Diagnostic[];
+}
+
+const cache = new Map<string, ContentLibrary>();
+
+/** The nearest `content/` directory at or above `fromDir`, or null. */
+export function findContentDir(fromDir: string): string | null {
+  let dir = resolve(fromDir);
+  for (;;) {
+    const candidate = join(dir, 'content');
+    if (existsSync(candidate) && statSync(candidate).isDirectory()) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/** Loads (and caches per directory) the templates and questionnaires of a content directory. */
+export function loadContent(dir: string | null): ContentLibrary {
+  if (dir === null) return { dir, templates: new Map(), questionnaires: new Map(), diagnostics: [] };
+  const hit = cache.get(dir);
+  if (hit) return hit;
+  const lib: ContentLibrary = { dir, templates: new Map(), questionnaires: new Map(), diagnostics: [] };
+  for (const file of yamlFiles(join(dir, 'templates'))) loadTemplate(lib, file);
+  for (const file of yamlFiles(join(dir, 'questionnaires'))) loadQuestionnaire(lib, file);
+  cache.set(dir, lib);
+  return lib;
+}
+
+function yamlFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+type Raw = Record<string, unknown>;
+
+function open(lib: ContentLibrary, file: string): { raw: Raw; problem: (path: Path, message: string, rule?: string) => void } | null {
+  const { source, diagnostics } = parseSource(file, readFileSync(file, 'utf8'));
+  lib.diagnostics.push(...diagnostics);
+  if (!source) return null;
+  const locator = new Locator(source);
+  const problem = (path: Path, message: string, rule = 'content-invalid') => {
+    const { line, col } = locator.position(path);
+    lib.diagnostics.push({ file, line, col, rule, message });
+  };
+  if (!source.value || typeof source.value !== 'object' || Array.isArray(source.value)) {
+    problem([], 'a content file must be a mapping');
+    return null;
+  }
+  return { raw: source.value as Raw, problem };
+}
+
+function contentId(raw: Raw, problem: (path: Path, message: string) => void): string | null {
+  const id = raw['id'];
+  if (typeof id !== 'string' || !/^[a-z][a-z0-9_.-]*$/.test(id)) {
+    problem(typeof id === 'string' ? ['id'] : [], "missing or invalid 'id' (e.g. visit_notice)");
+    return null;
+  }
+  return id;
+}
+
+function loadTemplate(lib: ContentLibrary, file: string): void {
+  const opened = open(lib, file);
+  if (!opened) return;
+  const { raw, problem } = opened;
+  const id = contentId(raw, problem);
+  if (typeof raw['body'] !== 'string' || raw['body'].trim() === '') problem(['body'], "a template needs a non-empty 'body'");
+  const channels = raw['channels'];
+  if (channels !== undefined && !(Array.isArray(channels) && channels.every((c) => typeof c === 'string'))) {
+    problem(['channels'], "'channels' must be a list of channel names");
+  }
+  if (!id) return;
+  if (lib.templates.has(id)) return problem(['id'], `template '${id}' is already defined in ${lib.templates.get(id)!.file}`, 'duplicate-id');
+  const body = typeof raw['body'] === 'string' ? raw['body'] : '';
+  const variables = [...new Set([...body.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)].map((m) => m[1]!))].sort();
+  const info: TemplateInfo = { id, file, variables };
+  if (Array.isArray(channels)) info.channels = channels.map(String);
+  lib.templates.set(id, info);
+}
+
+function loadQuestionnaire(lib: ContentLibrary, file: string): void {
+  const opened = open(lib, file);
+  if (!opened) return;
+  const { raw, problem } = opened;
+  const id = contentId(raw, problem);
+  const items: string[] = [];
+  const rawItems = raw['items'];
+  if (!Array.isArray(rawItems) || rawItems.length === 0) problem(['items'], "a questionnaire needs a non-empty 'items' list");
+  else {
+    rawItems.forEach((item, i) => {
+      const itemId = (item as Raw | null)?.['id'];
+      if (typeof itemId !== 'string' || !/^[a-z][a-z0-9_]*$/.test(itemId)) return problem(['items', i], "each item needs an 'id' like q1");
+      if (items.includes(itemId)) return problem(['items', i, 'id'], `item '${itemId}' appears twice`, 'duplicate-id');
+      const options = (item as Raw)['options'];
+      if (!Array.isArray(options) || !options.every((o) => typeof (o as Raw | null)?.['score'] === 'number')) {
+        problem(['items', i], `item '${itemId}' needs 'options', each with a numeric 'score'`);
+      }
+      items.push(itemId);
+    });
+  }
+  const bands: CompiledQuestionnaire['bands'] = [];
+  const rawBands = raw['bands'];
+  if (rawBands !== undefined && !Array.isArray(rawBands)) problem(['bands'], "'bands' must be a list");
+  for (const [i, b] of (Array.isArray(rawBands) ? rawBands : []).entries()) {
+    const band = b as Raw | null;
+    if (typeof band?.['min'] !== 'number' || typeof band['max'] !== 'number' || typeof band['label'] !== 'string') {
+      problem(['bands', i], "each band needs numeric 'min' and 'max' and a 'label'");
+      continue;
+    }
+    bands.push({ min: band['min'], max: band['max'], label: band['label'] });
+  }
+  if (!id) return;
+  if (lib.questionnaires.has(id)) return problem(['id'], `questionnaire '${id}' is already defined in ${lib.questionnaires.get(id)!.file}`, 'duplicate-id');
+  lib.questionnaires.set(id, { id, file, compiled: { items, bands } });
+}

@@ -1,0 +1,206 @@
+/**
+ * The compiled pathway: plain JSON produced by the compiler and pinned into each journey
+ * workflow's input. Types only — safe to import from Temporal workflow code.
+ *
+ * All durations are whole minutes; all clock times are minutes after local midnight.
+ */
+
+export const COMPILED_FORMAT = 1;
+
+export type AnchorType = 'date' | 'datetime';
+export type VariableType = 'bool' | 'int' | 'double' | 'string';
+export type FieldType = 'datetime' | 'date' | 'bool' | 'int' | 'double' | 'string';
+export type Urgency = 'routine' | 'urgent';
+export type StepKind = 'message' | 'task' | 'questionnaire' | 'approval' | 'escalation' | 'monitor' | 'milestone';
+
+/**
+ * A point in time written as `base ± offset`, e.g. `lmp + 13w6d`, `book_nt.appointment_at - 24h`.
+ * `dateOnly` is true when the base is a calendar date and the offset is whole days: the result is
+ * then a day, which takes a clock time (the step's `time`, else the pathway's `default_time`).
+ */
+export type TimeRef =
+  | { base: 'anchor'; anchor: string; offset: number; dateOnly: boolean }
+  | { base: 'done'; step: string; offset: number; dateOnly: false }
+  | { base: 'data'; step: string; field: string; offset: number; dateOnly: boolean }
+  | { base: 'trigger'; offset: number; dateOnly: false };
+
+export interface CompiledAnchor {
+  type: AnchorType;
+  required: boolean;
+  correctable: boolean;
+  derive?: TimeRef;
+  estimate?: TimeRef;
+  /** Name of the event whose occurrence sets this anchor. */
+  setBy?: string;
+  title?: string;
+}
+
+export interface CompiledVariable {
+  type: VariableType;
+  default?: boolean | number | string;
+}
+
+export interface CompiledEvent {
+  setsAnchor?: string;
+  endsJourney: boolean;
+  pauses: boolean;
+  resumes: boolean;
+  triggers: string[];
+  title?: string;
+}
+
+export interface CompiledStage {
+  id: string;
+  from: TimeRef;
+  until: TimeRef;
+  title?: string;
+}
+
+export interface EntitlementLimit {
+  quota: number;
+  per: 'journey' | 'year' | 'month';
+}
+
+export interface CompiledEntitlement {
+  id: string;
+  limits: EntitlementLimit[];
+  title?: string;
+}
+
+export interface CompiledTiming {
+  at?: TimeRef;
+  earliest?: TimeRef;
+  latest?: TimeRef;
+  /** Clock time for date-only references (minutes after local midnight). */
+  time?: number;
+  every?: number;
+  until?: TimeRef;
+  count?: number;
+  stopOn: string[];
+}
+
+/** A CEL expression with the types of the variables it may read (for evaluation-time coercion). */
+export interface CompiledExpression {
+  source: string;
+  vars: Record<string, FieldType | 'items'>;
+}
+
+export interface CompiledRule {
+  if: CompiledExpression;
+  triggers: string[];
+}
+
+export interface CompiledEscalationLevel {
+  after: number;
+  role: string;
+  channels: string[];
+  urgency: Urgency;
+}
+
+interface StepBase {
+  id: string;
+  kind: StepKind;
+  title?: string;
+  code?: string;
+  stage?: string;
+  urgency: Urgency;
+  timing: CompiledTiming;
+  if?: CompiledExpression;
+  consumes?: string;
+  /** How occurrences arise: from the schedule, one per occurrence of `source`, or per trigger. */
+  origin: { type: 'schedule' } | { type: 'dependent'; source: string } | { type: 'trigger' };
+}
+
+export interface MessageStep extends StepBase {
+  kind: 'message';
+  template: string;
+  channels: string[];
+  audience: string;
+}
+
+export interface TaskStep extends StepBase {
+  kind: 'task';
+  role: string;
+  template?: string;
+  sla?: number;
+  escalate: CompiledEscalationLevel[];
+  produces: Record<string, FieldType>;
+}
+
+export interface QuestionnaireStep extends StepBase {
+  kind: 'questionnaire';
+  questionnaire: string;
+  channels: string[];
+  remind?: { after: number; times: number };
+  rules: CompiledRule[];
+}
+
+export interface ApprovalStep extends StepBase {
+  kind: 'approval';
+  role: string;
+  template?: string;
+  sla?: number;
+  escalate: CompiledEscalationLevel[];
+}
+
+export interface EscalationStep extends StepBase {
+  kind: 'escalation';
+  severity: 'urgent' | 'same-day' | 'routine';
+  role: string;
+  channels: string[];
+  template?: string;
+  sla?: number;
+  escalate: CompiledEscalationLevel[];
+}
+
+export interface MonitorStep extends StepBase {
+  kind: 'monitor';
+  metric: string;
+  fields: Record<string, 'int' | 'double' | 'bool'>;
+  template?: string;
+  channels: string[];
+  rules: CompiledRule[];
+}
+
+export interface MilestoneStep extends StepBase {
+  kind: 'milestone';
+  role?: string;
+}
+
+export type CompiledStep =
+  | MessageStep
+  | TaskStep
+  | QuestionnaireStep
+  | ApprovalStep
+  | EscalationStep
+  | MonitorStep
+  | MilestoneStep;
+
+/** Scoring data of a questionnaire (texts stay in the content files). */
+export interface CompiledQuestionnaire {
+  items: string[];
+  bands: { min: number; max: number; label: string }[];
+}
+
+export interface CompiledPathway {
+  format: typeof COMPILED_FORMAT;
+  id: string;
+  version: string;
+  /** sha256 of the canonical JSON of every other field. */
+  hash: string;
+  title: string;
+  program: string;
+  locale: string;
+  timezone: { name: string; offsetMinutes: number };
+  quietHours: { start: number; end: number };
+  defaultTime: number;
+  ageDisplay?: { style: 'gestational-age' | 'cycle-day' | 'days-since'; anchor: string };
+  anchors: Record<string, CompiledAnchor>;
+  span: { start: TimeRef; end: TimeRef };
+  variables: Record<string, CompiledVariable>;
+  events: Record<string, CompiledEvent>;
+  stages: CompiledStage[];
+  entitlements: Record<string, CompiledEntitlement>;
+  steps: CompiledStep[];
+  questionnaires: Record<string, CompiledQuestionnaire>;
+}

@@ -1,0 +1,128 @@
+/**
+ * The planner's input (a journey's small, serialisable state) and output (a plan).
+ * Types only — safe to import from Temporal workflow code.
+ *
+ * Times are ISO 8601 strings. A date anchor is `YYYY-MM-DD` (a local calendar day); instants carry
+ * an offset (`2027-03-01T09:00:00+08:00`) or `Z`; an instant without offset is read in the
+ * pathway's time zone.
+ */
+import type { StepKind, Urgency, FieldType } from './compiled.ts';
+
+export type DataValue = string | number | boolean | null;
+
+/** What happened to one occurrence (key `stepId#n`) or follow-up (key `stepId#n/remind-1`). */
+export interface OccurrenceRecord {
+  issuedAt?: string;
+  completedAt?: string;
+  /** Data a task produced, or `{ items: {q1: 2, …} }` answers of a questionnaire, or `{ approved }`. */
+  data?: Record<string, DataValue | Record<string, number>>;
+  skipped?: SkipReason;
+  cancelledAt?: string;
+}
+
+export interface JourneyEvent {
+  /** Stable id; defaults to the event's 1-based position in the list. */
+  id?: string;
+  name: string;
+  at: string;
+}
+
+export interface Reading {
+  id: string;
+  metric: string;
+  at: string;
+  values: Record<string, number | boolean>;
+}
+
+export interface Consumption {
+  entitlement: string;
+  at: string;
+  ref?: string;
+}
+
+export interface JourneyState {
+  enrolledAt: string;
+  /** Values given at enrolment or corrected later; they win over derived and event-set values. */
+  anchors: Record<string, string>;
+  variables?: Record<string, boolean | number | string>;
+  events?: JourneyEvent[];
+  occurrences?: Record<string, OccurrenceRecord>;
+  /** Home readings not yet evaluated; the workflow may drop a reading once its plan is recorded. */
+  readings?: Reading[];
+  /** Entitlement uses outside steps (e.g. a patient's request for a green-channel visit). */
+  consumptions?: Consumption[];
+}
+
+export type SkipReason =
+  | 'late-enrolment'
+  | 'window-passed'
+  | 'condition-false'
+  | 'entitlement-exhausted'
+  | 'paused';
+
+export interface EscalationTarget {
+  after: number;
+  role: string;
+  channels: string[];
+  urgency: Urgency;
+}
+
+/** Everything an activity needs to carry out one action. */
+export interface Action {
+  /** Idempotency key: `stepId#n`, `stepId#<source>` or a follow-up `…/remind-1`, `…/escalate-1`. */
+  key: string;
+  /** `issue` runs the step; `remind` re-sends an unanswered questionnaire; `escalate` hands an overdue item to the next role. */
+  type: 'issue' | 'remind' | 'escalate';
+  step: string;
+  kind: StepKind;
+  code?: string;
+  title?: string;
+  stage?: string;
+  urgency: Urgency;
+  /** When the pathway planned it. */
+  plannedAt: string;
+  /** When it may go out (after quiet hours and pauses); never later than the plan call's `now`. */
+  at: string;
+  channels?: string[];
+  audience?: string;
+  role?: string;
+  template?: string;
+  questionnaire?: string;
+  severity?: string;
+  metric?: string;
+  /** Minutes the assignee has to complete it. */
+  slaMinutes?: number;
+  escalation?: EscalationTarget[];
+  produces?: Record<string, FieldType>;
+  consumes?: string;
+  /** The occurrence, reading (`r:id`) or event (`e:id`) that caused this one. */
+  source?: string;
+}
+
+export interface Skip {
+  key: string;
+  step: string;
+  plannedAt: string;
+  reason: SkipReason;
+}
+
+export type JourneyStatus = 'active' | 'paused' | 'ended' | 'completed';
+
+export interface EntitlementBalance {
+  remaining: number;
+  used: number;
+}
+
+export interface Plan {
+  status: JourneyStatus;
+  stage?: string;
+  due: Action[];
+  skipped: Skip[];
+  /** Open items (issued, not completed) to close because the journey ended. */
+  cancel: string[];
+  /** Next moment the plan changes by itself; null when only an update can change it. */
+  nextWakeAt: string | null;
+  entitlements: Record<string, EntitlementBalance>;
+  /** Expression failures at evaluation time (treated as false); never patient data. */
+  warnings: string[];
+}

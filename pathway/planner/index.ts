@@ -1,0 +1,10 @@
+/**
+ * The pure planner, importable from Temporal workflow code. Its import graph holds only the
+ * compiled-pathway types, date math and the CEL evaluator: no Node built-ins, YAML, ajv or clock.
+ */
+export { plan } from './plan.ts';
+export { projectTimeline, spanOf } from './project.ts';
+export type { Projection, ProjectionOptions, TimelineEntry } from './project.ts';
+export { formatTime, parseTime } from './time.ts';
+export type * from '../model/compiled.ts';
+export type * from '../model/journey.ts';

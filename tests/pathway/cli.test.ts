@@ -1,0 +1,95 @@
+/** `carepath validate` and `carepath preview`, run as a real process. */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { REPO } from './helpers.ts';
+
+const BIN = `${REPO}bin/carepath.js`;
+const F = 'tests/pathway/fixtures';
+
+function carepath(args: string[], cwd = REPO): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('carepath validate', () => {
+  it('exits 0 when every file in a folder is valid', () => {
+    const r = carepath(['validate', `${F}/valid`]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`ok ${F}/valid/pregnancy.yaml (obstetrics.pregnancy-demo v1.0.0, sha256 `);
+    expect(r.stderr).toContain('3 pathway files checked: all valid');
+  });
+
+  it.each([
+    ['yaml-syntax.yaml', '63:11', 'yaml-syntax'],
+    ['unknown-step-ref.yaml', '57:17', 'unknown-step-ref'],
+    ['expression-syntax.yaml', '65:27', 'expression-syntax'],
+  ])('prints one precise line for %s and exits 1', (file, pos, rule) => {
+    const r = carepath(['validate', `${F}/invalid/${file}`]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^${F}/invalid/${file}:${pos}: error: .+ \\[${rule}\\]$`));
+  });
+
+  it('reports every file of a folder, all errors at once', () => {
+    const r = carepath(['validate', `${F}/invalid`]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('prints machine-readable results with --json', () => {
+    const r = carepath(['validate', '--json', `${F}/invalid/unknown-template.yaml`, `${F}/valid/ivf.yaml`]);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.ok).toBe(false);
+    expect(out.files).toMatchObject([
+      { file: `${F}/invalid/unknown-template.yaml`, ok: false, errors: [{ line: 53, col: 15, rule: 'unknown-template' }] },
+      { file: `${F}/valid/ivf.yaml`, ok: true, id: 'reproductive.ivf-demo', version: '2', errors: [] },
+    ]);
+  });
+
+  it('rejects two files with the same pathway id and version', () => {
+    const r = carepath(['validate', `${F}/duplicate`]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${F}/duplicate/b.yaml:2:10: error: pathway 'post-checkup.basic-demo' version 1 is also defined in ${F}/duplicate/a.yaml [duplicate-pathway]`);
+  });
+
+  it('fails clearly on a missing path', () => {
+    const r = carepath(['validate', 'no/such/dir']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('carepath validate: no such file or folder: no/such/dir');
+  });
+});
+
+describe('carepath preview', () => {
+  it('prints a timeline with gestational age, stage, step, kind, code and who', () => {
+    const r = carepath(['preview', `${F}/valid/pregnancy.yaml`, '--anchor', 'lmp=2027-01-15', '--event', 'delivered=2027-10-20']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2027-04-02 09:00\s+11\+0\s+first_trimester\s+book_nt#1\s+task\s+nt-scan\s+butler/);
+    expect(r.stdout).toMatch(/2027-11-03 09:00\s+41\+5\s+postpartum\s+epds_2w#1\s+questionnaire\s+epds\s+wechat/);
+  });
+
+  it('prints JSON entries with ISO times carrying the offset', () => {
+    const r = carepath(['preview', `${F}/valid/pregnancy.yaml`, '--anchor', 'lmp=2027-01-15', '--now', '2027-06-20T10:00', '--json']);
+    expect(r.code).toBe(0);
+    const entries = JSON.parse(r.stdout) as Record<string, unknown>[];
+    for (const e of entries) {
+      expect(Object.keys(e)).toEqual(expect.arrayContaining(['at', 'stage', 'step', 'kind', 'code']));
+      expect(e['at']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
+    }
+    expect(entries.find((e) => e['key'] === 'book_nt#1')).toMatchObject({ status: 'skipped', reason: 'late-enrolment' });
+    expect(entries.find((e) => e['key'] === 'anomaly_scan#1')).toMatchObject({ status: 'planned', at: '2027-06-20T10:00:00+08:00', planned_at: '2027-06-04T09:00:00+08:00', code: 'anomaly-scan' });
+  });
+
+  it('finds a pathway by id under pathways/ and shows cycle days', () => {
+    const r = carepath(['preview', 'reproductive.ivf-demo', '--anchor', 'cycle_start=2027-03-01', '--event', 'trigger_given=2027-03-12T21:00'], `${REPO}${F}/lookup`);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2027-03-14 09:00\s+CD14\s+retrieval#1\s+milestone\s+egg-retrieval/);
+  });
+
+  it('explains a missing required anchor', () => {
+    const r = carepath(['preview', `${F}/valid/pregnancy.yaml`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("anchor 'lmp' is required: add --anchor lmp=YYYY-MM-DD");
+  });
+});
