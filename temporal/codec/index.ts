@@ -1,0 +1,6 @@
+// Temporal payload encryption: the codec, its key ring, and the data converter built on them.
+export { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, isEncryptedPayload } from './aes-gcm-codec.ts';
+export { ENCRYPTING_FAILURE_CONVERTER_PATH, encryptingDataConverter } from './data-converter.ts';
+export { DEV_KEY_FILE, ensureDevKeyRing } from './dev-key.ts';
+export { KEY_BYTES, KeyRing, loadKeyRing, parseKeyRing } from './key-ring.ts';
+export { payloadFromJson, payloadToJson, type JsonPayload } from './payload-json.ts';
