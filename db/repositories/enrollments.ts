@@ -1,0 +1,15 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, EnrollmentsTable } from '../database.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+export type Enrollment = Selectable<EnrollmentsTable>;
+
+/** The enrolment, or undefined. */
+export function findEnrollment(db: Db, id: string): Promise<Enrollment | undefined> {
+  return db.selectFrom('enrollments').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Ends an active enrolment; a finished one keeps its first ending. */
+export async function markEnrollmentEnded(db: Db, id: string, status: 'completed' | 'exited', at: string): Promise<void> {
+  await db.updateTable('enrollments').set({ status, ended_at: at }).where('id', '=', id).where('status', '=', 'active').execute();
+}

@@ -1,0 +1,95 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { Kysely } from 'kysely';
+import { CarepathError } from '../config/errors.ts';
+import type { Database } from '../db/database.ts';
+import type { CompiledPathway } from '../pathway/planner/index.ts';
+import type { JourneyInput } from '../workflows/journey-definitions.ts';
+import { ButlerKey, PathwayVersionKey, PatientRefKey, ProgramKey, StageKey, StatusKey, TenantKey } from '../workflows/search-attributes.ts';
+
+/**
+ * The journey's workflow id: one running journey per tenant, program and (pseudonymous) patient.
+ * Temporal refuses a second running workflow with the same id, which is what rejects a double
+ * enrolment even when two requests race past the database check.
+ */
+export function journeyWorkflowId(tenant: string, program: string, patientRef: string): string {
+  return `journey/${tenant}/${program}/${patientRef}`;
+}
+
+export interface StartJourneyRequest {
+  enrollmentId: string;
+  patientRef: string;
+  tenant: string;
+  butlerId: string | null;
+  pathway: CompiledPathway;
+  anchors: Record<string, string>;
+  variables?: Record<string, boolean | number | string>;
+  enrolledAt: string;
+  /** Index the journey with search attributes (default true; false on the time-skipping test server). */
+  searchAttributes?: boolean;
+}
+
+/**
+ * Records the enrolment and starts its journey workflow with the compiled pathway pinned in the
+ * input. A second active enrolment of the same patient in the same program is a `conflict`.
+ */
+export async function startJourney(db: Kysely<Database>, client: Client, taskQueue: string, request: StartJourneyRequest): Promise<{ workflowId: string; runId: string }> {
+  const { pathway } = request;
+  const workflowId = journeyWorkflowId(request.tenant, pathway.program, request.patientRef);
+  try {
+    await db
+      .insertInto('enrollments')
+      .values({
+        id: request.enrollmentId,
+        patient_ref: request.patientRef,
+        tenant: request.tenant,
+        program: pathway.program,
+        pathway_id: pathway.id,
+        pathway_version: pathway.version,
+        pathway_hash: pathway.hash,
+        workflow_id: workflowId,
+        butler_id: request.butlerId,
+        created_at: request.enrolledAt,
+      })
+      .execute();
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') throw alreadyEnrolled(pathway.program);
+    throw err;
+  }
+  const input: JourneyInput = {
+    enrollmentId: request.enrollmentId,
+    patientRef: request.patientRef,
+    tenant: request.tenant,
+    butlerId: request.butlerId,
+    pathway,
+    ...(request.searchAttributes === false ? { searchAttributes: false } : {}),
+    journey: { enrolledAt: request.enrolledAt, anchors: { ...request.anchors }, ...(request.variables ? { variables: { ...request.variables } } : {}) },
+  };
+  try {
+    const handle = await client.workflow.start('journeyWorkflow', {
+      workflowId,
+      taskQueue,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      typedSearchAttributes: request.searchAttributes === false ? [] : [
+        { key: ProgramKey, value: pathway.program },
+        { key: PathwayVersionKey, value: `${pathway.id}@${pathway.version}` },
+        { key: TenantKey, value: request.tenant },
+        { key: PatientRefKey, value: request.patientRef },
+        { key: StatusKey, value: 'active' },
+        { key: StageKey, value: 'enrolled' },
+        ...(request.butlerId ? [{ key: ButlerKey, value: request.butlerId }] : []),
+      ],
+    });
+    return { workflowId, runId: handle.firstExecutionRunId };
+  } catch (err) {
+    await db.deleteFrom('enrollments').where('id', '=', request.enrollmentId).execute();
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw alreadyEnrolled(pathway.program);
+    throw err;
+  }
+}
+
+function alreadyEnrolled(program: string): CarepathError {
+  return new CarepathError('conflict', `this patient already has an active enrolment in program ${program}`);
+}

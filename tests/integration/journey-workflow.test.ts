@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { migrateToLatest } from '../../db/migrate.ts';
+import { listOutboxMessages } from '../../db/repositories/outbox.ts';
+import type { CompiledPathway } from '../../pathway/planner/index.ts';
+import {
+  completeStepUpdate,
+  journeyViewQuery,
+  recordEventUpdate,
+  setAnchorUpdate,
+  timelineQuery,
+} from '../../workflows/journey-definitions.ts';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/database.ts';
+import { compilePathway, enrol, eventually, journeyWorker, RecordingChannel } from '../support/journey-harness.ts';
+
+const pregnancyFixture = fileURLToPath(new URL('../pathway/fixtures/valid/pregnancy.yaml', import.meta.url));
+const DAY = 86_400_000;
+
+/** The local (UTC+8) calendar date `days` days from `ms`. */
+function localDate(ms: number, days = 0): string {
+  return new Date(ms + 8 * 3_600_000 + days * DAY).toISOString().slice(0, 10);
+}
+
+/** Skips the test server's clock forward to a local (UTC+8) date and time. */
+async function sleepUntil(env: TestWorkflowEnvironment, date: string, time: string): Promise<void> {
+  const target = Date.parse(`${date}T${time}:00+08:00`);
+  const now = await env.currentTimeMs();
+  if (target > now) await env.sleep(target - now);
+}
+
+describe('journey workflow on the time-skipping server (real activities, real PostgreSQL)', () => {
+  let env: TestWorkflowEnvironment;
+  let database: ThrowawayDatabase;
+  let pathway: CompiledPathway;
+  let worker: Worker;
+  let running: Promise<void>;
+  const wechat = new RecordingChannel('wechat');
+  const sms = new RecordingChannel('sms');
+  const taskQueue = `journeys-${randomUUID()}`;
+
+  beforeAll(async () => {
+    pathway = compilePathway(pregnancyFixture);
+    [env, database] = await Promise.all([
+      TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } }),
+      createThrowawayDatabase(),
+    ]);
+    await migrateToLatest(database.db);
+    worker = await journeyWorker(env, database, taskQueue, [wechat, sms]);
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+    await database?.drop();
+  });
+
+  const tasksOf = (enrollmentId: string) =>
+    database.db.selectFrom('tasks').selectAll().where('enrollment_id', '=', enrollmentId).orderBy('created_at').execute();
+
+  it('books, notifies 24 h before the booked visit, and keeps the timeline', async () => {
+    const now = await env.currentTimeMs();
+    const { enrollmentId, handle } = await enrol(env, database, taskQueue, pathway, { lmp: localDate(now, -35) });
+
+    // Day 42 (6+0 weeks) at 09:00 opens the booking window.
+    await sleepUntil(env, localDate(now, 7), '09:30');
+    const booking = await eventually(async () => {
+      const found = (await tasksOf(enrollmentId)).find((t) => t.step_id === 'book_booking_visit');
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(booking).toMatchObject({ code: 'booking-visit', role: 'butler', assignee: 'butler-1', status: 'open', occurrence_key: 'book_booking_visit#1' });
+
+    const view = await handle.query(journeyViewQuery);
+    expect(view.status).toBe('active');
+    expect(view.stage).toBe('first_trimester');
+    expect(view.open.map((o) => o.key)).toContain('book_booking_visit#1');
+
+    const appointment = `${localDate(now, 21)}T10:00:00+08:00`;
+    await handle.executeUpdate(completeStepUpdate, { args: [{ key: 'book_booking_visit#1', data: { appointment_at: appointment }, by: 'butler-1' }] });
+    const tasks = await tasksOf(enrollmentId);
+    expect(tasks.find((t) => t.id === booking.id)).toMatchObject({ status: 'done', completed_by: 'butler-1', result: { appointment_at: appointment } });
+
+    await sleepUntil(env, localDate(now, 20), '10:30');
+    const notices = await eventually(async () => {
+      const sent = (await listOutboxMessages(database.db, enrollmentId)).filter((m) => m.step_id === 'booking_visit_notice' && m.status === 'sent');
+      expect(sent.map((m) => m.channel).sort()).toEqual(['sms', 'wechat']);
+      return sent;
+    });
+    for (const notice of notices) {
+      expect(notice.status).toBe('sent');
+      // Sent 24 h before the booked time (after quiet hours: the appointment is at 10:00).
+      expect(Date.parse(appointment) - notice.sent_at!.getTime()).toBeGreaterThanOrEqual(24 * 3_600_000 - 60_000);
+      expect(notice.variables).toMatchObject({ appointment_at: appointment });
+    }
+    expect(sms.delivered.filter((m) => m.patientRef === `P-${enrollmentId.slice(0, 8)}` && m.templateId === 'visit_notice')).toHaveLength(1);
+
+    const events = await database.db.selectFrom('journey_events').select(['type', 'step_id']).where('enrollment_id', '=', enrollmentId).execute();
+    expect(events).toEqual(expect.arrayContaining([{ type: 'issued', step_id: 'book_booking_visit' }, { type: 'completed', step_id: 'book_booking_visit' }, { type: 'issued', step_id: 'booking_visit_notice' }]));
+  });
+
+  it('escalates a booking task that is not done within its SLA', async () => {
+    const now = await env.currentTimeMs();
+    const { enrollmentId } = await enrol(env, database, taskQueue, pathway, { lmp: localDate(now, -41) });
+    // Issued on day 42 at 09:00; the SLA is 2 days.
+    await sleepUntil(env, localDate(now, 2), '09:00');
+    await eventually(async () => expect((await tasksOf(enrollmentId)).find((t) => t.step_id === 'book_booking_visit')).toMatchObject({ escalation_level: 0, role: 'butler' }));
+    await sleepUntil(env, localDate(now, 3), '10:00');
+    await eventually(async () =>
+      expect((await tasksOf(enrollmentId)).find((t) => t.step_id === 'book_booking_visit')).toMatchObject({ escalation_level: 1, role: 'coordinator', status: 'open', urgent: true }),
+    );
+  });
+
+  it('moves future steps when the EDD is corrected and rejects bad updates with a reason', async () => {
+    const now = await env.currentTimeMs();
+    const lmp = localDate(now, -60);
+    const { handle } = await enrol(env, database, taskQueue, pathway, { lmp });
+    await env.sleep('1 hour');
+    const before = await handle.query(timelineQuery);
+    const bookingBefore = before.entries.find((e) => e.step === 'delivery_booking')!;
+
+    const edd = localDate(Date.parse(`${lmp}T00:00:00+08:00`), 287);
+    await handle.executeUpdate(setAnchorUpdate, { args: [{ name: 'edd', value: edd, by: 'doctor-1' }] });
+    const after = await handle.query(timelineQuery);
+    const bookingAfter = after.entries.find((e) => e.step === 'delivery_booking')!;
+    expect(Date.parse(bookingAfter.at) - Date.parse(bookingBefore.at)).toBe(7 * DAY);
+    expect((await handle.query(journeyViewQuery)).anchors.edd).toBe(edd);
+
+    await expect(handle.executeUpdate(setAnchorUpdate, { args: [{ name: 'lmp', value: lmp, by: 'doctor-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
+    await expect(handle.executeUpdate(setAnchorUpdate, { args: [{ name: 'edd', value: 'next week', by: 'doctor-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
+    await expect(handle.executeUpdate(completeStepUpdate, { args: [{ key: 'ogtt#1', by: 'butler-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
+    await expect(handle.executeUpdate(recordEventUpdate, { args: [{ name: 'resumed', id: 'r1', by: 'butler-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
+  });
+
+  it('ends the journey on pregnancy loss: open tasks cancelled, one care task, no more reminders', async () => {
+    const now = await env.currentTimeMs();
+    const { enrollmentId, handle } = await enrol(env, database, taskQueue, pathway, { lmp: localDate(now, -45) });
+    await sleepUntil(env, localDate(now, 1), '12:00');
+    await eventually(async () => expect((await tasksOf(enrollmentId)).filter((t) => t.status === 'open').length).toBeGreaterThan(0));
+
+    await handle.executeUpdate(recordEventUpdate, { args: [{ name: 'pregnancy_loss', id: 'loss-1', by: 'nurse-1' }] });
+    // The care call comes 1 h after the event, and after quiet hours (it is routine).
+    await sleepUntil(env, localDate(now, 2), '09:00');
+    const careCall = await eventually(async () => {
+      const tasks = await tasksOf(enrollmentId);
+      expect(tasks.find((t) => t.step_id === 'book_booking_visit')?.status).toBe('cancelled');
+      const care = tasks.filter((t) => t.step_id === 'loss_care_call');
+      expect(care).toHaveLength(1);
+      return care[0]!;
+    });
+    expect(careCall).toMatchObject({ status: 'open', role: 'butler', code: 'pregnancy-loss-care' });
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+
+    await handle.executeUpdate(completeStepUpdate, { args: [{ key: careCall.occurrence_key, by: 'butler-1' }] });
+    const outcome = await handle.result();
+    expect(outcome).toMatchObject({ status: 'ended', endedBy: 'pregnancy_loss' });
+    const enrollment = await database.db.selectFrom('enrollments').selectAll().where('id', '=', enrollmentId).executeTakeFirstOrThrow();
+    expect(enrollment.status).toBe('exited');
+
+    const sentBefore = (await listOutboxMessages(database.db, enrollmentId)).length;
+    await env.sleep('30 days');
+    expect((await listOutboxMessages(database.db, enrollmentId)).length).toBe(sentBefore);
+  });
+});

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.ts';
+import type { Channel, OutboundMessage } from '../../channels/channel.ts';
+import { compileFile } from '../../pathway/compiler/compile.ts';
+import type { CompiledPathway } from '../../pathway/planner/index.ts';
+import { startJourney } from '../../enrollment/start-journey.ts';
+import type { ThrowawayDatabase } from './database.ts';
+import { testLogger } from './logger.ts';
+
+const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The production workflow bundle, built once per test file. */
+export function journeyBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath });
+  return bundle;
+}
+
+/** Compiles a pathway file or fails the test with its diagnostics. */
+export function compilePathway(file: string): CompiledPathway {
+  const result = compileFile(file);
+  if (!result.compiled) throw new Error(result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col}: ${d.message} [${d.rule}]`).join('\n'));
+  return result.compiled;
+}
+
+/** A channel that keeps what it delivers, in order. */
+export class RecordingChannel implements Channel {
+  readonly delivered: OutboundMessage[] = [];
+  constructor(readonly name: string) {}
+  async deliver(message: OutboundMessage) {
+    this.delivered.push(message);
+    return { providerMessageId: `${this.name}-${this.delivered.length}` };
+  }
+}
+
+/** A worker running the real journey workflow and real activities against a throwaway database. */
+export async function journeyWorker(env: TestWorkflowEnvironment, database: ThrowawayDatabase, taskQueue: string, channels: Channel[]) {
+  return Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await journeyBundle(),
+    activities: createActivities({
+      db: database.db,
+      logger: testLogger,
+      channels: new Map(channels.map((c) => [c.name, c])),
+      renderTemplate: (id, vars) => `${id} ${JSON.stringify(vars)}`,
+    }),
+  });
+}
+
+/** Enrols a fresh pseudonymous patient; returns the enrolment id and the workflow handle. */
+export async function enrol(
+  env: TestWorkflowEnvironment,
+  database: ThrowawayDatabase,
+  taskQueue: string,
+  pathway: CompiledPathway,
+  anchors: Record<string, string>,
+  options: { butlerId?: string; variables?: Record<string, boolean | number | string> } = {},
+) {
+  const enrollmentId = randomUUID();
+  const enrolledAt = new Date(await env.currentTimeMs()).toISOString();
+  const { workflowId } = await startJourney(database.db, env.client, taskQueue, {
+    enrollmentId,
+    patientRef: `P-${enrollmentId.slice(0, 8)}`,
+    tenant: 'test',
+    butlerId: options.butlerId ?? 'butler-1',
+    pathway,
+    anchors,
+    ...(options.variables ? { variables: options.variables } : {}),
+    enrolledAt,
+    // The Java time-skipping server has no operator API to register custom search attributes.
+    searchAttributes: false,
+  });
+  return { enrollmentId, handle: env.client.workflow.getHandle(workflowId) };
+}
+
+/**
+ * Retries an assertion for a few real seconds: after the test server skips time, the worker
+ * still needs a moment to run the activities that the timers released.
+ */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

@@ -1,0 +1,111 @@
+// The journey workflow's contract: its input and the updates and queries it answers.
+// Client code (API, tests) imports these; they hold no workflow logic.
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CompiledPathway, DataValue, JourneyState, JourneyStatus, Projection } from '../pathway/planner/index.ts';
+
+/** The journey's input, and the small state carried across continue-as-new. */
+export interface JourneyInput {
+  enrollmentId: string;
+  /** Pseudonymous; the patient's identity never enters the workflow. */
+  patientRef: string;
+  tenant: string;
+  butlerId: string | null;
+  /** The compiled pathway pinned at enrolment: a running journey keeps its version. */
+  pathway: CompiledPathway;
+  journey: JourneyState;
+  /** Open human tasks: occurrence key → task id in the worklist. */
+  openTasks?: Record<string, string>;
+  /** How many runs came before this one (continue-as-new). */
+  run?: number;
+  /**
+   * Keep the journey's search attributes current (default true). Off only on servers without
+   * custom search attributes, such as the Java time-skipping test server.
+   */
+  searchAttributes?: boolean;
+}
+
+export interface JourneyOutcome {
+  status: JourneyStatus;
+  endedBy?: string;
+  runs: number;
+}
+
+export interface CompleteStepRequest {
+  /** Occurrence key of the issued step, e.g. `book_nt#1`. */
+  key: string;
+  /** Data the step produces (declared in the pathway's `produces`). */
+  data?: Record<string, DataValue>;
+  /** Who completed it (staff id). */
+  by: string;
+}
+
+export interface SetAnchorRequest {
+  name: string;
+  /** `YYYY-MM-DD` for a date anchor, an ISO 8601 instant for a date-time anchor. */
+  value: string;
+  by: string;
+}
+
+export interface RecordEventRequest {
+  /** Event name declared in the pathway (delivered, pregnancy_loss, hospitalised, …). */
+  name: string;
+  /** When it happened (ISO 8601); defaults to now. */
+  at?: string;
+  /** Caller's id for the event, so a resent request is recognised as a duplicate. */
+  id: string;
+  by: string;
+}
+
+export interface SubmitAnswersRequest {
+  key: string;
+  /** Item id → chosen option's score. */
+  items: Record<string, number>;
+  by: string;
+}
+
+export interface SubmitReadingRequest {
+  id: string;
+  metric: string;
+  at: string;
+  values: Record<string, number | boolean>;
+  by: string;
+}
+
+export interface OpenItem {
+  key: string;
+  step: string;
+  kind: string;
+  issuedAt: string;
+  taskId?: string;
+}
+
+export interface JourneyView {
+  enrollmentId: string;
+  pathway: { id: string; version: string; hash: string };
+  status: JourneyStatus;
+  stage: string | null;
+  nextWakeAt: string | null;
+  anchors: Record<string, string>;
+  events: { id?: string; name: string; at: string }[];
+  open: OpenItem[];
+  completed: number;
+  skipped: number;
+  entitlements: Record<string, { remaining: number; used: number }>;
+  run: number;
+}
+
+/** Completes an issued task, approval or milestone with the data it produced. */
+export const completeStepUpdate = defineUpdate<{ key: string; completedAt: string }, [CompleteStepRequest]>('completeStep');
+/** Sets or corrects an anchor (e.g. EDD re-dated by ultrasound); future unfinished steps move. */
+export const setAnchorUpdate = defineUpdate<{ name: string; value: string }, [SetAnchorRequest]>('setAnchor');
+/** Records a clinical or service event: delivered, pregnancy loss, hospitalised, resumed, withdrawn, emergency. */
+export const recordEventUpdate = defineUpdate<{ name: string; at: string }, [RecordEventRequest]>('recordEvent');
+/** Submits a patient's answers to an issued questionnaire. */
+export const submitAnswersUpdate = defineUpdate<{ key: string; score: number }, [SubmitAnswersRequest]>('submitAnswers');
+/** Submits a home reading (blood pressure, glucose, weight, fetal movements…). */
+export const submitReadingUpdate = defineUpdate<{ id: string }, [SubmitReadingRequest]>('submitReading');
+
+/** Where the journey stands: stage, open items, next wake-up, what happened. */
+export const journeyViewQuery = defineQuery<JourneyView>('journeyView');
+/** The projected timeline from now on, as `carepath preview` would show it for this journey. */
+export const timelineQuery = defineQuery<Projection>('timeline');

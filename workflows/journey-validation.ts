@@ -1,0 +1,140 @@
+// Validation of the journey's updates: pure functions of the pinned pathway and the journey
+// state, run by Temporal's update validators (a rejected update leaves no trace in history).
+import type { CompiledPathway, CompiledStep, JourneyState } from '../pathway/planner/index.ts';
+import { parseTime } from '../pathway/planner/index.ts';
+import type { CompleteStepRequest, RecordEventRequest, SetAnchorRequest, SubmitAnswersRequest, SubmitReadingRequest } from './journey-definitions.ts';
+
+/** Thrown by a validator; the message goes back to the caller as the rejection reason. */
+export class InvalidUpdate extends Error {
+  override name = 'InvalidUpdate';
+}
+
+const COMPLETABLE = new Set(['task', 'approval', 'milestone', 'escalation']);
+
+export function stepOf(pathway: CompiledPathway, key: string): CompiledStep | undefined {
+  const id = key.split('#')[0];
+  return pathway.steps.find((s) => s.id === id);
+}
+
+function openOccurrence(state: JourneyState, key: string): void {
+  const record = state.occurrences?.[key];
+  if (!record?.issuedAt) throw new InvalidUpdate(`'${key}' has not been issued in this journey`);
+  if (record.completedAt) throw new InvalidUpdate(`'${key}' was already completed at ${record.completedAt}`);
+  if (record.cancelledAt) throw new InvalidUpdate(`'${key}' was cancelled at ${record.cancelledAt}`);
+}
+
+function requireBy(by: unknown): void {
+  if (typeof by !== 'string' || by.length === 0) throw new InvalidUpdate("'by' (who is acting) is required");
+}
+
+/** A task, approval or milestone that was issued and is still open; its data must match `produces`. */
+export function validateCompleteStep(pathway: CompiledPathway, state: JourneyState, request: CompleteStepRequest): void {
+  requireBy(request.by);
+  const step = stepOf(pathway, request.key);
+  if (!step) throw new InvalidUpdate(`no step for '${request.key}' in pathway ${pathway.id}@${pathway.version}`);
+  if (!COMPLETABLE.has(step.kind)) throw new InvalidUpdate(`step '${step.id}' is a ${step.kind}; only tasks, approvals, escalations and milestones are completed this way`);
+  openOccurrence(state, request.key);
+  const produces: Record<string, string> = step.kind === 'task' ? step.produces : step.kind === 'approval' ? { approved: 'bool', note: 'string' } : {};
+  const data = request.data ?? {};
+  for (const [field, value] of Object.entries(data)) {
+    const type = produces[field];
+    if (!type) throw new InvalidUpdate(`step '${step.id}' does not produce '${field}'${Object.keys(produces).length ? ` (it produces ${Object.keys(produces).join(', ')})` : ''}`);
+    if (!fits(type, value, pathway)) throw new InvalidUpdate(`'${field}' must be a ${type}, got ${JSON.stringify(value)}`);
+  }
+  for (const field of step.kind === 'task' ? Object.keys(produces) : []) {
+    if (!(field in data)) throw new InvalidUpdate(`step '${step.id}' needs '${field}' (${produces[field]})`);
+  }
+  if (step.kind === 'approval' && typeof data['approved'] !== 'boolean') {
+    throw new InvalidUpdate(`approval '${step.id}' needs 'approved': true or false`);
+  }
+}
+
+/** An anchor the pathway declares, in its type; an anchor already known must be correctable. */
+export function validateSetAnchor(pathway: CompiledPathway, state: JourneyState, request: SetAnchorRequest): void {
+  requireBy(request.by);
+  const anchor = pathway.anchors[request.name];
+  if (!anchor) throw new InvalidUpdate(`pathway ${pathway.id} has no anchor '${request.name}' (it has ${Object.keys(pathway.anchors).join(', ')})`);
+  if (anchor.type === 'date' ? !/^\d{4}-\d{2}-\d{2}$/.test(request.value) : !/^\d{4}-\d{2}-\d{2}T/.test(request.value)) {
+    throw new InvalidUpdate(`anchor '${request.name}' is a ${anchor.type}: expected ${anchor.type === 'date' ? 'YYYY-MM-DD' : 'an ISO 8601 date-time'}, got '${request.value}'`);
+  }
+  if (!parseTime(request.value, pathway.timezone.offsetMinutes)) throw new InvalidUpdate(`'${request.value}' is not a valid ${anchor.type}`);
+  if (state.anchors[request.name] !== undefined && !anchor.correctable) {
+    throw new InvalidUpdate(`anchor '${request.name}' is already set and the pathway does not allow correcting it`);
+  }
+}
+
+/** A declared event, not seen before (by id), not after the journey ended, and not dated in the future. */
+export function validateRecordEvent(pathway: CompiledPathway, state: JourneyState, request: RecordEventRequest, now: string, ended: boolean): void {
+  requireBy(request.by);
+  const event = pathway.events[request.name];
+  if (!event) throw new InvalidUpdate(`pathway ${pathway.id} has no event '${request.name}' (it has ${Object.keys(pathway.events).join(', ')})`);
+  if (!request.id) throw new InvalidUpdate("'id' is required so that a resent event is recognised");
+  if ((state.events ?? []).some((e) => e.id === request.id)) throw new InvalidUpdate(`event '${request.id}' was already recorded`);
+  if (ended) throw new InvalidUpdate('the journey has ended; no more events are accepted');
+  const offset = pathway.timezone.offsetMinutes;
+  if (request.at !== undefined) {
+    const at = parseTime(request.at, offset);
+    if (!at) throw new InvalidUpdate(`'at' must be an ISO 8601 date or date-time, got '${request.at}'`);
+    if (at.ms > parseTime(now, offset)!.ms + 60_000) throw new InvalidUpdate(`'at' ${request.at} is in the future`);
+  }
+  if (event.resumes) {
+    const pausers = Object.entries(pathway.events).filter(([, e]) => e.pauses).map(([name]) => name);
+    const last = [...(state.events ?? [])].reverse().find((e) => pausers.includes(e.name) || pathway.events[e.name]?.resumes);
+    if (!last || !pausers.includes(last.name)) throw new InvalidUpdate(`'${request.name}' resumes a pause, but the journey is not paused`);
+  }
+}
+
+/** Answers to an issued, open questionnaire: every item, each a number. */
+export function validateSubmitAnswers(pathway: CompiledPathway, state: JourneyState, request: SubmitAnswersRequest): void {
+  requireBy(request.by);
+  const step = stepOf(pathway, request.key);
+  if (!step || step.kind !== 'questionnaire') throw new InvalidUpdate(`'${request.key}' is not a questionnaire of this journey`);
+  openOccurrence(state, request.key);
+  const expected = pathway.questionnaires[step.questionnaire]?.items ?? [];
+  const given = Object.keys(request.items ?? {});
+  const missing = expected.filter((id) => !given.includes(id));
+  const unknown = given.filter((id) => !expected.includes(id));
+  if (missing.length) throw new InvalidUpdate(`answers missing for ${missing.join(', ')}`);
+  if (unknown.length) throw new InvalidUpdate(`no items ${unknown.join(', ')} in questionnaire ${step.questionnaire}`);
+  for (const [id, score] of Object.entries(request.items)) {
+    if (typeof score !== 'number' || !Number.isFinite(score)) throw new InvalidUpdate(`answer to ${id} must be a number (the option's score)`);
+  }
+}
+
+/** A reading of a metric some monitor step watches, with that step's fields, not seen before. */
+export function validateSubmitReading(pathway: CompiledPathway, state: JourneyState, request: SubmitReadingRequest): void {
+  requireBy(request.by);
+  const monitors = pathway.steps.filter((s) => s.kind === 'monitor' && s.metric === request.metric);
+  if (monitors.length === 0) throw new InvalidUpdate(`this journey does not monitor '${request.metric}'`);
+  if (!request.id) throw new InvalidUpdate("'id' is required so that a resent reading is recognised");
+  if ((state.readings ?? []).some((r) => r.id === request.id)) throw new InvalidUpdate(`reading '${request.id}' was already submitted`);
+  if (!parseTime(request.at, pathway.timezone.offsetMinutes)) throw new InvalidUpdate(`'at' must be an ISO 8601 date-time, got '${request.at}'`);
+  const fields = Object.assign({}, ...monitors.map((m) => (m.kind === 'monitor' ? m.fields : {}))) as Record<string, string>;
+  for (const [field, value] of Object.entries(request.values ?? {})) {
+    const type = fields[field];
+    if (!type) throw new InvalidUpdate(`'${request.metric}' has no field '${field}' (fields: ${Object.keys(fields).join(', ')})`);
+    if (type === 'bool' ? typeof value !== 'boolean' : typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new InvalidUpdate(`'${field}' must be ${type === 'bool' ? 'true or false' : 'a number'}`);
+    }
+  }
+  if (Object.keys(request.values ?? {}).length === 0) throw new InvalidUpdate('a reading needs at least one value');
+}
+
+function fits(type: string, value: unknown, pathway: CompiledPathway): boolean {
+  switch (type) {
+    case 'bool':
+      return typeof value === 'boolean';
+    case 'int':
+      return Number.isInteger(value);
+    case 'double':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'string':
+      return typeof value === 'string';
+    case 'date':
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && parseTime(value, pathway.timezone.offsetMinutes) !== null;
+    case 'datetime':
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) && parseTime(value, pathway.timezone.offsetMinutes) !== null;
+    default:
+      return false;
+  }
+}

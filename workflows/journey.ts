@@ -1,0 +1,236 @@
+// The journey workflow: one per enrolment, running a pinned compiled pathway for months.
+// Loop: ask the planner → carry out what is due → sleep until the next wake-up or an update.
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import type { NewJourneyEvent } from '../db/repositories/journey-events.ts';
+import { parseTime, plan, projectTimeline, type JourneyState, type Plan } from '../pathway/planner/index.ts';
+import { performAction } from './journey-actions.ts';
+import {
+  completeStepUpdate,
+  journeyViewQuery,
+  recordEventUpdate,
+  setAnchorUpdate,
+  submitAnswersUpdate,
+  submitReadingUpdate,
+  timelineQuery,
+  type JourneyInput,
+  type JourneyOutcome,
+  type JourneyView,
+} from './journey-definitions.ts';
+import {
+  stepOf,
+  validateCompleteStep,
+  validateRecordEvent,
+  validateSetAnchor,
+  validateSubmitAnswers,
+  validateSubmitReading,
+} from './journey-validation.ts';
+import { NextActionAtKey, StageKey, StatusKey } from './search-attributes.ts';
+
+const store = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** Continue-as-new well before the server's 10,240-event warning. */
+const MAX_HISTORY_EVENTS = 4_000;
+/** Planning rounds without a pause in between: a guard against a plan that never settles. */
+const MAX_ROUNDS_WITHOUT_SLEEP = 100;
+
+function nowIso(): string {
+  return new Date(Date.now()).toISOString();
+}
+
+/** Runs one patient's journey through a compiled pathway. */
+export async function journeyWorkflow(input: JourneyInput): Promise<JourneyOutcome> {
+  const { pathway } = input;
+  const state: JourneyState = input.journey;
+  state.occurrences ??= {};
+  state.events ??= [];
+  state.readings ??= [];
+  const openTasks: Record<string, string> = input.openTasks ?? {};
+  const run = input.run ?? 0;
+  const offset = pathway.timezone.offsetMinutes;
+  let changed = false;
+  let current: Plan = plan(pathway, state, nowIso());
+  const timeline: NewJourneyEvent[] = [];
+  const note = (type: string, key: string, stepId: string | null, details?: unknown) =>
+    timeline.push({ enrollmentId: input.enrollmentId, eventKey: `${type}:${key}`, type, stepId, at: nowIso(), details });
+  const ended = () => current.status === 'ended' || current.status === 'completed';
+
+  setHandler(
+    completeStepUpdate,
+    async (request) => {
+      const at = nowIso();
+      const record = (state.occurrences![request.key] ??= {});
+      record.completedAt = at;
+      if (request.data) record.data = { ...request.data };
+      const taskId = openTasks[request.key];
+      if (taskId) {
+        delete openTasks[request.key];
+        await store.closeTask({ taskId, status: 'done', by: request.by, result: request.data ?? null, at });
+      }
+      note('completed', request.key, stepOf(pathway, request.key)?.id ?? null, { by: request.by });
+      changed = true;
+      return { key: request.key, completedAt: at };
+    },
+    { validator: (request) => validateCompleteStep(pathway, state, request) },
+  );
+
+  setHandler(
+    setAnchorUpdate,
+    (request) => {
+      const previous = state.anchors[request.name];
+      state.anchors[request.name] = request.value;
+      note('anchor-set', `${request.name}=${request.value}`, null, { anchor: request.name, corrected: previous !== undefined, by: request.by });
+      changed = true;
+      return { name: request.name, value: request.value };
+    },
+    { validator: (request) => validateSetAnchor(pathway, state, request) },
+  );
+
+  setHandler(
+    recordEventUpdate,
+    (request) => {
+      const at = request.at ? normalise(request.at) : nowIso();
+      state.events!.push({ id: request.id, name: request.name, at });
+      note('event', request.id, null, { event: request.name, by: request.by });
+      changed = true;
+      return { name: request.name, at };
+    },
+    { validator: (request) => validateRecordEvent(pathway, state, request, nowIso(), ended()) },
+  );
+
+  setHandler(
+    submitAnswersUpdate,
+    (request) => {
+      const record = (state.occurrences![request.key] ??= {});
+      record.completedAt = nowIso();
+      record.data = { items: { ...request.items } };
+      const score = Object.values(request.items).reduce((sum, v) => sum + v, 0);
+      note('answered', request.key, stepOf(pathway, request.key)?.id ?? null, { by: request.by });
+      changed = true;
+      return { key: request.key, score };
+    },
+    { validator: (request) => validateSubmitAnswers(pathway, state, request) },
+  );
+
+  setHandler(
+    submitReadingUpdate,
+    (request) => {
+      state.readings!.push({ id: request.id, metric: request.metric, at: normalise(request.at), values: { ...request.values } });
+      note('reading', request.id, null, { metric: request.metric, by: request.by });
+      changed = true;
+      return { id: request.id };
+    },
+    { validator: (request) => validateSubmitReading(pathway, state, request) },
+  );
+
+  setHandler(journeyViewQuery, (): JourneyView => view());
+  setHandler(timelineQuery, () => projectTimeline(pathway, state, { from: nowIso() }));
+
+  function normalise(text: string): string {
+    return new Date(parseTime(text, offset)!.ms).toISOString();
+  }
+
+  function view(): JourneyView {
+    const occurrences = Object.entries(state.occurrences ?? {});
+    return {
+      enrollmentId: input.enrollmentId,
+      pathway: { id: pathway.id, version: pathway.version, hash: pathway.hash },
+      status: current.status,
+      stage: current.stage ?? null,
+      nextWakeAt: current.nextWakeAt,
+      anchors: { ...state.anchors },
+      events: (state.events ?? []).map((e) => ({ ...e })),
+      open: occurrences
+        .filter(([, r]) => r.issuedAt && !r.completedAt && !r.cancelledAt && !r.skipped)
+        .filter(([key]) => ['task', 'approval', 'questionnaire', 'escalation', 'milestone'].includes(stepOf(pathway, key)?.kind ?? ''))
+        .map(([key, r]) => {
+          const step = stepOf(pathway, key)!;
+          const item = { key, step: step.id, kind: step.kind, issuedAt: r.issuedAt! };
+          return openTasks[key] ? { ...item, taskId: openTasks[key] } : item;
+        }),
+      completed: occurrences.filter(([, r]) => r.completedAt).length,
+      skipped: occurrences.filter(([, r]) => r.skipped).length,
+      entitlements: current.entitlements,
+      run,
+    };
+  }
+
+  let published = '';
+  function publishSearchAttributes(): void {
+    if (input.searchAttributes === false) return;
+    const next = current.nextWakeAt ? new Date(parseTime(current.nextWakeAt, offset)!.ms) : null;
+    const signature = `${current.status}|${current.stage ?? ''}|${next?.toISOString() ?? ''}`;
+    if (signature === published) return;
+    published = signature;
+    upsertSearchAttributes([
+      { key: StatusKey, value: current.status },
+      { key: StageKey, value: current.stage ?? null },
+      { key: NextActionAtKey, value: next },
+    ]);
+  }
+
+  for (let rounds = 0; ; rounds++) {
+    changed = false;
+    const now = nowIso();
+    current = plan(pathway, state, now);
+    for (const warning of current.warnings) log.warn('planner warning', { warning });
+
+    for (const skip of current.skipped) {
+      state.occurrences[skip.key] = { ...state.occurrences[skip.key], skipped: skip.reason };
+      note('skipped', skip.key, skip.step, { reason: skip.reason, plannedAt: skip.plannedAt });
+    }
+    for (const key of current.cancel) {
+      const taskId = openTasks[key];
+      if (taskId) {
+        delete openTasks[key];
+        await store.closeTask({ taskId, status: 'cancelled', by: 'system', result: null, at: now });
+      }
+      state.occurrences[key] = { ...state.occurrences[key], cancelledAt: now };
+      note('cancelled', key, stepOf(pathway, key)?.id ?? null);
+    }
+    for (const action of current.due) {
+      await performAction({ input, pathway, state, openTasks }, action);
+      state.occurrences[action.key] = { ...state.occurrences[action.key], issuedAt: now };
+      note(action.type === 'issue' ? 'issued' : action.type, action.key, action.step, { kind: action.kind, plannedAt: action.plannedAt, urgency: action.urgency });
+    }
+    if (timeline.length > 0) await store.recordJourneyEvents(timeline.splice(0));
+
+    const acted = current.due.length + current.skipped.length + current.cancel.length > 0;
+    if (acted && rounds < MAX_ROUNDS_WITHOUT_SLEEP) continue;
+    current = plan(pathway, state, nowIso());
+    publishSearchAttributes();
+
+    // An ended journey stays open while items caused by its ending (a care call after a loss)
+    // are still pending or open, so that they are escalated and closed like any other.
+    if (ended() && current.due.length === 0 && current.nextWakeAt === null && Object.keys(openTasks).length === 0) {
+      const status = current.status === 'completed' ? 'completed' : 'exited';
+      await store.markEnrollmentEnded({ enrollmentId: input.enrollmentId, status, at: nowIso() });
+      await condition(allHandlersFinished);
+      const endedBy = state.events.find((e) => pathway.events[e.name]?.endsJourney)?.name;
+      return endedBy ? { status: current.status, endedBy, runs: run + 1 } : { status: current.status, runs: run + 1 };
+    }
+
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof journeyWorkflow>({ ...input, journey: state, openTasks, run: run + 1 });
+    }
+
+    rounds = -1;
+    const wake = current.nextWakeAt ? parseTime(current.nextWakeAt, offset)!.ms - Date.now() : null;
+    if (wake === null) await condition(() => changed);
+    else if (wake > 0) await condition(() => changed, wake);
+  }
+}
