@@ -10,6 +10,18 @@ export interface Database {
   tasks: TasksTable;
   outbox_messages: OutboxMessagesTable;
   journey_events: JourneyEventsTable;
+  pathway_versions: PathwayVersionsTable;
+}
+
+/** A compiled pathway version, kept for as long as journeys may be pinned to it. */
+export interface PathwayVersionsTable {
+  pathway_id: string;
+  version: string;
+  hash: string;
+  program: string;
+  title: string;
+  compiled: Json;
+  first_seen_at: CreatedAt;
 }
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;

@@ -8,12 +8,12 @@ import type { JourneyInput } from '../workflows/journey-definitions.ts';
 import { ButlerKey, PathwayVersionKey, PatientRefKey, ProgramKey, StageKey, StatusKey, TenantKey } from '../workflows/search-attributes.ts';
 
 /**
- * The journey's workflow id: one running journey per tenant, program and (pseudonymous) patient.
+ * The journey's workflow id: one running journey per tenant, pathway and (pseudonymous) patient.
  * Temporal refuses a second running workflow with the same id, which is what rejects a double
  * enrolment even when two requests race past the database check.
  */
-export function journeyWorkflowId(tenant: string, program: string, patientRef: string): string {
-  return `journey/${tenant}/${program}/${patientRef}`;
+export function journeyWorkflowId(tenant: string, pathwayId: string, patientRef: string): string {
+  return `journey/${tenant}/${pathwayId}/${patientRef}`;
 }
 
 export interface StartJourneyRequest {
@@ -35,7 +35,7 @@ export interface StartJourneyRequest {
  */
 export async function startJourney(db: Kysely<Database>, client: Client, taskQueue: string, request: StartJourneyRequest): Promise<{ workflowId: string; runId: string }> {
   const { pathway } = request;
-  const workflowId = journeyWorkflowId(request.tenant, pathway.program, request.patientRef);
+  const workflowId = journeyWorkflowId(request.tenant, pathway.id, request.patientRef);
   try {
     await db
       .insertInto('enrollments')
@@ -53,7 +53,7 @@ export async function startJourney(db: Kysely<Database>, client: Client, taskQue
       })
       .execute();
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') throw alreadyEnrolled(pathway.program);
+    if ((err as { code?: string }).code === '23505') throw alreadyEnrolled(pathway.id);
     throw err;
   }
   const input: JourneyInput = {
@@ -85,11 +85,11 @@ export async function startJourney(db: Kysely<Database>, client: Client, taskQue
     return { workflowId, runId: handle.firstExecutionRunId };
   } catch (err) {
     await db.deleteFrom('enrollments').where('id', '=', request.enrollmentId).execute();
-    if (err instanceof WorkflowExecutionAlreadyStartedError) throw alreadyEnrolled(pathway.program);
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw alreadyEnrolled(pathway.id);
     throw err;
   }
 }
 
-function alreadyEnrolled(program: string): CarepathError {
-  return new CarepathError('conflict', `this patient already has an active enrolment in program ${program}`);
+function alreadyEnrolled(pathwayId: string): CarepathError {
+  return new CarepathError('conflict', `this patient already has an active enrolment in ${pathwayId}`);
 }

@@ -14,6 +14,9 @@ import { ensureTemporalCli } from '../infra/temporal-cli.ts';
 import type { Logger } from '../logging/logger.ts';
 import { connectClient, connectWorker } from '../temporal/connect.ts';
 import { ensureSearchAttributes } from '../temporal/search-attributes.ts';
+import { encryptingDataConverter, ensureDevKeyRing, loadKeyRing } from '../temporal/codec/index.ts';
+import { loadPathwayRegistry } from '../pathway/registry.ts';
+import { recordPathwayVersions } from './pathway-versions.ts';
 import { createWorker } from '../worker/create-worker.ts';
 
 export interface RunningPlatform {
@@ -63,7 +66,9 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
       address = devServer.address;
     }
     const temporal = { ...config.temporal, address };
-    const { connection, client } = await connectClient(temporal);
+    const keyRing = loadKeyRing(process.env) ?? (await ensureDevKeyRing(config.dataDir, logger));
+    const dataConverter = encryptingDataConverter(keyRing);
+    const { connection, client } = await connectClient(temporal, dataConverter);
     cleanups.push(() => connection.close());
     const added = await ensureSearchAttributes(connection, temporal.namespace, temporal.searchAttributes);
     if (added.length > 0) logger.info({ added }, 'registered search attributes');
@@ -72,6 +77,9 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
     cleanups.push(() => database.close());
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
+    const pathways = loadPathwayRegistry(config.pathwaysDir);
+    await recordPathwayVersions(database.db, pathways);
+    logger.info({ pathways: pathways.list().map((p) => `${p.id}@${p.version}`) }, 'pathways compiled');
 
     const nativeConnection = await connectWorker(temporal);
     cleanups.push(() => nativeConnection.close());
@@ -79,6 +87,7 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
       connection: nativeConnection,
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,
+      dataConverter,
       activities: createActivities({
         db: database.db,
         logger,
@@ -94,7 +103,7 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
     workerRun.catch((err) => logger.error({ err }, 'worker stopped with an error'));
 
     const server: FastifyInstance = await buildServer(
-      { db: database.db, temporal: { connection, client, namespace: temporal.namespace, taskQueue: temporal.taskQueue } },
+      { db: database.db, pathways, temporal: { connection, client, namespace: temporal.namespace, taskQueue: temporal.taskQueue } },
       logger,
     );
     cleanups.push(() => server.close());

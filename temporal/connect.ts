@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { CarepathError } from '../config/errors.ts';
 import type { TemporalSettings } from '../config/load-config.ts';
@@ -10,7 +11,7 @@ type Reachable = TemporalSettings & { address: string };
  * Connects a client and checks that the namespace exists, failing with one clear line when the
  * cluster is unreachable, refuses the credentials, or lacks the namespace.
  */
-export async function connectClient(settings: Reachable): Promise<{ connection: Connection; client: Client }> {
+export async function connectClient(settings: Reachable, dataConverter?: DataConverter): Promise<{ connection: Connection; client: Client }> {
   let connection: Connection;
   try {
     connection = await Connection.connect({ ...connectionOptions(settings), connectTimeout: '5s' });
@@ -27,7 +28,7 @@ export async function connectClient(settings: Reachable): Promise<{ connection: 
     }
     throw unreachable(settings, err);
   }
-  return { connection, client: new Client({ connection, namespace: settings.namespace }) };
+  return { connection, client: new Client({ connection, namespace: settings.namespace, ...(dataConverter ? { dataConverter } : {}) }) };
 }
 
 /** The worker's native connection to the same cluster. */

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Activities } from '../activities/index.ts';
 
@@ -11,6 +12,8 @@ export async function createWorker(options: {
   taskQueue: string;
   activities: Activities;
   workflowsPath?: string;
+  /** Encrypts payloads (temporal/codec): client and worker must use the same one. */
+  dataConverter?: DataConverter;
 }): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -18,5 +21,6 @@ export async function createWorker(options: {
     taskQueue: options.taskQueue,
     workflowsPath: options.workflowsPath ?? DEFAULT_WORKFLOWS_PATH,
     activities: options.activities,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
 }

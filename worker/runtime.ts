@@ -12,7 +12,26 @@ export function installWorkerRuntime(logger: Logger): void {
     shutdownSignals: [],
     logger: new DefaultLogger('WARN', ({ level, message, meta }) => {
       const method = ({ TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const)[level as LogLevel];
-      log[method](meta ?? {}, message);
+      log[method](withoutErrorText(meta), message);
     }),
   });
+}
+
+/**
+ * The SDK logs workflow and activity failures with their messages, which may quote patient data
+ * (the same text is encrypted in the history). Keep only the error's name and type in the log.
+ */
+function withoutErrorText(meta: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!meta) return {};
+  const safe: Record<string, unknown> = { ...meta };
+  for (const key of ['error', 'failure', 'err']) {
+    const value = safe[key];
+    if (value && typeof value === 'object') {
+      const e = value as { name?: unknown; type?: unknown };
+      safe[key] = { name: e.name ?? 'Error', ...(e.type ? { type: e.type } : {}) };
+    } else if (typeof value === 'string') {
+      safe[key] = '[redacted]';
+    }
+  }
+  return safe;
 }

@@ -20,8 +20,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('ended_at', 'timestamptz')
     .execute();
-  // One running enrolment per patient and program; a finished one does not block a new one.
-  await sql`create unique index enrollments_one_active_idx on enrollments (tenant, patient_ref, program) where status = 'active'`.execute(db);
+  // One running enrolment per patient and pathway; a finished one does not block a new one.
+  await sql`create unique index enrollments_one_active_idx on enrollments (tenant, patient_ref, pathway_id) where status = 'active'`.execute(db);
 
   await db.schema
     .createTable('tasks')

@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import * as auditLog from './2026-11-26-0001-audit-log.ts';
 import * as journeys from './2026-11-26-0002-journeys.ts';
+import * as pathwayVersions from './2026-11-26-0003-pathway-versions.ts';
 
 /** Every migration, in order. Names sort by date; kysely applies the missing ones in this order. */
 export const migrations: Record<string, Migration> = {
   '2026-11-26-0001-audit-log': auditLog,
   '2026-11-26-0002-journeys': journeys,
+  '2026-11-26-0003-pathway-versions': pathwayVersions,
 };

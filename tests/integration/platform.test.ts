@@ -1,9 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import Fastify from 'fastify';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { app } from '../../api/app.ts';
+import { PathwayRegistry } from '../../pathway/registry.ts';
 import type { Database } from '../../db/database.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { freePort } from '../../infra/ports.ts';
@@ -19,7 +23,14 @@ describe('the platform against a real Temporal server and real PostgreSQL', () =
   beforeAll(async () => {
     database = await createThrowawayDatabase();
     const config = loadConfig({
-      env: { TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: database.url, PORT: '0', TEMPORAL_TASK_QUEUE: 'platform-test' },
+      env: {
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        DATABASE_URL: database.url,
+        PORT: '0',
+        TEMPORAL_TASK_QUEUE: 'platform-test',
+        CAREPATH_PATHWAYS_DIR: 'tests/pathway/fixtures/valid',
+        CAREPATH_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'carepath-platform-')),
+      },
     });
     platform = await startPlatform(config, testLogger, silentProgress);
   });
@@ -44,9 +55,11 @@ describe('the platform against a real Temporal server and real PostgreSQL', () =
     }
   });
 
-  it('migrated the database', async () => {
+  it('migrated the database and recorded the compiled pathway versions', async () => {
     const tables = await database.db.introspection.getTables();
-    expect(tables.map((t) => t.name)).toContain('audit_log');
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['audit_log', 'enrollments', 'tasks', 'outbox_messages', 'journey_events', 'pathway_versions']));
+    const versions = await database.db.selectFrom('pathway_versions').select(['pathway_id', 'version']).orderBy('pathway_id').execute();
+    expect(versions.map((v) => v.pathway_id)).toEqual(['obstetrics.pregnancy-demo', 'post-checkup.basic-demo', 'reproductive.ivf-demo']);
   });
 
   it('answers a JSON 404 in the one error format for an unknown route', async () => {
@@ -64,7 +77,7 @@ describe('GET /health when a dependency is down', () => {
     });
     const connection = await Connection.connect({ address: inject('temporalAddress') });
     const server = Fastify();
-    await server.register(app, { deps: { db: deadDb, temporal: { connection, client: null as never, namespace: 'default', taskQueue: 'q' } } });
+    await server.register(app, { deps: { db: deadDb, pathways: new PathwayRegistry(), temporal: { connection, client: null as never, namespace: 'default', taskQueue: 'q' } } });
     try {
       const response = await server.inject({ method: 'GET', url: '/health' });
       expect(response.statusCode).toBe(503);
@@ -82,7 +95,7 @@ describe('GET /health when a dependency is down', () => {
     const database = await createThrowawayDatabase();
     const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
     const server = Fastify();
-    await server.register(app, { deps: { db: database.db, temporal: { connection, client: null as never, namespace: 'default', taskQueue: 'q' } } });
+    await server.register(app, { deps: { db: database.db, pathways: new PathwayRegistry(), temporal: { connection, client: null as never, namespace: 'default', taskQueue: 'q' } } });
     try {
       const response = await server.inject({ method: 'GET', url: '/health' });
       expect(response.statusCode).toBe(503);

@@ -1,0 +1,60 @@
+/**
+ * The pathways a running platform offers: every file under the pathways folder, compiled at
+ * start. A file that does not compile stops the start with its diagnostics; running journeys are
+ * unaffected either way, since each carries its compiled pathway in its own input.
+ */
+import path from 'node:path';
+import { CarepathError } from '../config/errors.ts';
+import { compileFile } from './compiler/compile.ts';
+import { listPathwayFiles } from './files.ts';
+import type { CompiledPathway } from './model/compiled.ts';
+
+export interface PathwaySummary {
+  id: string;
+  version: string;
+  hash: string;
+  title: string;
+  program: string;
+  file: string;
+}
+
+export class PathwayRegistry {
+  private readonly byId = new Map<string, { pathway: CompiledPathway; file: string }>();
+
+  /** Adds a compiled pathway; two files with the same id are an error. */
+  add(pathway: CompiledPathway, file: string): void {
+    const existing = this.byId.get(pathway.id);
+    if (existing) throw new CarepathError('duplicate-pathway', `pathway '${pathway.id}' is defined twice: ${existing.file} and ${file}`);
+    this.byId.set(pathway.id, { pathway, file });
+  }
+
+  /** The current compiled version of a pathway, or undefined. */
+  get(id: string): CompiledPathway | undefined {
+    return this.byId.get(id)?.pathway;
+  }
+
+  /** Every offered pathway, sorted by id. */
+  list(): PathwaySummary[] {
+    return [...this.byId.values()]
+      .map(({ pathway: p, file }) => ({ id: p.id, version: p.version, hash: p.hash, title: p.title, program: p.program, file }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+}
+
+/** Compiles every pathway under `dir`; throws one CarepathError listing every diagnostic. */
+export function loadPathwayRegistry(dir: string, cwd = process.cwd()): PathwayRegistry {
+  const registry = new PathwayRegistry();
+  const { files } = listPathwayFiles([dir]);
+  const problems: string[] = [];
+  for (const file of files) {
+    const shown = path.relative(cwd, file) || file;
+    const result = compileFile(file, { displayName: shown });
+    if (!result.compiled) {
+      problems.push(...result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col}: error: ${d.message} [${d.rule}]`));
+      continue;
+    }
+    registry.add(result.compiled, shown);
+  }
+  if (problems.length > 0) throw new CarepathError('invalid-pathways', `pathways do not compile:\n${problems.join('\n')}`);
+  return registry;
+}
