@@ -43,6 +43,8 @@ export interface AppConfig {
   /** null: use the embedded PGlite database under dataDir. */
   databaseUrl: string | null;
   api: { host: string; port: number };
+  /** Worker tuning; null keeps the SDK's default. */
+  worker: { maxCachedWorkflows: number | null };
   logLevel: string;
 }
 
@@ -118,6 +120,7 @@ export function loadConfig(options: { env?: Env; cwd?: string } = {}): AppConfig
   }
 
   const port = parsePort('PORT', env.PORT, problems) ?? 3000;
+  const maxCachedWorkflows = parseCount('CAREPATH_WORKER_MAX_CACHED_WORKFLOWS', env.CAREPATH_WORKER_MAX_CACHED_WORKFLOWS, problems);
   if (problems.length > 0) {
     throw new CarepathError('invalid-config', problems.join('\n'), { problems });
   }
@@ -129,6 +132,7 @@ export function loadConfig(options: { env?: Env; cwd?: string } = {}): AppConfig
     contentDir: path.join(pathwaysDir, 'content'),
     databaseUrl,
     api: { host: env.HOST || '127.0.0.1', port },
+    worker: { maxCachedWorkflows: maxCachedWorkflows ?? null },
     logLevel: env.LOG_LEVEL || 'info',
   };
 }
@@ -181,6 +185,16 @@ function parsePort(name: string, raw: string | undefined, problems: string[]): n
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
     problems.push(`${name}: expected a port number (0-65535), got '${raw}'`);
+    return undefined;
+  }
+  return n;
+}
+
+function parseCount(name: string, raw: string | undefined, problems: string[]): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    problems.push(`${name}: expected a whole number ≥ 0, got '${raw}'`);
     return undefined;
   }
   return n;

@@ -18,9 +18,17 @@ import { encryptingDataConverter, ensureDevKeyRing, loadKeyRing } from '../tempo
 import { loadPathwayRegistry } from '../pathway/registry.ts';
 import { recordPathwayVersions } from './pathway-versions.ts';
 import { createWorker } from '../worker/create-worker.ts';
+import { CarepathError } from '../config/errors.ts';
+import { DEFAULT_TEMPORAL_UI_ORIGIN } from '../api/app.ts';
+import { bootstrapAdminKey } from '../api/auth/bootstrap.ts';
+import { ensureDevIdentityKeys, loadIdentityKeys } from '../enrollment/identity/identity-keys.ts';
+import { IdentityVault } from '../enrollment/identity/identity-vault.ts';
+import { patientDescriber } from '../enrollment/identity/patient-directory.ts';
+import { AesGcmPayloadCodec } from '../temporal/codec/index.ts';
 
 export interface RunningPlatform {
-  apiUrl: string;
+  /** null when only the worker runs. */
+  apiUrl: string | null;
   temporalAddress: string;
   temporalUiUrl: string | null;
   database: string;
@@ -33,7 +41,19 @@ export interface RunningPlatform {
  * configured), search attributes, database and migrations, worker, API. On a failure, what was
  * already started is stopped again before the error propagates.
  */
-export async function startPlatform(config: AppConfig, logger: Logger, progress: Progress): Promise<RunningPlatform> {
+export async function startPlatform(
+  config: AppConfig,
+  logger: Logger,
+  progress: Progress,
+  options: { role?: 'all' | 'worker' } = {},
+): Promise<RunningPlatform> {
+  const role = options.role ?? 'all';
+  if (role === 'worker' && (!config.temporal.address || !config.databaseUrl)) {
+    throw new CarepathError(
+      'invalid-config',
+      'a worker on its own needs TEMPORAL_ADDRESS and DATABASE_URL: the embedded Temporal server and database belong to `carepath start`',
+    );
+  }
   const cleanups: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) {
@@ -61,6 +81,8 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
         dbFile: d.dbFile,
         logLevel: d.logLevel,
         logFile: path.join(path.dirname(d.dbFile), 'dev-server.log'),
+        // The Web UI decodes payloads through the API's codec endpoint (known only for a fixed port).
+        uiCodecEndpoint: config.api.port !== 0 ? `http://${config.api.host}:${config.api.port}/codec` : null,
       });
       cleanups.push(() => devServer!.stop());
       address = devServer.address;
@@ -68,10 +90,12 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
     const temporal = { ...config.temporal, address };
     const keyRing = loadKeyRing(process.env) ?? (await ensureDevKeyRing(config.dataDir, logger));
     const dataConverter = encryptingDataConverter(keyRing);
+    const identity = new IdentityVault(loadIdentityKeys(process.env) ?? (await ensureDevIdentityKeys(config.dataDir, logger)));
     const { connection, client } = await connectClient(temporal, dataConverter);
     cleanups.push(() => connection.close());
     const added = await ensureSearchAttributes(connection, temporal.namespace, temporal.searchAttributes);
-    if (added.length > 0) logger.info({ added }, 'registered search attributes');
+    if (added === null) logger.warn('this Temporal server cannot register search attributes (no operator API); journeys will not be indexed');
+    else if (added.length > 0) logger.info({ added }, 'registered search attributes');
 
     const database: OpenDatabase = await openDatabase({ url: config.databaseUrl, embeddedDir: path.join(config.dataDir, 'pglite') });
     cleanups.push(() => database.close());
@@ -88,11 +112,13 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,
       dataConverter,
+      ...(config.worker.maxCachedWorkflows !== null ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
       activities: createActivities({
         db: database.db,
         logger,
         channels: channelsFromEnv(process.env, logger),
         renderTemplate: loadTemplateRenderer(config.contentDir),
+        describePatient: patientDescriber(database.db, identity),
       }),
     });
     const workerRun = worker.run();
@@ -102,8 +128,20 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
     });
     workerRun.catch((err) => logger.error({ err }, 'worker stopped with an error'));
 
+    if (role === 'worker') {
+      return { apiUrl: null, temporalAddress: address, temporalUiUrl: null, database: database.where, stop: stopAll };
+    }
+    const bootstrap = await bootstrapAdminKey(database.db, process.env);
+    if (bootstrap?.key) progress(`created the first admin API key (shown only now; keep it safe): ${bootstrap.key}`);
     const server: FastifyInstance = await buildServer(
-      { db: database.db, pathways, temporal: { connection, client, namespace: temporal.namespace, taskQueue: temporal.taskQueue } },
+      {
+        db: database.db,
+        pathways,
+        temporal: { connection, client, namespace: temporal.namespace, taskQueue: temporal.taskQueue },
+        identity,
+        codec: { codec: new AesGcmPayloadCodec(keyRing), allowedOrigins: [process.env.CAREPATH_TEMPORAL_UI_ORIGIN || devServer?.uiUrl || DEFAULT_TEMPORAL_UI_ORIGIN] },
+        ...(process.env.CAREPATH_RATE_LIMIT_PER_MINUTE ? { limits: { rateLimitPerMinute: Number(process.env.CAREPATH_RATE_LIMIT_PER_MINUTE) } } : {}),
+      },
       logger,
     );
     cleanups.push(() => server.close());

@@ -14,6 +14,8 @@ export async function createWorker(options: {
   workflowsPath?: string;
   /** Encrypts payloads (temporal/codec): client and worker must use the same one. */
   dataConverter?: DataConverter;
+  /** Journeys kept in memory between workflow tasks (CAREPATH_WORKER_MAX_CACHED_WORKFLOWS); 0 turns sticky execution off. */
+  maxCachedWorkflows?: number;
 }): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -22,5 +24,6 @@ export async function createWorker(options: {
     workflowsPath: options.workflowsPath ?? DEFAULT_WORKFLOWS_PATH,
     activities: options.activities,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });
 }

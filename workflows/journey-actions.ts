@@ -16,7 +16,7 @@ const store = proxyActivities<Activities>({
  * is handed to a person as a task.
  */
 const delivery = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '15 minutes', maximumAttempts: 8 },
 });
 

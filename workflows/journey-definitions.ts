@@ -22,6 +22,8 @@ export interface JourneyInput {
    * custom search attributes, such as the Java time-skipping test server.
    */
   searchAttributes?: boolean;
+  /** History length at which a run continues as new (default 4,000, well under the 10,240 warning). */
+  historyLimit?: number;
 }
 
 export interface JourneyOutcome {

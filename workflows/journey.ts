@@ -212,8 +212,19 @@ export async function journeyWorkflow(input: JourneyInput): Promise<JourneyOutco
     current = plan(pathway, state, nowIso());
     publishSearchAttributes();
 
-    // An ended journey stays open while items caused by its ending (a care call after a loss)
-    // are still pending or open, so that they are escalated and closed like any other.
+    // A completed journey (its span is over) closes what is still open. An ended one (an event
+    // such as a loss) stays open while items its ending caused (a care call) are pending or
+    // open, so that they are escalated and closed like any other.
+    if (current.status === 'completed' && current.due.length === 0 && current.nextWakeAt === null) {
+      const at = nowIso();
+      for (const [key, taskId] of Object.entries(openTasks)) {
+        await store.closeTask({ taskId, status: 'cancelled', by: 'system', result: { reason: 'journey-completed' }, at });
+        state.occurrences[key] = { ...state.occurrences[key], cancelledAt: at };
+        delete openTasks[key];
+        note('cancelled', key, stepOf(pathway, key)?.id ?? null, { reason: 'journey-completed' });
+      }
+      if (timeline.length > 0) await store.recordJourneyEvents(timeline.splice(0));
+    }
     if (ended() && current.due.length === 0 && current.nextWakeAt === null && Object.keys(openTasks).length === 0) {
       const status = current.status === 'completed' ? 'completed' : 'exited';
       await store.markEnrollmentEnded({ enrollmentId: input.enrollmentId, status, at: nowIso() });
@@ -223,7 +234,7 @@ export async function journeyWorkflow(input: JourneyInput): Promise<JourneyOutco
     }
 
     const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) {
+    if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS)) {
       await condition(allHandlersFinished);
       return continueAsNew<typeof journeyWorkflow>({ ...input, journey: state, openTasks, run: run + 1 });
     }

@@ -6,15 +6,20 @@ import { installWorkerRuntime } from '../../worker/runtime.ts';
 
 /** `carepath start`: runs the whole platform until Ctrl-C (SIGINT) or SIGTERM. */
 export async function run(_argv: string[]): Promise<number> {
+  return runPlatform('all');
+}
+
+/** Starts the platform (or only its worker), prints where it runs, and stops it on a signal. */
+export async function runPlatform(role: 'all' | 'worker'): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   installWorkerRuntime(logger);
   const started = Date.now();
-  const platform = await startPlatform(config, logger, stderrProgress);
+  const platform = await startPlatform(config, logger, stderrProgress, { role });
   const lines = [
     '',
-    `carepath is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-    `  API            ${platform.apiUrl}   (health: ${platform.apiUrl}/health)`,
+    `carepath ${role === 'worker' ? 'worker ' : ''}is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    ...(platform.apiUrl ? [`  API            ${platform.apiUrl}   (health: ${platform.apiUrl}/health)`] : []),
     `  Temporal       ${platform.temporalAddress}${platform.temporalUiUrl ? '   (embedded dev server)' : ''}`,
     ...(platform.temporalUiUrl ? [`  Temporal UI    ${platform.temporalUiUrl}`] : []),
     `  database       ${platform.database}`,
