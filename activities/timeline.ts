@@ -18,6 +18,11 @@ export function createTimelineActivities(deps: ActivityDeps) {
       return { recorded };
     },
 
+    /** Records that a journey moved to another version of its pathway. */
+    async recordPathwayUpgrade(input: { enrollmentId: string; version: string; hash: string }): Promise<void> {
+      await deps.db.updateTable('enrollments').set({ pathway_version: input.version, pathway_hash: input.hash }).where('id', '=', input.enrollmentId).execute();
+    },
+
     /** Marks the enrolment finished (completed, or exited by an event such as withdrawal). */
     async markEnrollmentEnded(input: { enrollmentId: string; status: 'completed' | 'exited'; at: string }): Promise<void> {
       await markEnrollmentEnded(deps.db, input.enrollmentId, input.status, input.at);

@@ -107,6 +107,19 @@ export const submitAnswersUpdate = defineUpdate<{ key: string; score: number }, 
 /** Submits a home reading (blood pressure, glucose, weight, fetal movements…). */
 export const submitReadingUpdate = defineUpdate<{ id: string }, [SubmitReadingRequest]>('submitReading');
 
+export interface UpgradePathwayRequest {
+  /** The new compiled version of the same pathway. */
+  pathway: CompiledPathway;
+  by: string;
+}
+
+/**
+ * Moves a running journey to a new version of its pathway. What happened stays (occurrence keys
+ * are step ids, so steps kept by the new version keep their history); the journey continues as
+ * new on the new version at once.
+ */
+export const upgradePathwayUpdate = defineUpdate<{ from: string; to: string }, [UpgradePathwayRequest]>('upgradePathway');
+
 /** Where the journey stands: stage, open items, next wake-up, what happened. */
 export const journeyViewQuery = defineQuery<JourneyView>('journeyView');
 /** The projected timeline from now on, as `carepath preview` would show it for this journey. */

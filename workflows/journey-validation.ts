@@ -2,7 +2,14 @@
 // state, run by Temporal's update validators (a rejected update leaves no trace in history).
 import type { CompiledPathway, CompiledStep, JourneyState } from '../pathway/planner/index.ts';
 import { parseTime } from '../pathway/planner/index.ts';
-import type { CompleteStepRequest, RecordEventRequest, SetAnchorRequest, SubmitAnswersRequest, SubmitReadingRequest } from './journey-definitions.ts';
+import type {
+  CompleteStepRequest,
+  RecordEventRequest,
+  SetAnchorRequest,
+  SubmitAnswersRequest,
+  SubmitReadingRequest,
+  UpgradePathwayRequest,
+} from './journey-definitions.ts';
 
 /** Thrown by a validator; the message goes back to the caller as the rejection reason. */
 export class InvalidUpdate extends Error {
@@ -137,4 +144,17 @@ function fits(type: string, value: unknown, pathway: CompiledPathway): boolean {
     default:
       return false;
   }
+}
+
+/** A newer compiled version of the same pathway, whose required anchors this journey has. */
+export function validateUpgradePathway(current: CompiledPathway, state: JourneyState, request: UpgradePathwayRequest): void {
+  requireBy(request.by);
+  const next = request.pathway;
+  if (!next || typeof next !== 'object' || !Array.isArray(next.steps)) throw new InvalidUpdate("'pathway' must be a compiled pathway");
+  if (next.id !== current.id) throw new InvalidUpdate(`this journey runs ${current.id}; it cannot move to ${next.id}`);
+  if (next.hash === current.hash) throw new InvalidUpdate(`the journey already runs ${current.id}@${current.version} (same content)`);
+  const missing = Object.entries(next.anchors)
+    .filter(([name, a]) => a.required && state.anchors[name] === undefined)
+    .map(([name]) => name);
+  if (missing.length) throw new InvalidUpdate(`version ${next.version} requires anchors this journey lacks: ${missing.join(', ')}`);
 }

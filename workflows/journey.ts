@@ -22,6 +22,7 @@ import {
   submitAnswersUpdate,
   submitReadingUpdate,
   timelineQuery,
+  upgradePathwayUpdate,
   type JourneyInput,
   type JourneyOutcome,
   type JourneyView,
@@ -33,8 +34,9 @@ import {
   validateSetAnchor,
   validateSubmitAnswers,
   validateSubmitReading,
+  validateUpgradePathway,
 } from './journey-validation.ts';
-import { NextActionAtKey, StageKey, StatusKey } from './search-attributes.ts';
+import { NextActionAtKey, PathwayVersionKey, StageKey, StatusKey } from './search-attributes.ts';
 
 const store = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -135,6 +137,19 @@ export async function journeyWorkflow(input: JourneyInput): Promise<JourneyOutco
     { validator: (request) => validateSubmitReading(pathway, state, request) },
   );
 
+  let upgradeTo: JourneyInput['pathway'] | null = null;
+  setHandler(
+    upgradePathwayUpdate,
+    async (request) => {
+      upgradeTo = request.pathway;
+      note('pathway-upgraded', `${request.pathway.id}@${request.pathway.version}`, null, { from: pathway.version, to: request.pathway.version, by: request.by });
+      await store.recordPathwayUpgrade({ enrollmentId: input.enrollmentId, version: request.pathway.version, hash: request.pathway.hash });
+      changed = true;
+      return { from: pathway.version, to: request.pathway.version };
+    },
+    { validator: (request) => validateUpgradePathway(pathway, state, request) },
+  );
+
   setHandler(journeyViewQuery, (): JourneyView => view());
   setHandler(timelineQuery, () => projectTimeline(pathway, state, { from: nowIso() }));
 
@@ -171,10 +186,12 @@ export async function journeyWorkflow(input: JourneyInput): Promise<JourneyOutco
   function publishSearchAttributes(): void {
     if (input.searchAttributes === false) return;
     const next = current.nextWakeAt ? new Date(parseTime(current.nextWakeAt, offset)!.ms) : null;
-    const signature = `${current.status}|${current.stage ?? ''}|${next?.toISOString() ?? ''}`;
+    const version = `${pathway.id}@${pathway.version}`;
+    const signature = `${version}|${current.status}|${current.stage ?? ''}|${next?.toISOString() ?? ''}`;
     if (signature === published) return;
     published = signature;
     upsertSearchAttributes([
+      { key: PathwayVersionKey, value: version },
       { key: StatusKey, value: current.status },
       { key: StageKey, value: current.stage ?? null },
       { key: NextActionAtKey, value: next },
@@ -231,6 +248,12 @@ export async function journeyWorkflow(input: JourneyInput): Promise<JourneyOutco
       await condition(allHandlersFinished);
       const endedBy = state.events.find((e) => pathway.events[e.name]?.endsJourney)?.name;
       return endedBy ? { status: current.status, endedBy, runs: run + 1 } : { status: current.status, runs: run + 1 };
+    }
+
+    if (upgradeTo) {
+      if (timeline.length > 0) await store.recordJourneyEvents(timeline.splice(0));
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof journeyWorkflow>({ ...input, pathway: upgradeTo, journey: state, openTasks, run: run + 1 });
     }
 
     const info = workflowInfo();

@@ -13,7 +13,12 @@ import {
   recordEventUpdate,
   setAnchorUpdate,
   timelineQuery,
+  upgradePathwayUpdate,
 } from '../../workflows/journey-definitions.ts';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { compileFile } from '../../pathway/compiler/compile.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/database.ts';
 import { compilePathway, enrol, eventually, journeyWorker, RecordingChannel } from '../support/journey-harness.ts';
 
@@ -164,5 +169,31 @@ describe('journey workflow on the time-skipping server (real activities, real Po
     const sentBefore = (await listOutboxMessages(database.db, enrollmentId)).length;
     await env.sleep('30 days');
     expect((await listOutboxMessages(database.db, enrollmentId)).length).toBe(sentBefore);
+  });
+
+  it('moves a running journey to a new version of its pathway', async () => {
+    const now = await env.currentTimeMs();
+    const { enrollmentId, handle } = await enrol(env, database, taskQueue, pathway, { lmp: localDate(now, -60) });
+    await env.sleep('1 hour');
+    const before = (await handle.query(timelineQuery)).entries.find((e) => e.step === 'delivery_booking')!;
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'carepath-upgrade-'));
+    const file = path.join(dir, 'pregnancy.yaml');
+    const source = readFileSync(pregnancyFixture, 'utf8').replace('version: 1.0.0', 'version: 1.1.0').replace('timing: { at: edd - 4w, latest: edd - 1w }', 'timing: { at: edd - 5w, latest: edd - 1w }');
+    writeFileSync(file, source);
+    const next = compileFile(file, { contentDir: path.join(path.dirname(pregnancyFixture), '..', 'content') }).compiled!;
+    expect(next.version).toBe('1.1.0');
+
+    expect(await handle.executeUpdate(upgradePathwayUpdate, { args: [{ pathway: next, by: 'coordinator-1' }] })).toEqual({ from: '1.0.0', to: '1.1.0' });
+    await eventually(async () => expect((await handle.query(journeyViewQuery)).pathway.version).toBe('1.1.0'));
+    const view = await handle.query(journeyViewQuery);
+    expect(view.run).toBe(1);
+    const after = (await handle.query(timelineQuery)).entries.find((e) => e.step === 'delivery_booking')!;
+    expect(Date.parse(before.at) - Date.parse(after.at)).toBe(7 * DAY);
+    const row = await database.db.selectFrom('enrollments').select(['pathway_version', 'pathway_hash']).where('id', '=', enrollmentId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ pathway_version: '1.1.0', pathway_hash: next.hash });
+
+    await expect(handle.executeUpdate(upgradePathwayUpdate, { args: [{ pathway: next, by: 'coordinator-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
+    await expect(handle.executeUpdate(upgradePathwayUpdate, { args: [{ pathway: { ...next, id: 'other.pathway' }, by: 'coordinator-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
   });
 });
