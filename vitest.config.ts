@@ -11,8 +11,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['tests/unit/**/*.test.ts', 'tests/pathway/**/*.test.ts'],
-          testTimeout: 30_000,
+          include: ['tests/unit/**/*.test.ts', 'tests/pathway/**/*.test.ts', 'tests/programs/**/*.test.ts', 'tests/replay/**/*.test.ts'],
+          testTimeout: 60_000,
         },
       },
       {
