@@ -2,7 +2,7 @@
 import { ActivityFailure, ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { SendMessageInput } from '../activities/messages.ts';
-import type { Action, CompiledPathway, JourneyState } from '../pathway/planner/index.ts';
+import { resolvedAnchors, type Action, type CompiledPathway, type JourneyState } from '../pathway/planner/index.ts';
 import type { JourneyInput } from './journey-definitions.ts';
 
 /** Database work: retried until the database answers again (a journey must not lose a step). */
@@ -127,13 +127,15 @@ async function sendAll(ctx: ActionContext, action: Action, channels: string[], a
 }
 
 /**
- * Variables a template may use: the step's title and code, the stage, anchors, and the data of
+ * Variables a template may use: the step's title and code, the stage, every anchor as resolved
+ * now (given, corrected, derived or set by an event), and the data of
  * the occurrence that caused this one (e.g. the booked appointment time). The patient's name is
  * added by the send activity from the patient directory: it never enters the workflow.
  */
 function templateVariables(ctx: ActionContext, action: Action): Record<string, unknown> {
   const stage = action.stage ? (ctx.pathway.stages.find((s) => s.id === action.stage)?.title ?? action.stage) : undefined;
-  const vars: Record<string, unknown> = { ...ctx.state.anchors, title: action.title ?? action.step, step: action.step };
+  const anchors = resolvedAnchors(ctx.pathway, ctx.state, new Date(Date.now()).toISOString());
+  const vars: Record<string, unknown> = { ...anchors, title: action.title ?? action.step, step: action.step };
   if (stage !== undefined) vars.stage = stage;
   if (action.code) vars.code = action.code;
   if (action.metric) vars.metric = action.metric;
