@@ -13,4 +13,9 @@ export interface ActivityDeps {
   /** Channel adapters by name (wechat, sms, app, phone, …). */
   channels: ReadonlyMap<string, Channel>;
   renderTemplate: RenderTemplate;
+  /**
+   * The patient's display name for `{{name}}` in templates, from the patient directory (identity
+   * is decrypted here, in the activity, and never enters a workflow). null for an unknown patient.
+   */
+  describePatient?: (patientRef: string) => Promise<{ name: string } | null>;
 }

@@ -36,6 +36,16 @@ export function messageKey(input: Pick<SendMessageInput, 'enrollmentId' | 'occur
   return `${input.enrollmentId}/${input.occurrenceKey}/${input.channel}`;
 }
 
+/** Whether the template needs `{{name}}`, which the workflow never supplies (a trial render without it). */
+function needsPatientName(deps: ActivityDeps, input: SendMessageInput): boolean {
+  try {
+    deps.renderTemplate(input.templateId, input.variables);
+    return false;
+  } catch (err) {
+    return err instanceof ApplicationFailure && err.type === 'MissingTemplateVariable' && err.message.includes("'name'");
+  }
+}
+
 export function createMessageActivities(deps: ActivityDeps) {
   return {
     /**
@@ -48,12 +58,16 @@ export function createMessageActivities(deps: ActivityDeps) {
       const channel = deps.channels.get(input.channel);
       if (!channel) throw ApplicationFailure.nonRetryable(`no channel adapter named '${input.channel}'`, 'UnknownChannel');
       await insertOutboxMessageOnce(deps.db, { ...input, idempotencyKey });
+      // The patient's name is decrypted only for a template that shows it, and looked up before the
+      // row lock (never hold one pooled connection while waiting for another). It is used for this
+      // text only: the outbox row keeps the variables without it.
+      const patient = deps.describePatient && needsPatientName(deps, input) ? await deps.describePatient(input.patientRef) : null;
       const outcome = await deps.db.transaction().execute(async (trx): Promise<{ result: SendMessageResult } | { error: unknown }> => {
         const row = await lockOutboxMessage(trx, idempotencyKey);
         if (row.status === 'sent') return { result: { idempotencyKey, providerMessageId: row.provider_message_id, outcome: 'already-sent' } };
         if (row.status === 'failed') return { result: { idempotencyKey, providerMessageId: null, outcome: 'handed-over' } };
         try {
-          const text = deps.renderTemplate(input.templateId, input.variables);
+          const text = deps.renderTemplate(input.templateId, patient ? { ...input.variables, name: patient.name } : input.variables);
           const { providerMessageId } = await channel.deliver({
             idempotencyKey,
             channel: input.channel,

@@ -1,10 +1,47 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { createAuthenticator, createGuard } from './auth/index.ts';
+import { appendAudit } from '../db/repositories/audit-log.ts';
 import type { AppDeps } from './deps.ts';
 import { installErrorHandler } from './plugins/error-handler.ts';
+import { registerMetrics } from './plugins/metrics.ts';
+import { registerOpenApi } from './plugins/openapi.ts';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE, registerRateLimit } from './plugins/rate-limit.ts';
+import { codecRoutes } from './routes/codec.ts';
 import { healthRoutes } from './routes/health.ts';
+import { v1Routes } from './routes/v1.ts';
+
+/** Origin of the Temporal Web UI of the embedded dev server. */
+export const DEFAULT_TEMPORAL_UI_ORIGIN = 'http://127.0.0.1:8233';
 
 /** The carepath HTTP API as one Fastify plugin; server.ts boots it, tests inject into it. */
 export const app: FastifyPluginAsync<{ deps: AppDeps }> = async (fastify, { deps }) => {
   installErrorHandler(fastify);
+  const authenticator = createAuthenticator(deps.db);
+  const authorize = createGuard(deps.db, authenticator);
+  fastify.decorateRequest('principal', null);
+  await registerOpenApi(fastify);
+  await registerRateLimit(fastify, deps.limits?.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE);
+  registerMetrics(fastify, deps.db, authorize);
   await fastify.register(healthRoutes, { deps });
+  await fastify.register(v1Routes, { prefix: '/v1', deps, authorize, authenticator });
+  if (deps.codec) {
+    await fastify.register(codecRoutes, {
+      codec: deps.codec.codec,
+      allowedOrigins: deps.codec.allowedOrigins,
+      authorize: async (request) => {
+        const principal = await authenticator.authenticate(request);
+        return principal ? { id: principal.clientId, roles: [principal.role] } : null;
+      },
+      audit: (entry) =>
+        appendAudit(deps.db, {
+          actor: entry.actor,
+          actorRole: entry.actorRoles.join(','),
+          action: entry.action,
+          resourceType: 'temporal-payload',
+          resourceId: null,
+          sourceIp: entry.sourceIp,
+          details: { namespace: entry.namespace, payloadCount: entry.payloadCount },
+        }),
+    });
+  }
 };

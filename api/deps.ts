@@ -1,6 +1,8 @@
 import type { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
+import type { IdentityVault } from '../enrollment/identity/identity-vault.ts';
 import type { PathwayRegistry } from '../pathway/registry.ts';
 
 /** What the HTTP app needs from the process that boots it. */
@@ -9,4 +11,16 @@ export interface AppDeps {
   /** The pathways offered for new enrolments, compiled at start. */
   pathways: PathwayRegistry;
   temporal: { connection: Connection; client: Client; namespace: string; taskQueue: string };
+  /** Encrypts and decrypts patient identity; routes that need it answer 503 without it. */
+  identity?: IdentityVault;
+  /** The Temporal payload codec and the Web UI origins allowed to call `/codec` from a browser. */
+  codec?: { codec: PayloadCodec; allowedOrigins: readonly string[] };
+  limits?: AppLimits;
+}
+
+export interface AppLimits {
+  /** Largest JSON body of a /v1 route, in bytes (default 64 KiB). */
+  bodyLimit?: number;
+  /** Requests per minute and caller (API key, else address); default 600. */
+  rateLimitPerMinute?: number;
 }

@@ -3,9 +3,31 @@ import type { Logger } from '../logging/logger.ts';
 import { app } from './app.ts';
 import type { AppDeps } from './deps.ts';
 
+/**
+ * What the API's log never shows: credentials, and anything that could carry patient identity or
+ * health values (bodies are not logged at all; these guard errors and custom log lines).
+ */
+export const API_LOG_REDACTIONS = [
+  'req.headers.authorization',
+  'req.headers["idempotency-key"]',
+  'req.body',
+  'body',
+  'patient',
+  '*.patient',
+  'identity',
+  'question',
+  'values',
+  'items',
+  'data',
+  'err.detail',
+  'err.parameters',
+  'err.where',
+];
+
 /** Builds the Fastify server around the app plugin (not listening yet). */
 export async function buildServer(deps: AppDeps, logger: Logger): Promise<FastifyInstance> {
-  const server = Fastify({ loggerInstance: logger.child({ component: 'api' }) as FastifyBaseLogger, bodyLimit: 1_048_576 });
+  const child = logger.child({ component: 'api' }, { redact: { paths: API_LOG_REDACTIONS, censor: '[redacted]' } });
+  const server = Fastify({ loggerInstance: child as FastifyBaseLogger, bodyLimit: 1_048_576, trustProxy: process.env.CAREPATH_TRUST_PROXY === 'true' });
   await server.register(app, { deps });
   return server;
 }

@@ -11,6 +11,13 @@ export interface Database {
   outbox_messages: OutboxMessagesTable;
   journey_events: JourneyEventsTable;
   pathway_versions: PathwayVersionsTable;
+  patients: PatientsTable;
+  consents: ConsentsTable;
+  readings: ReadingsTable;
+  questionnaire_responses: QuestionnaireResponsesTable;
+  inquiries: InquiriesTable;
+  api_clients: ApiClientsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 /** A compiled pathway version, kept for as long as journeys may be pinned to it. */
@@ -114,4 +121,102 @@ export interface AuditLogTable {
   resource_id: string | null;
   source_ip: string | null;
   details: ColumnType<unknown, string | null | undefined, never>;
+}
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+/** The patient directory: identity encrypted at rest; everything else uses `patient_ref`. */
+export interface PatientsTable {
+  patient_ref: string;
+  tenant: ColumnType<string, string | undefined, string>;
+  /** `hmac-sha256:<keyId>:<hex>` of the normalised identifier: finds a patient without decrypting. */
+  identifier_hash: string;
+  /** AES-256-GCM `iv ‖ ciphertext ‖ tag` of the identity JSON, with patient_ref as associated data. */
+  identity_ciphertext: Buffer;
+  identity_key_id: string;
+  created_at: CreatedAt;
+  created_by: string;
+}
+
+/** Consent recorded before an enrolment: what the patient agreed to, when, and who recorded it. */
+export interface ConsentsTable {
+  id: string;
+  patient_ref: string;
+  enrollment_id: string | null;
+  scope: Json<string[]>;
+  given_at: Timestamp;
+  recorded_by: string;
+  method: string | null;
+  document_ref: string | null;
+  recorded_at: CreatedAt;
+  withdrawn_at: NullableTimestamp;
+}
+
+/** A home reading accepted by the journey (blood pressure, glucose, …). */
+export interface ReadingsTable {
+  id: Generated<string>;
+  enrollment_id: string;
+  /** The caller's id of the reading: a resent reading is recognised. */
+  reading_id: string;
+  metric: string;
+  at: Timestamp;
+  measurements: Json<Record<string, number | boolean>>;
+  submitted_by: string;
+  recorded_at: CreatedAt;
+}
+
+/** A patient's answers to one issued questionnaire, with the score the journey computed. */
+export interface QuestionnaireResponsesTable {
+  id: Generated<string>;
+  enrollment_id: string;
+  occurrence_key: string;
+  questionnaire_id: string;
+  items: Json<Record<string, number>>;
+  score: number;
+  submitted_by: string;
+  submitted_at: CreatedAt;
+}
+
+/** A patient's question, answered through its response task within the service-level target. */
+export interface InquiriesTable {
+  id: string;
+  enrollment_id: string;
+  task_id: string;
+  question: string;
+  channel: string | null;
+  urgent: ColumnType<boolean, boolean | undefined, boolean>;
+  asked_at: Timestamp;
+  due_at: Timestamp;
+  escalate_at: Timestamp;
+  answered_at: NullableTimestamp;
+  answered_by: string | null;
+  workflow_id: string;
+  created_by: string;
+}
+
+/** A caller of the API: one bearer key (stored as its sha256) with one role. */
+export interface ApiClientsTable {
+  id: string;
+  name: string;
+  role: string;
+  /** For role butler: the butler id their patients' enrolments and tasks carry. */
+  butler_id: string | null;
+  key_hash: string;
+  /** The first characters of the key, to recognise it in listings. */
+  key_prefix: string;
+  created_at: CreatedAt;
+  created_by: string;
+  revoked_at: NullableTimestamp;
+}
+
+/** The reply to a request sent with an Idempotency-Key, replayed when the same request comes again. */
+export interface IdempotencyKeysTable {
+  client_id: string;
+  key: string;
+  request_hash: string;
+  /** null while the first request is still being handled. */
+  status_code: number | null;
+  response: Json;
+  created_at: CreatedAt;
 }

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { CarepathError } from '../config/errors.ts';
 import type { Database } from '../db/database.ts';
 import type { CompiledPathway } from '../pathway/planner/index.ts';
@@ -34,8 +34,18 @@ export interface StartJourneyRequest {
  * input. A second active enrolment of the same patient in the same program is a `conflict`.
  */
 export async function startJourney(db: Kysely<Database>, client: Client, taskQueue: string, request: StartJourneyRequest): Promise<{ workflowId: string; runId: string }> {
+  await insertEnrollmentRow(db, request);
+  try {
+    return await startJourneyWorkflow(client, taskQueue, request);
+  } catch (err) {
+    await db.deleteFrom('enrollments').where('id', '=', request.enrollmentId).execute();
+    throw err;
+  }
+}
+
+/** Inserts the enrolment row (in the caller's transaction, if any); `conflict` when already enrolled. */
+export async function insertEnrollmentRow(db: Kysely<Database> | Transaction<Database>, request: StartJourneyRequest): Promise<void> {
   const { pathway } = request;
-  const workflowId = journeyWorkflowId(request.tenant, pathway.id, request.patientRef);
   try {
     await db
       .insertInto('enrollments')
@@ -47,7 +57,7 @@ export async function startJourney(db: Kysely<Database>, client: Client, taskQue
         pathway_id: pathway.id,
         pathway_version: pathway.version,
         pathway_hash: pathway.hash,
-        workflow_id: workflowId,
+        workflow_id: journeyWorkflowId(request.tenant, pathway.id, request.patientRef),
         butler_id: request.butlerId,
         created_at: request.enrolledAt,
       })
@@ -56,6 +66,12 @@ export async function startJourney(db: Kysely<Database>, client: Client, taskQue
     if ((err as { code?: string }).code === '23505') throw alreadyEnrolled(pathway.id);
     throw err;
   }
+}
+
+/** Starts the journey workflow of an enrolment already recorded; `conflict` when one is running. */
+export async function startJourneyWorkflow(client: Client, taskQueue: string, request: StartJourneyRequest): Promise<{ workflowId: string; runId: string }> {
+  const { pathway } = request;
+  const workflowId = journeyWorkflowId(request.tenant, pathway.id, request.patientRef);
   const input: JourneyInput = {
     enrollmentId: request.enrollmentId,
     patientRef: request.patientRef,
@@ -84,7 +100,6 @@ export async function startJourney(db: Kysely<Database>, client: Client, taskQue
     });
     return { workflowId, runId: handle.firstExecutionRunId };
   } catch (err) {
-    await db.deleteFrom('enrollments').where('id', '=', request.enrollmentId).execute();
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw alreadyEnrolled(pathway.id);
     throw err;
   }

@@ -16,6 +16,8 @@ export interface DevServerOptions {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Where the server's own log goes; null discards it. */
   logFile: string | null;
+  /** Remote codec endpoint the Web UI decodes payloads with (`--ui-codec-endpoint`), e.g. `http://127.0.0.1:3000/codec`. */
+  uiCodecEndpoint?: string | null;
 }
 
 export interface RunningDevServer {
@@ -58,6 +60,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   }
   if (options.uiPort !== null) args.push('--ui-port', String(options.uiPort), '--ui-ip', options.ip);
   else args.push('--headless');
+  if (options.uiPort !== null && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
 
   // Own process group: Ctrl-C reaches carepath, which stops the worker before the server.
   const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });

@@ -12,7 +12,24 @@ export const errorBodySchema = {
   },
 } as const;
 
-const STATUS_BY_CODE: Record<string, number> = { 'not-found': 404, conflict: 409, 'invalid-input': 422, forbidden: 403, unauthorized: 401 };
+const STATUS_BY_CODE: Record<string, number> = {
+  'not-found': 404,
+  conflict: 409,
+  'invalid-input': 422,
+  forbidden: 403,
+  unauthorized: 401,
+  'rate-limited': 429,
+  unavailable: 503,
+};
+
+/** Fastify's own 4xx errors under names a client can act on. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid-json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid-json',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid-content-length',
+};
 
 /** Maps every error to `{ error, message, details }`: 4xx for bad input, 500 without internals otherwise. */
 export function installErrorHandler(app: FastifyInstance): void {
@@ -25,7 +42,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const status = err.statusCode ?? 500;
     if (status < 500) {
-      return reply.status(status).send({ error: err.code?.toLowerCase().replace(/^fst_err_/, '').replace(/_/g, '-') ?? 'bad-request', message: err.message, details: null });
+      const code = (err.code && FASTIFY_CODES[err.code]) ?? err.code?.toLowerCase().replace(/^fst_err_/, '').replace(/_/g, '-') ?? 'bad-request';
+      return reply.status(status).send({ error: code, message: err.message, details: null });
     }
     request.log.error({ err }, 'request failed');
     return reply.status(500).send({ error: 'internal', message: 'internal error; see the server log', details: null });

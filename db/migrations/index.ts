@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as auditLog from './2026-11-26-0001-audit-log.ts';
 import * as journeys from './2026-11-26-0002-journeys.ts';
 import * as pathwayVersions from './2026-11-26-0003-pathway-versions.ts';
+import * as api from './2026-11-26-0004-api.ts';
 
 /** Every migration, in order. Names sort by date; kysely applies the missing ones in this order. */
 export const migrations: Record<string, Migration> = {
   '2026-11-26-0001-audit-log': auditLog,
   '2026-11-26-0002-journeys': journeys,
   '2026-11-26-0003-pathway-versions': pathwayVersions,
+  '2026-11-26-0004-api': api,
 };

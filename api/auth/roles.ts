@@ -1,0 +1,43 @@
+/** The roles an API key may carry. */
+export const ROLES = ['coordinator', 'butler', 'doctor', 'ops', 'integrator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling: resolved from the bearer key. */
+export interface Principal {
+  /** The API client's id (`cl_…`). */
+  clientId: string;
+  name: string;
+  role: Role;
+  /** For butlers: the butler id on their patients' enrolments and tasks. */
+  butlerId: string | null;
+}
+
+/** The id recorded as `by` in journeys and tasks and as the actor in the audit log. */
+export function actorId(principal: Principal): string {
+  return principal.butlerId ?? principal.clientId;
+}
+
+/** Who may do what. Butlers are further limited to their own patients by the routes. */
+export const PERMISSIONS = {
+  createEnrollment: ['coordinator', 'integrator', 'admin'],
+  readEnrollment: ['coordinator', 'butler', 'doctor', 'ops', 'integrator', 'admin'],
+  /** Decrypted name and phone in an enrolment's view. */
+  readIdentity: ['coordinator', 'butler', 'doctor', 'admin'],
+  recordEvent: ['coordinator', 'butler', 'doctor', 'integrator', 'admin'],
+  setAnchor: ['coordinator', 'butler', 'doctor', 'admin'],
+  submitReading: ['coordinator', 'butler', 'doctor', 'integrator', 'admin'],
+  submitAnswers: ['coordinator', 'butler', 'integrator', 'admin'],
+  readTasks: ['coordinator', 'butler', 'doctor', 'ops', 'admin'],
+  completeTask: ['coordinator', 'butler', 'doctor', 'admin'],
+  /** Approval steps: only a doctor approves. */
+  approve: ['doctor'],
+  reassignTask: ['coordinator', 'admin'],
+  readPathways: ['coordinator', 'butler', 'doctor', 'ops', 'integrator', 'admin'],
+  createInquiry: ['coordinator', 'butler', 'integrator', 'admin'],
+  readInquiry: ['coordinator', 'butler', 'doctor', 'admin'],
+  readReports: ['coordinator', 'ops', 'admin'],
+  readMetrics: ['ops', 'admin'],
+  manageClients: ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;

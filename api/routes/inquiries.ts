@@ -1,0 +1,107 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { CarepathError } from '../../config/errors.ts';
+import { findInquiry, type Inquiry } from '../../db/repositories/inquiries.ts';
+import { findWorklistTask } from '../../db/repositories/worklist.ts';
+import { openInquiry } from '../../enrollment/inquiries/open-inquiry.ts';
+import { audit } from '../audit/audit.ts';
+import { actorId, principalOf } from '../auth/index.ts';
+import { bearer, errorResponses, idParams, idSchema, isoDateTime } from '../schemas/common.ts';
+import { taskSchema } from '../schemas/tasks.ts';
+import { enrollmentFor, type RouteContext } from './context.ts';
+import { taskView } from './tasks.ts';
+
+/** How far in the future an `askedAt` may lie (clock skew between systems). */
+const CLOCK_SKEW_MS = 60_000;
+
+const inquirySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    enrollmentId: { type: 'string' },
+    taskId: { type: 'string' },
+    urgent: { type: 'boolean' },
+    channel: { type: ['string', 'null'] },
+    askedAt: { type: 'string' },
+    dueAt: { type: 'string', description: 'answer due: +30 min 08:00–22:00 Asia/Shanghai, 08:30 when asked at night, at once when urgent' },
+    escalateAt: { type: 'string', description: 'when the response task goes to the butlers\' lead if still unanswered' },
+    answeredAt: { type: ['string', 'null'] },
+    answeredBy: { type: ['string', 'null'] },
+  },
+} as const;
+
+/** Patient inquiries: each becomes a response task with its service-level target. */
+export const inquiryRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, authorize }) => {
+  app.post<{ Body: { enrollmentId: string; question: string; urgent?: boolean; askedAt?: string; channel?: string } }>(
+    '/inquiries',
+    {
+      onRequest: authorize('createInquiry'),
+      schema: {
+        summary: 'A patient\'s question: becomes a response task for their butler, escalated when its response target is missed',
+        tags: ['inquiries'],
+        security: bearer,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['enrollmentId', 'question'],
+          properties: {
+            enrollmentId: idSchema,
+            question: { type: 'string', minLength: 1, maxLength: 4000 },
+            urgent: { type: 'boolean', default: false },
+            askedAt: { ...isoDateTime, description: 'when the patient asked (default: now)' },
+            channel: { type: 'string', enum: ['wechat', 'sms', 'app', 'phone'] },
+          },
+        },
+        response: { 201: inquirySchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const enrollment = await enrollmentFor(deps, request, request.body.enrollmentId);
+      if (enrollment.status !== 'active') throw new CarepathError('conflict', `enrolment ${enrollment.id} is ${enrollment.status}: its service has ended`);
+      const askedAt = request.body.askedAt ? new Date(request.body.askedAt) : new Date();
+      if (askedAt.getTime() > Date.now() + CLOCK_SKEW_MS) throw new CarepathError('invalid-input', `askedAt ${request.body.askedAt} is in the future`);
+      const inquiry = await openInquiry(
+        { db: deps.db, client: deps.temporal.client, taskQueue: deps.temporal.taskQueue },
+        { enrollment, question: request.body.question, urgent: request.body.urgent ?? false, channel: request.body.channel ?? null, askedAt, createdBy: actorId(principalOf(request)) },
+        (trx, stored) => audit(trx, request, 'inquiry.create', { type: 'inquiry', id: stored.id }, { enrollmentId: enrollment.id, urgent: stored.urgent, taskId: stored.task_id }),
+      );
+      return reply.status(201).send(inquiryView(inquiry));
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/inquiries/:id',
+    {
+      onRequest: authorize('readInquiry'),
+      schema: {
+        summary: 'One inquiry with its question and response task',
+        tags: ['inquiries'],
+        security: bearer,
+        params: idParams,
+        response: { 200: { type: 'object', properties: { ...inquirySchema.properties, question: { type: 'string' }, task: taskSchema } }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const inquiry = await findInquiry(deps.db, request.params.id);
+      if (!inquiry) throw new CarepathError('not-found', `no inquiry ${request.params.id}`);
+      await enrollmentFor(deps, request, inquiry.enrollment_id);
+      const task = await findWorklistTask(deps.db, inquiry.task_id);
+      await audit(deps.db, request, 'inquiry.read', { type: 'inquiry', id: inquiry.id }, { enrollmentId: inquiry.enrollment_id });
+      return { ...inquiryView(inquiry), question: inquiry.question, ...(task ? { task: taskView(task) } : {}) };
+    },
+  );
+};
+
+function inquiryView(i: Inquiry) {
+  return {
+    id: i.id,
+    enrollmentId: i.enrollment_id,
+    taskId: i.task_id,
+    urgent: i.urgent,
+    channel: i.channel,
+    askedAt: i.asked_at.toISOString(),
+    dueAt: i.due_at.toISOString(),
+    escalateAt: i.escalate_at.toISOString(),
+    answeredAt: i.answered_at?.toISOString() ?? null,
+    answeredBy: i.answered_by,
+  };
+}

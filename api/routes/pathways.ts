@@ -1,0 +1,143 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { CarepathError } from '../../config/errors.ts';
+import { findPathwayVersion, listPathwayVersions } from '../../db/repositories/pathway-versions.ts';
+import { checkEnrollmentAnchors } from '../../enrollment/enrollment-input.ts';
+import { parseTime, projectTimeline, spanOf, type CompiledPathway } from '../../pathway/planner/index.ts';
+import { bearer, errorResponses } from '../schemas/common.ts';
+import type { RouteContext } from './context.ts';
+
+const pathwayIdParams = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{0,99}$' } } } as const;
+
+const summarySchema = {
+  type: 'object',
+  properties: { id: { type: 'string' }, version: { type: 'string' }, hash: { type: 'string' }, title: { type: 'string' }, program: { type: 'string' } },
+} as const;
+
+const MAX_PREVIEW_ENTRIES = 2_000;
+
+/** The offered pathways, their stored versions, and a preview of the timeline one plans. */
+export const pathwayRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, authorize }) => {
+  app.get(
+    '/pathways',
+    {
+      onRequest: authorize('readPathways'),
+      schema: {
+        summary: 'The programs offered for new enrolments (their current versions)',
+        tags: ['pathways'],
+        security: bearer,
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: summarySchema } } }, ...errorResponses },
+      },
+    },
+    async () => ({ items: deps.pathways.list().map(({ id, version, hash, title, program }) => ({ id, version, hash, title, program })) }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/pathways/:id',
+    {
+      onRequest: authorize('readPathways'),
+      schema: {
+        summary: 'One pathway: its current version, anchors, stages and every version ever run',
+        tags: ['pathways'],
+        security: bearer,
+        params: pathwayIdParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              ...summarySchema.properties,
+              offered: { type: 'boolean', description: 'whether new enrolments may use it' },
+              anchors: { type: 'object', additionalProperties: { type: 'object', properties: { type: { type: 'string' }, required: { type: 'boolean' }, correctable: { type: 'boolean' }, title: { type: 'string' } } } },
+              events: { type: 'array', items: { type: 'string' } },
+              stages: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' } } } },
+              steps: { type: 'integer' },
+              versions: {
+                type: 'array',
+                items: { type: 'object', properties: { version: { type: 'string' }, hash: { type: 'string' }, title: { type: 'string' }, firstSeenAt: { type: 'string' } } },
+              },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const versions = await listPathwayVersions(deps.db, request.params.id);
+      const current = deps.pathways.get(request.params.id) ?? (versions[0] ? await findPathwayVersion(deps.db, request.params.id, versions[0].version) : undefined);
+      if (!current) throw new CarepathError('not-found', `no pathway ${request.params.id}`);
+      return {
+        id: current.id,
+        version: current.version,
+        hash: current.hash,
+        title: current.title,
+        program: current.program,
+        offered: deps.pathways.get(current.id) !== undefined,
+        anchors: Object.fromEntries(Object.entries(current.anchors).map(([name, a]) => [name, { type: a.type, required: a.required, correctable: a.correctable, ...(a.title ? { title: a.title } : {}) }])),
+        events: Object.keys(current.events),
+        stages: current.stages.map((s) => ({ id: s.id, ...(s.title ? { title: s.title } : {}) })),
+        steps: current.steps.length,
+        versions: versions.map((v) => ({ version: v.version, hash: v.hash, title: v.title, firstSeenAt: v.first_seen_at.toISOString() })),
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: Record<string, string> }>(
+    '/pathways/:id/preview',
+    {
+      onRequest: authorize('readPathways'),
+      schema: {
+        summary: 'The timeline the pathway plans for imagined anchors: ?anchor.lmp=2027-01-15[&now=…][&until=…] — the planner the journeys run',
+        tags: ['pathways'],
+        security: bearer,
+        params: pathwayIdParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { now: { type: 'string', maxLength: 40 }, until: { type: 'string', maxLength: 40 } },
+          patternProperties: { '^anchor\\.[a-z][a-z0-9_]{0,63}$': { type: 'string', maxLength: 40 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              pathway: summarySchema,
+              enrolledAt: { type: 'string' },
+              status: { type: 'string' },
+              estimated: { type: 'array', items: { type: 'string' } },
+              entries: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              notProjected: { type: 'array', items: { type: 'object', properties: { step: { type: 'string' }, why: { type: 'string' } } } },
+              truncated: { type: 'boolean' },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const pathway = deps.pathways.get(request.params.id);
+      if (!pathway) throw new CarepathError('not-found', `no pathway ${request.params.id} is offered`);
+      const anchors: Record<string, string> = {};
+      for (const [key, value] of Object.entries(request.query)) if (key.startsWith('anchor.')) anchors[key.slice('anchor.'.length)] = value;
+      checkEnrollmentAnchors(pathway, anchors);
+      const { now, until } = request.query;
+      for (const [name, value] of Object.entries({ now, until })) {
+        if (value !== undefined && !parseTime(value, pathway.timezone.offsetMinutes)) throw new CarepathError('invalid-input', `${name}: '${value}' is not a date (YYYY-MM-DD) or ISO date-time`);
+      }
+      const enrolledAt = now ?? spanOf(pathway, anchors).start;
+      if (!enrolledAt) throw new CarepathError('invalid-input', 'cannot tell when the journey starts: give now= or the anchor the span starts from');
+      const projection = projectTimeline(pathway, { enrolledAt, anchors }, until ? { until } : {});
+      return {
+        pathway: summaryOf(pathway),
+        enrolledAt,
+        status: projection.status,
+        estimated: projection.estimated,
+        entries: projection.entries.slice(0, MAX_PREVIEW_ENTRIES),
+        notProjected: projection.notProjected,
+        truncated: projection.entries.length > MAX_PREVIEW_ENTRIES,
+      };
+    },
+  );
+};
+
+function summaryOf(p: CompiledPathway) {
+  return { id: p.id, version: p.version, hash: p.hash, title: p.title, program: p.program };
+}

@@ -1,0 +1,158 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { CarepathError } from '../../config/errors.ts';
+import type { TaskStatus } from '../../db/database.ts';
+import { findWorklistTask, isVisibleToButler, listWorklist, reassignTask, type WorklistTask } from '../../db/repositories/worklist.ts';
+import { completeTask } from '../../enrollment/complete-task.ts';
+import type { DataValue } from '../../pathway/planner/index.ts';
+import { audit } from '../audit/audit.ts';
+import { actorId, PERMISSIONS, principalOf } from '../auth/index.ts';
+import { bearer, errorResponses, idParams, isoDateTime, pageQuery } from '../schemas/common.ts';
+import { completeTaskBody, reassignTaskBody, taskSchema } from '../schemas/tasks.ts';
+import type { RouteContext } from './context.ts';
+
+interface WorklistQuery {
+  assignee?: string;
+  status?: TaskStatus;
+  due_before?: string;
+  role?: string;
+  enrollment?: string;
+  limit: number;
+  offset: number;
+}
+
+/** The worklist: list tasks, complete one with its data, hand one to someone else. */
+export const taskRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, authorize }) => {
+  app.get<{ Querystring: WorklistQuery }>(
+    '/tasks',
+    {
+      onRequest: authorize('readTasks'),
+      schema: {
+        summary: 'The worklist, soonest due first; a butler sees the tasks of their own patients only',
+        tags: ['tasks'],
+        security: bearer,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            assignee: { type: 'string', maxLength: 64 },
+            status: { type: 'string', enum: ['open', 'done', 'cancelled'] },
+            due_before: isoDateTime,
+            role: { type: 'string', maxLength: 32 },
+            enrollment: { type: 'string', maxLength: 128 },
+            ...pageQuery,
+          },
+        },
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: taskSchema }, limit: { type: 'integer' }, offset: { type: 'integer' } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { assignee, status, due_before: dueBefore, role, enrollment, limit, offset } = request.query;
+      if (principal.role === 'butler' && assignee !== undefined && assignee !== principal.butlerId) {
+        throw new CarepathError('forbidden', 'a butler sees only their own worklist');
+      }
+      const rows = await listWorklist(deps.db, {
+        ...(assignee !== undefined ? { assignee } : {}),
+        ...(status !== undefined ? { status } : {}),
+        ...(dueBefore !== undefined ? { dueBefore } : {}),
+        ...(role !== undefined ? { role } : {}),
+        ...(enrollment !== undefined ? { enrollmentId: enrollment } : {}),
+        ...(principal.role === 'butler' ? { visibleToButler: principal.butlerId ?? '\u0000none' } : {}),
+        limit,
+        offset,
+      });
+      await audit(deps.db, request, 'task.list', { type: 'task', id: null }, { filter: { assignee, status, dueBefore, role, enrollment, limit, offset }, count: rows.length });
+      return { items: rows.map(taskView), limit, offset };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { data?: Record<string, DataValue> } }>(
+    '/tasks/:id/complete',
+    {
+      onRequest: authorize('completeTask'),
+      schema: {
+        summary: 'Complete a task with the data its step produces; the journey then plans the next steps. Approvals: doctors only',
+        tags: ['tasks'],
+        security: bearer,
+        params: idParams,
+        body: completeTaskBody,
+        response: { 200: taskSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const task = await taskFor(request, request.params.id);
+      const principal = principalOf(request);
+      if (task.kind === 'approval' && !(PERMISSIONS.approve as readonly string[]).includes(principal.role)) {
+        throw new CarepathError('forbidden', 'only a doctor approves', { requiredRoles: PERMISSIONS.approve });
+      }
+      const data = request.body?.data ?? {};
+      await completeTask({ db: deps.db, client: deps.temporal.client }, task, { data, by: actorId(principal) }, (trx) =>
+        audit(trx, request, 'task.complete', { type: 'task', id: task.id }, { enrollmentId: task.enrollment_id, step: task.step_id, kind: task.kind }),
+      );
+      return taskView((await findWorklistTask(deps.db, task.id))!);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { assignee: string; role?: string } }>(
+    '/tasks/:id/reassign',
+    {
+      onRequest: authorize('reassignTask'),
+      schema: {
+        summary: 'Hand an open task to another person (and role)',
+        tags: ['tasks'],
+        security: bearer,
+        params: idParams,
+        body: reassignTaskBody,
+        response: { 200: taskSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const task = await taskFor(request, request.params.id);
+      const { assignee, role } = request.body;
+      await deps.db.transaction().execute(async (trx) => {
+        if (!(await reassignTask(trx, task.id, assignee, role))) throw new CarepathError('conflict', `task ${task.id} is already ${task.status}`);
+        await audit(trx, request, 'task.reassign', { type: 'task', id: task.id }, { from: task.assignee, to: assignee, role: role ?? task.role });
+      });
+      return taskView((await findWorklistTask(deps.db, task.id))!);
+    },
+  );
+
+  /** The task, if the caller may work it: 404 when unknown, 403 for a butler when it is not theirs. */
+  async function taskFor(request: FastifyRequest, id: string): Promise<WorklistTask> {
+    const task = await findWorklistTask(deps.db, id);
+    if (!task) throw new CarepathError('not-found', `no task ${id}`);
+    const principal = principalOf(request);
+    if (principal.role === 'butler' && !isVisibleToButler(task, principal.butlerId ?? '')) {
+      throw new CarepathError('forbidden', 'this task is not in your worklist');
+    }
+    return task;
+  }
+};
+
+/** A task as the API shows it (pseudonymous). */
+export function taskView(t: WorklistTask) {
+  return {
+    id: t.id,
+    enrollmentId: t.enrollment_id,
+    patientRef: t.patient_ref,
+    program: t.pathway_id,
+    occurrenceKey: t.occurrence_key,
+    stepId: t.step_id,
+    code: t.code,
+    kind: t.kind,
+    title: t.title,
+    role: t.role,
+    assignee: t.assignee,
+    status: t.status,
+    urgent: t.urgent,
+    escalationLevel: t.escalation_level,
+    dueAt: t.due_at?.toISOString() ?? null,
+    createdAt: t.created_at.toISOString(),
+    completedAt: t.completed_at?.toISOString() ?? null,
+    completedBy: t.completed_by,
+    result: (t.result ?? null) as Record<string, unknown> | null,
+  };
+}

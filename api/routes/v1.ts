@@ -1,0 +1,26 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { installStrictValidation } from '../plugins/validation.ts';
+import { apiClientRoutes } from './api-clients.ts';
+import type { RouteContext } from './context.ts';
+import { enrollmentRoutes } from './enrollments.ts';
+import { inquiryRoutes } from './inquiries.ts';
+import { journeyUpdateRoutes } from './journey-updates.ts';
+import { pathwayRoutes } from './pathways.ts';
+import { reportRoutes } from './reports.ts';
+import { taskRoutes } from './tasks.ts';
+
+/** Default largest body of a /v1 request: patient records and task data are small. */
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+/** Every /v1 route: strict body validation, a body-size limit, a guard on each route. */
+export const v1Routes: FastifyPluginAsync<RouteContext> = async (app, { deps, authorize, authenticator }) => {
+  installStrictValidation(app);
+  const context: RouteContext = { deps, authorize, authenticator };
+  const bodyLimit = deps.limits?.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= bodyLimit;
+  });
+  for (const routes of [enrollmentRoutes, journeyUpdateRoutes, taskRoutes, pathwayRoutes, inquiryRoutes, reportRoutes, apiClientRoutes]) {
+    await app.register(routes, context);
+  }
+};

@@ -1,0 +1,133 @@
+import { dataValue, isoDateTime } from './common.ts';
+
+const nullableString = { type: ['string', 'null'] } as const;
+
+export const patientSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  anyOf: [{ required: ['idNumber'] }, { required: ['phone'] }],
+  description: 'Identity: stored encrypted; needs an identity document number or a phone number to recognise the patient later',
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 100 },
+    phone: { type: 'string', pattern: '^\\+?[0-9][0-9 -]{4,19}$' },
+    idType: { type: 'string', enum: ['resident-id', 'passport', 'hk-macao-permit', 'taiwan-permit', 'foreigner-permit', 'other'] },
+    idNumber: { type: 'string', pattern: '^[0-9A-Za-z -]{4,40}$' },
+    birthDate: { type: 'string', format: 'date' },
+    gender: { type: 'string', enum: ['female', 'male', 'other'] },
+  },
+} as const;
+
+export const consentSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['scope', 'givenAt', 'recordedBy'],
+  description: 'The patient\'s explicit consent, recorded before the enrolment',
+  properties: {
+    scope: { type: 'array', minItems: 1, maxItems: 20, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 64 }, description: 'what was consented to, e.g. care-management, data-processing, wechat-contact' },
+    givenAt: isoDateTime,
+    recordedBy: { type: 'string', minLength: 1, maxLength: 100, description: 'staff member who recorded it' },
+    method: { type: 'string', enum: ['written', 'electronic', 'verbal-recorded'] },
+    documentRef: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+export const createEnrollmentBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['patient', 'consent', 'program', 'anchors', 'butlerId'],
+  properties: {
+    patient: patientSchema,
+    consent: consentSchema,
+    program: { type: 'string', minLength: 1, maxLength: 100, description: 'pathway id, e.g. obstetrics.full-pregnancy' },
+    anchors: { type: 'object', maxProperties: 20, additionalProperties: { type: 'string', minLength: 1, maxLength: 40 }, description: 'anchor name → YYYY-MM-DD or ISO date-time' },
+    variables: { type: 'object', maxProperties: 50, additionalProperties: { type: ['boolean', 'number', 'string'], maxLength: 200 } },
+    butlerId: { type: 'string', minLength: 1, maxLength: 64, description: 'the butler assigned to the patient' },
+  },
+} as const;
+
+export const createdEnrollmentSchema = {
+  type: 'object',
+  required: ['id', 'patientRef', 'workflowId', 'status'],
+  properties: {
+    id: { type: 'string' },
+    patientRef: { type: 'string' },
+    workflowId: { type: 'string' },
+    program: { type: 'string' },
+    pathwayVersion: { type: 'string' },
+    status: { type: 'string' },
+    newPatient: { type: 'boolean' },
+  },
+} as const;
+
+export const enrollmentSummarySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    patientRef: { type: 'string' },
+    program: { type: 'string', description: 'pathway id' },
+    programFamily: { type: 'string' },
+    pathwayVersion: { type: 'string' },
+    butlerId: nullableString,
+    status: { type: 'string' },
+    createdAt: { type: 'string' },
+    endedAt: nullableString,
+  },
+} as const;
+
+export const enrollmentViewSchema = {
+  type: 'object',
+  properties: {
+    ...enrollmentSummarySchema.properties,
+    patient: {
+      type: 'object',
+      description: 'decrypted identity: only for roles coordinator, butler (own patients), doctor, admin',
+      properties: { name: { type: 'string' }, phone: { type: 'string' }, idType: { type: 'string' }, idNumber: { type: 'string' }, birthDate: { type: 'string' }, gender: { type: 'string' } },
+    },
+    consents: {
+      type: 'array',
+      items: { type: 'object', properties: { scope: { type: 'array', items: { type: 'string' } }, givenAt: { type: 'string' }, recordedBy: { type: 'string' }, method: nullableString } },
+    },
+    journey: { type: ['object', 'null'], additionalProperties: true, description: 'the journey workflow\'s own view (journeyView query)' },
+    journeyUnavailable: { type: 'string' },
+  },
+} as const;
+
+export const eventBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 64 },
+    at: isoDateTime,
+    id: { type: 'string', minLength: 1, maxLength: 128, description: 'your id for the event: a resent request is recognised' },
+  },
+} as const;
+
+export const anchorBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['value'],
+  properties: { value: { type: 'string', minLength: 1, maxLength: 40 } },
+} as const;
+
+export const readingBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'metric', 'at', 'values'],
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 128 },
+    metric: { type: 'string', minLength: 1, maxLength: 64 },
+    at: isoDateTime,
+    values: { type: 'object', minProperties: 1, maxProperties: 20, additionalProperties: { type: ['number', 'boolean'] } },
+  },
+} as const;
+
+export const answersBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['items'],
+  properties: { items: { type: 'object', minProperties: 1, maxProperties: 200, additionalProperties: { type: 'number' }, description: 'item id → chosen option\'s score' } },
+} as const;
+
+export { dataValue };

@@ -1,0 +1,59 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, PatientsTable } from '../database.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+export type PatientRow = Selectable<PatientsTable>;
+
+export interface NewPatient {
+  patientRef: string;
+  tenant: string;
+  identifierHash: string;
+  ciphertext: Buffer;
+  keyId: string;
+  createdBy: string;
+}
+
+/** Inserts the patient unless one with the same identifier hash exists; returns the stored row either way. */
+export async function insertPatientOnce(db: Db, patient: NewPatient): Promise<{ patient: PatientRow; created: boolean }> {
+  const inserted = await db
+    .insertInto('patients')
+    .values({
+      patient_ref: patient.patientRef,
+      tenant: patient.tenant,
+      identifier_hash: patient.identifierHash,
+      identity_ciphertext: patient.ciphertext,
+      identity_key_id: patient.keyId,
+      created_by: patient.createdBy,
+    })
+    .onConflict((oc) => oc.columns(['tenant', 'identifier_hash']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { patient: inserted, created: true };
+  const existing = await findPatientByIdentifierHash(db, patient.tenant, patient.identifierHash);
+  return { patient: existing!, created: false };
+}
+
+/** The patient with this identifier hash in the tenant, or undefined. */
+export function findPatientByIdentifierHash(db: Db, tenant: string, identifierHash: string): Promise<PatientRow | undefined> {
+  return db.selectFrom('patients').selectAll().where('tenant', '=', tenant).where('identifier_hash', '=', identifierHash).executeTakeFirst();
+}
+
+/** The patient, or undefined. */
+export function findPatient(db: Db, patientRef: string): Promise<PatientRow | undefined> {
+  return db.selectFrom('patients').selectAll().where('patient_ref', '=', patientRef).executeTakeFirst();
+}
+
+/** Re-encrypts a known patient's identity (the latest details given at enrolment win). */
+export async function updatePatientIdentity(db: Db, patientRef: string, ciphertext: Buffer, keyId: string): Promise<void> {
+  await db.updateTable('patients').set({ identity_ciphertext: ciphertext, identity_key_id: keyId }).where('patient_ref', '=', patientRef).execute();
+}
+
+/** Deletes a patient that has no consent or enrolment left (compensation after a failed enrolment). */
+export async function deletePatientIfUnused(db: Db, patientRef: string): Promise<void> {
+  await db
+    .deleteFrom('patients')
+    .where('patient_ref', '=', patientRef)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('enrollments').select('id').where('enrollments.patient_ref', '=', patientRef))))
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('consents').select('id').where('consents.patient_ref', '=', patientRef))))
+    .execute();
+}

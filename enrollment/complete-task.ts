@@ -1,0 +1,84 @@
+import type { Client } from '@temporalio/client';
+import type { Kysely, Transaction } from 'kysely';
+import { CarepathError } from '../config/errors.ts';
+import type { Database } from '../db/database.ts';
+import { findEnrollment } from '../db/repositories/enrollments.ts';
+import { findInquiryByTask, markInquiryAnswered } from '../db/repositories/inquiries.ts';
+import { closeOpenTask, type WorklistTask } from '../db/repositories/worklist.ts';
+import type { DataValue } from '../pathway/planner/index.ts';
+import { completeStepUpdate } from '../workflows/journey-definitions.ts';
+import { inquiryAnsweredSignal, inquiryWorkflowId } from '../workflows/inquiry-definitions.ts';
+import { updateJourney } from './journey-updates.ts';
+
+/** Kind of the response task of a patient inquiry. */
+export const INQUIRY_TASK_KIND = 'inquiry-response';
+
+/** How a task is closed: through its journey, or directly when no journey step stands behind it. */
+export type TaskCompletionPath = 'journey' | 'inquiry' | 'direct';
+
+/**
+ * Journey steps complete through the journey's `completeStep` update (which validates the data
+ * and closes the task); inquiry answers close the task and stop the inquiry's timer; follow-up
+ * tasks a journey created outside its steps (a message handed over, a phone call to make) close
+ * in the database.
+ */
+export function completionPath(task: Pick<WorklistTask, 'kind' | 'occurrence_key'>): TaskCompletionPath {
+  if (task.kind === INQUIRY_TASK_KIND) return 'inquiry';
+  return task.occurrence_key.includes('/') ? 'direct' : 'journey';
+}
+
+export interface CompleteTaskDeps {
+  db: Kysely<Database>;
+  client: Client;
+}
+
+/**
+ * Completes an open task with the data it produced; `onClosed` runs in the transaction that
+ * closes it in the database (the audit entry). `conflict` when the task is no longer open.
+ */
+export async function completeTask(
+  deps: CompleteTaskDeps,
+  task: WorklistTask,
+  request: { data: Record<string, DataValue>; by: string },
+  onClosed: (trx: Transaction<Database>) => Promise<void>,
+): Promise<void> {
+  if (task.status !== 'open') throw new CarepathError('conflict', `task ${task.id} is already ${task.status}`);
+  const at = new Date().toISOString();
+  switch (completionPath(task)) {
+    case 'journey': {
+      const enrollment = (await findEnrollment(deps.db, task.enrollment_id))!;
+      await updateJourney(deps.client, enrollment, completeStepUpdate, { key: task.occurrence_key, data: request.data, by: request.by });
+      await deps.db.transaction().execute(onClosed);
+      return;
+    }
+    case 'inquiry': {
+      const inquiry = await findInquiryByTask(deps.db, task.id);
+      await deps.db.transaction().execute(async (trx) => {
+        await closeTaskOrConflict(trx, task.id, request, at);
+        if (inquiry) await markInquiryAnswered(trx, inquiry.id, request.by, at);
+        await onClosed(trx);
+      });
+      if (inquiry) await signalAnswered(deps.client, inquiry.id);
+      return;
+    }
+    case 'direct':
+      await deps.db.transaction().execute(async (trx) => {
+        await closeTaskOrConflict(trx, task.id, request, at);
+        await onClosed(trx);
+      });
+  }
+}
+
+async function closeTaskOrConflict(trx: Transaction<Database>, id: string, request: { data: Record<string, DataValue>; by: string }, at: string): Promise<void> {
+  if (!(await closeOpenTask(trx, id, { by: request.by, result: request.data, at }))) {
+    throw new CarepathError('conflict', `task ${id} was closed by someone else meanwhile`);
+  }
+}
+
+/**
+ * Stops the inquiry's escalation timer. Best effort: a workflow that already escalated has ended,
+ * and one that misses the signal finds the task closed when its timer fires and does nothing.
+ */
+async function signalAnswered(client: Client, inquiryId: string): Promise<void> {
+  await client.workflow.getHandle(inquiryWorkflowId(inquiryId)).signal(inquiryAnsweredSignal).catch(() => undefined);
+}

@@ -1,0 +1,59 @@
+import { CarepathError } from '../config/errors.ts';
+import { parseTime, type CompiledPathway } from '../pathway/planner/index.ts';
+
+/**
+ * Checks anchors given at enrolment against the pathway: each one declared, of its type (a valid
+ * `YYYY-MM-DD` for a date, an ISO 8601 date-time for a datetime), every required one present.
+ * Throws `invalid-input` listing every problem.
+ */
+export function checkEnrollmentAnchors(pathway: CompiledPathway, anchors: Record<string, string>): void {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(anchors)) {
+    const anchor = pathway.anchors[name];
+    if (!anchor) {
+      problems.push(`pathway ${pathway.id} has no anchor '${name}' (it has ${Object.keys(pathway.anchors).join(', ')})`);
+      continue;
+    }
+    const problem = anchorValueProblem(pathway, name, value);
+    if (problem) problems.push(problem);
+  }
+  for (const [name, anchor] of Object.entries(pathway.anchors)) {
+    if (anchor.required && anchors[name] === undefined) problems.push(`anchor '${name}'${anchor.title ? ` (${anchor.title})` : ''} is required`);
+  }
+  if (problems.length > 0) throw new CarepathError('invalid-input', `invalid anchors: ${problems.join('; ')}`, { problems });
+}
+
+/** Why a value does not fit an anchor's type, or null when it does. */
+export function anchorValueProblem(pathway: CompiledPathway, name: string, value: string): string | null {
+  const anchor = pathway.anchors[name]!;
+  const shaped = anchor.type === 'date' ? /^\d{4}-\d{2}-\d{2}$/.test(value) : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value);
+  const parsed = shaped ? parseTime(value, pathway.timezone.offsetMinutes) : null;
+  if (!parsed || (anchor.type === 'date' && !isCalendarDay(value))) {
+    return `anchor '${name}' is a ${anchor.type}: expected ${anchor.type === 'date' ? 'YYYY-MM-DD' : 'an ISO 8601 date-time'}, got '${value}'`;
+  }
+  return null;
+}
+
+/** Checks enrolment variables: declared, and of their type. */
+export function checkEnrollmentVariables(pathway: CompiledPathway, variables: Record<string, boolean | number | string>): void {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(variables)) {
+    const declared = pathway.variables[name];
+    if (!declared) {
+      problems.push(`pathway ${pathway.id} has no variable '${name}'`);
+      continue;
+    }
+    const fits =
+      declared.type === 'bool' ? typeof value === 'boolean'
+      : declared.type === 'int' ? Number.isInteger(value)
+      : declared.type === 'double' ? typeof value === 'number' && Number.isFinite(value)
+      : typeof value === 'string';
+    if (!fits) problems.push(`variable '${name}' must be a ${declared.type}, got ${JSON.stringify(value)}`);
+  }
+  if (problems.length > 0) throw new CarepathError('invalid-input', `invalid variables: ${problems.join('; ')}`, { problems });
+}
+
+function isCalendarDay(text: string): boolean {
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+}

@@ -1,0 +1,244 @@
+import { Connection } from '@temporalio/client';
+import Fastify, { type RouteOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { app } from '../../api/app.ts';
+import { PathwayRegistry } from '../../pathway/registry.ts';
+import { eventually } from '../support/journey-harness.ts';
+import { call, enrollmentRequest, shanghaiDate, startApiPlatform, type ApiPlatform, type Keys } from '../api/support/api-platform.ts';
+
+type Role = keyof Keys;
+
+interface RouteCase {
+  method: string;
+  url: () => string;
+  /** A role the route refuses (403); null when every role may call it. */
+  forbidden: Role | null;
+  /** A well-formed body, so that the guard, not validation, decides. */
+  body?: () => unknown;
+  /** The same route with an id that does not exist (404). */
+  unknownUrl?: string;
+  /** A body of the wrong types (400). */
+  wrongBody?: unknown;
+  /** A query of the wrong types (400). */
+  wrongQuery?: string;
+}
+
+describe('access control, bad input and privacy on every route', () => {
+  let api: ApiPlatform;
+  let enrollmentId: string;
+  let taskId: string;
+  let inquiryId: string;
+  let clientId: string;
+  const patient = enrollmentRequest();
+  const http = (method: string, url: string, options: Parameters<typeof call>[3] = {}) => call(api.url, method, url, options);
+
+  beforeAll(async () => {
+    api = await startApiPlatform();
+    const enrolled = await http('POST', '/v1/enrollments', { key: api.keys.coordinator, body: patient });
+    expect(enrolled.status).toBe(201);
+    enrollmentId = enrolled.body.id;
+    taskId = await eventually(async () => {
+      const items = (await http('GET', `/v1/tasks?enrollment=${enrollmentId}&role=butler`, { key: api.keys.coordinator })).body.items;
+      expect(items.length).toBeGreaterThan(0);
+      return items[0].id as string;
+    });
+    inquiryId = (await http('POST', '/v1/inquiries', { key: api.keys.integrator, body: { enrollmentId, question: '我今天有点头晕，需要去医院吗？' } })).body.id;
+    clientId = (await http('POST', '/v1/api-clients', { key: api.keys.admin, body: { name: '临时', role: 'ops' } })).body.id;
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  const routes: RouteCase[] = [
+    { method: 'POST', url: () => '/v1/enrollments', forbidden: 'ops', body: () => enrollmentRequest(), wrongBody: { ...enrollmentRequest(), anchors: { lmp: 20260101 } } },
+    { method: 'GET', url: () => '/v1/enrollments', forbidden: null, wrongQuery: '?limit=many' },
+    { method: 'GET', url: () => `/v1/enrollments/${enrollmentId}`, forbidden: 'otherButler', unknownUrl: '/v1/enrollments/no-such-enrolment' },
+    { method: 'POST', url: () => `/v1/enrollments/${enrollmentId}/events`, forbidden: 'ops', body: () => ({ name: 'nothing' }), unknownUrl: '/v1/enrollments/nope/events', wrongBody: { name: 7 } },
+    { method: 'PUT', url: () => `/v1/enrollments/${enrollmentId}/anchors/edd`, forbidden: 'integrator', body: () => ({ value: 'x' }), unknownUrl: '/v1/enrollments/nope/anchors/edd', wrongBody: { value: true } },
+    { method: 'POST', url: () => `/v1/enrollments/${enrollmentId}/readings`, forbidden: 'ops', body: () => ({ id: 'x', metric: 'nope', at: new Date().toISOString(), values: { v: 1 } }), unknownUrl: '/v1/enrollments/nope/readings', wrongBody: { id: 'x', metric: 'blood_pressure', at: 'noon', values: { sbp: '120' } } },
+    { method: 'POST', url: () => `/v1/enrollments/${enrollmentId}/questionnaires/mood_check/answers`, forbidden: 'doctor', body: () => ({ items: { zz: 1 } }), unknownUrl: '/v1/enrollments/nope/questionnaires/mood_check/answers', wrongBody: { items: { q1: 'often' } } },
+    { method: 'GET', url: () => '/v1/tasks', forbidden: 'integrator', wrongQuery: '?due_before=tomorrow' },
+    { method: 'POST', url: () => `/v1/tasks/${taskId}/complete`, forbidden: 'ops', body: () => ({ data: { nope: 1 } }), unknownUrl: '/v1/tasks/nope/complete', wrongBody: { data: { appointment_at: { when: 'soon' } } } },
+    { method: 'POST', url: () => `/v1/tasks/${taskId}/reassign`, forbidden: 'butler', body: () => ({ assignee: 'b1' }), unknownUrl: '/v1/tasks/nope/reassign', wrongBody: { assignee: ['b2'] } },
+    { method: 'GET', url: () => '/v1/pathways', forbidden: null },
+    { method: 'GET', url: () => '/v1/pathways/test.api-care', forbidden: null, unknownUrl: '/v1/pathways/no.such-pathway' },
+    { method: 'GET', url: () => `/v1/pathways/test.api-care/preview?anchor.lmp=${shanghaiDate(-10)}`, forbidden: null, unknownUrl: '/v1/pathways/no.such-pathway/preview?anchor.lmp=2026-01-01', wrongQuery: '?anchor.lmp=2026-01-01&colour=red' },
+    { method: 'POST', url: () => '/v1/inquiries', forbidden: 'doctor', body: () => ({ enrollmentId: 'nope', question: '?' }), wrongBody: { enrollmentId: 'any', question: '?', urgent: 'yes' } },
+    { method: 'GET', url: () => `/v1/inquiries/${inquiryId}`, forbidden: 'ops', unknownUrl: '/v1/inquiries/nope' },
+    { method: 'GET', url: () => '/v1/reports/kpi?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z', forbidden: 'butler', wrongQuery: '?from=yesterday&to=today' },
+    { method: 'POST', url: () => '/v1/api-clients', forbidden: 'coordinator', body: () => ({ name: 'x', role: 'ops' }), wrongBody: { name: 'x', role: 'superuser' } },
+    { method: 'GET', url: () => '/v1/api-clients', forbidden: 'ops' },
+    { method: 'DELETE', url: () => `/v1/api-clients/${clientId}`, forbidden: 'butler', unknownUrl: '/v1/api-clients/nope' },
+    { method: 'GET', url: () => '/metrics', forbidden: 'butler' },
+    { method: 'POST', url: () => '/codec/decode', forbidden: 'butler', body: () => ({ payloads: [] }) },
+  ];
+  const label = (r: RouteCase) => `${r.method} ${r.url().replace(/[0-9a-f-]{36}|cl_[0-9a-f]+/g, ':id').split('?')[0]}`;
+  const headersFor = (r: RouteCase) => (r.url().startsWith('/codec') ? { 'x-namespace': 'default' } : undefined);
+
+  it('answers 401 without a key, with a malformed key and with an unknown key, on every guarded route', async () => {
+    for (const route of routes) {
+      for (const key of [undefined, 'not-a-key', `cpk_${'A'.repeat(43)}`]) {
+        const response = await http(route.method, route.url(), { ...(key ? { key } : {}), ...(route.body ? { body: route.body() } : {}), headers: headersFor(route) ?? {} });
+        expect(response.status, `${label(route)} with ${key ?? 'no key'}`).toBe(401);
+        expect(response.body).toMatchObject({ error: 'unauthorized', message: expect.any(String) });
+        expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      }
+    }
+  });
+
+  it('answers 403 to a role the route refuses, and audits the refusal', async () => {
+    for (const route of routes.filter((r) => r.forbidden)) {
+      const response = await http(route.method, route.url(), { key: api.keys[route.forbidden!], ...(route.body ? { body: route.body() } : {}), headers: headersFor(route) ?? {} });
+      expect(response.status, label(route)).toBe(403);
+      expect(response.body).toMatchObject({ error: 'forbidden' });
+    }
+    const denied = await api.database.db.selectFrom('audit_log').select(['actor_role', 'resource_id', 'source_ip']).where('action', '=', 'access.denied').execute();
+    expect(denied.length).toBeGreaterThanOrEqual(10);
+    expect(denied).toContainEqual({ actor_role: 'ops', resource_id: 'POST /v1/enrollments', source_ip: '127.0.0.1' });
+    // A butler is refused other butlers' worklists and patients.
+    expect((await http('GET', '/v1/enrollments?butler=b1', { key: api.keys.otherButler })).status).toBe(403);
+  });
+
+  it('answers a clear 4xx, never a 500, to malformed JSON, wrong types, unknown ids and oversized bodies, writing nothing', async () => {
+    const before = await counts();
+    for (const route of routes) {
+      const headers = headersFor(route) ?? {};
+      if (route.body) {
+        const malformed = await http(route.method, route.url(), { key: api.keys.admin, rawBody: '{"name": "x",', headers });
+        expect(malformed.status, `${label(route)} malformed`).toBe(400);
+        expect(malformed.body).toMatchObject({ error: 'invalid-json' });
+        const oversized = await http(route.method, route.url(), { key: api.keys.admin, rawBody: JSON.stringify({ padding: 'x'.repeat(route.url().startsWith('/v1') ? 100 * 1024 : 9 * 1024 * 1024) }), headers });
+        expect(oversized.status, `${label(route)} oversized`).toBe(413);
+        expect(oversized.body).toMatchObject({ error: 'payload-too-large' });
+        const notJson = await http(route.method, route.url(), { key: api.keys.admin, rawBody: '<name>x</name>', headers: { ...headers, 'content-type': 'application/xml' } });
+        expect(notJson.status, `${label(route)} xml`).toBe(415);
+        expect(notJson.body).toMatchObject({ error: 'unsupported-media-type' });
+      }
+      if (route.wrongBody !== undefined) {
+        const wrong = await http(route.method, route.url(), { key: api.keys.admin, body: route.wrongBody, headers });
+        expect(wrong.status, `${label(route)} wrong types`).toBe(400);
+        expect(wrong.body).toMatchObject({ error: 'invalid-request', message: expect.any(String) });
+      }
+      if (route.wrongQuery !== undefined) {
+        const wrong = await http(route.method, route.url().split('?')[0] + route.wrongQuery, { key: api.keys.admin });
+        expect(wrong.status, `${label(route)} wrong query`).toBe(400);
+      }
+      if (route.unknownUrl !== undefined) {
+        const unknown = await http(route.method, route.unknownUrl, { key: api.keys.admin, ...(route.body ? { body: route.body() } : {}) });
+        expect(unknown.status, `${label(route)} unknown id`).toBe(404);
+        expect(unknown.body).toMatchObject({ error: 'not-found' });
+      }
+    }
+    const unknownInquiry = await http('POST', '/v1/inquiries', { key: api.keys.admin, body: { enrollmentId: 'nope', question: '?' } });
+    expect(unknownInquiry.status).toBe(404);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('keeps identity encrypted at rest and out of logs, workflow ids and search attributes; audits every read', async () => {
+    const read = await http('GET', `/v1/enrollments/${enrollmentId}`, { key: api.keys.coordinator });
+    expect(read.body.patient.name).toBe(patient.patient.name);
+    const row = await api.database.db.selectFrom('patients').selectAll().where('patient_ref', '=', read.body.patientRef).executeTakeFirstOrThrow();
+    for (const secret of [patient.patient.name, patient.patient.phone, patient.patient.idNumber]) {
+      expect(row.identity_ciphertext.includes(Buffer.from(secret))).toBe(false);
+      expect(row.identifier_hash).not.toContain(secret);
+      expect(api.logs.join('\n')).not.toContain(secret);
+    }
+    expect(row.identifier_hash).toMatch(/^hmac-sha256:lookup-dev-[0-9a-f]{8}:[0-9a-f]{64}$/);
+    const enrollment = await api.database.db.selectFrom('enrollments').selectAll().where('id', '=', enrollmentId).executeTakeFirstOrThrow();
+    expect(enrollment.workflow_id).toBe(`journey/default/test.api-care/${row.patient_ref}`);
+
+    const audited = await api.database.db.selectFrom('audit_log').selectAll().where('resource_id', 'in', [enrollmentId, row.patient_ref]).orderBy('id').execute();
+    expect(audited.map((a) => a.action)).toEqual(expect.arrayContaining(['enrollment.create', 'enrollment.read', 'patient.identity.read']));
+    const identityRead = audited.find((a) => a.action === 'patient.identity.read')!;
+    expect(identityRead).toMatchObject({ actor_role: 'coordinator', resource_type: 'patient', source_ip: '127.0.0.1' });
+    expect(identityRead.actor).toMatch(/^cl_/);
+    expect(JSON.stringify(audited)).not.toContain(patient.patient.name);
+    const listed = await api.database.db.selectFrom('audit_log').select('action').where('action', 'in', ['task.list', 'enrollment.list', 'inquiry.create', 'api-client.create']).execute();
+    expect(new Set(listed.map((a) => a.action))).toEqual(new Set(['task.list', 'inquiry.create', 'api-client.create']));
+  });
+
+  it('describes every route in /openapi.json, with a browsable page at /docs', async () => {
+    const spec = await http('GET', '/openapi.json');
+    expect(spec.status).toBe(200);
+    expect(spec.body.openapi).toBe('3.1.0');
+    expect(Object.keys(spec.body.paths)).toEqual(
+      expect.arrayContaining(['/health', '/metrics', '/v1/enrollments', '/v1/enrollments/{id}', '/v1/enrollments/{id}/anchors/{name}', '/v1/tasks/{id}/complete', '/v1/pathways/{id}/preview', '/v1/inquiries', '/v1/reports/kpi']),
+    );
+    expect(spec.body.paths['/v1/enrollments'].post.requestBody.content['application/json'].schema.required).toEqual(['patient', 'consent', 'program', 'anchors', 'butlerId']);
+    expect(spec.body.paths['/v1/tasks'].get.security).toEqual([{ bearerAuth: [] }]);
+    const docs = await http('GET', '/docs');
+    expect(docs.status).toBe(200);
+    expect(docs.text).toContain('swagger-ui');
+  });
+
+  it('gives every route of the app a JSON schema', async () => {
+    const server = Fastify();
+    const registered: RouteOptions[] = [];
+    server.addHook('onRoute', (route) => {
+      registered.push(route);
+    });
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    try {
+      await server.register(app, { deps: { db: api.database.db, pathways: new PathwayRegistry(), temporal: { connection, client: null as never, namespace: 'default', taskQueue: 'q' }, codec: { codec: { encode: async (p) => p, decode: async (p) => p }, allowedOrigins: ['http://127.0.0.1:8233'] } } });
+      await server.ready();
+      const ours = registered.filter((r) => !String(r.url).startsWith('/docs') && r.method !== 'HEAD' && r.method !== 'OPTIONS');
+      expect(ours.length).toBeGreaterThanOrEqual(22);
+      expect(ours.filter((r) => !r.schema).map((r) => `${r.method} ${r.url}`)).toEqual([]);
+    } finally {
+      await server.close();
+      await connection.close();
+    }
+  });
+
+  it('limits the rate per caller with 429 in the one error format', async () => {
+    const server = Fastify();
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    try {
+      await server.register(app, { deps: { db: api.database.db, pathways: new PathwayRegistry(), temporal: { connection, client: null as never, namespace: 'default', taskQueue: 'q' }, limits: { rateLimitPerMinute: 3 } } });
+      const statuses: number[] = [];
+      let last;
+      for (let i = 0; i < 4; i++) {
+        last = await server.inject({ method: 'GET', url: '/v1/pathways', headers: { authorization: `Bearer ${api.keys.ops}` } });
+        statuses.push(last.statusCode);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      expect(last!.json()).toMatchObject({ error: 'rate-limited', message: expect.stringContaining('at most 3 a minute') });
+      expect(last!.headers['retry-after']).toBeDefined();
+      // Another caller has their own budget; /health is never limited.
+      expect((await server.inject({ method: 'GET', url: '/v1/pathways', headers: { authorization: `Bearer ${api.keys.doctor}` } })).statusCode).toBe(200);
+    } finally {
+      await server.close();
+      await connection.close();
+    }
+  });
+
+  it('serves Prometheus metrics to ops', async () => {
+    const metrics = await http('GET', '/metrics', { key: api.keys.ops });
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    expect(metrics.text).toContain('carepath_http_request_duration_seconds_bucket');
+    expect(metrics.text).toMatch(/carepath_active_enrollments\{pathway="test.api-care"\} \d+/);
+    expect(metrics.text).toMatch(/carepath_open_tasks\{role="butler"\} \d+/);
+  });
+
+  it('creates, lists and revokes API keys; a revoked key stops working', async () => {
+    const created = await http('POST', '/v1/api-clients', { key: api.keys.admin, body: { name: '赵管家', role: 'butler', butlerId: 'b9' } });
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/^cpk_[A-Za-z0-9_-]{43}$/);
+    expect((await http('GET', '/v1/tasks', { key: created.body.key })).status).toBe(200);
+    const list = await http('GET', '/v1/api-clients', { key: api.keys.admin });
+    expect(list.body.items.find((c: { id: string }) => c.id === created.body.id)).toMatchObject({ role: 'butler', butlerId: 'b9', revokedAt: null });
+    expect(JSON.stringify(list.body)).not.toContain(created.body.key);
+    expect((await http('DELETE', `/v1/api-clients/${created.body.id}`, { key: api.keys.admin })).status).toBe(204);
+    expect((await http('GET', '/v1/tasks', { key: created.body.key })).status).toBe(401);
+    const butlerWithoutId = await http('POST', '/v1/api-clients', { key: api.keys.admin, body: { name: 'x', role: 'butler' } });
+    expect(butlerWithoutId.status).toBe(422);
+  });
+
+  async function counts() {
+    const tables = ['patients', 'consents', 'enrollments', 'readings', 'questionnaire_responses', 'inquiries', 'api_clients', 'idempotency_keys'] as const;
+    const result: Record<string, number> = {};
+    for (const table of tables) result[table] = Number((await api.database.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    return result;
+  }
+});

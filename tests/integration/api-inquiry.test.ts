@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { migrateToLatest } from '../../db/migrate.ts';
+import { findEnrollment } from '../../db/repositories/enrollments.ts';
+import { completeTask } from '../../enrollment/complete-task.ts';
+import { inquiryDeadline } from '../../enrollment/inquiries/inquiry-sla.ts';
+import { openInquiry } from '../../enrollment/inquiries/open-inquiry.ts';
+import { findWorklistTask } from '../../db/repositories/worklist.ts';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/database.ts';
+import { insertEnrollment } from '../support/enrollments.ts';
+import { eventually, journeyWorker } from '../support/journey-harness.ts';
+import { call, enrollmentRequest, startApiPlatform, type ApiPlatform } from '../api/support/api-platform.ts';
+
+describe('POST /v1/inquiries on the platform (real dev server)', () => {
+  let api: ApiPlatform;
+  let enrollmentId: string;
+  const http = (method: string, url: string, options: Parameters<typeof call>[3] = {}) => call(api.url, method, url, options);
+
+  beforeAll(async () => {
+    api = await startApiPlatform();
+    enrollmentId = (await http('POST', '/v1/enrollments', { key: api.keys.coordinator, body: enrollmentRequest() })).body.id;
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  it('creates the response task for the patient\'s butler, due by the response target', async () => {
+    const askedAt = new Date(Date.now() - 60_000);
+    const created = await http('POST', '/v1/inquiries', { key: api.keys.integrator, body: { enrollmentId, question: '孕吐很严重，可以吃什么？', askedAt: askedAt.toISOString(), channel: 'wechat' } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const expected = inquiryDeadline(askedAt, false);
+    expect(created.body).toMatchObject({ enrollmentId, urgent: false, channel: 'wechat', dueAt: expected.dueAt.toISOString(), escalateAt: expected.escalateAt.toISOString(), answeredAt: null });
+
+    const tasks = (await http('GET', `/v1/tasks?enrollment=${enrollmentId}&status=open`, { key: api.keys.butler })).body.items;
+    const task = tasks.find((t: { id: string }) => t.id === created.body.taskId);
+    expect(task).toMatchObject({ kind: 'inquiry-response', code: 'consultation', assignee: 'b1', role: 'butler', dueAt: expected.dueAt.toISOString(), escalationLevel: 0 });
+
+    const read = await http('GET', `/v1/inquiries/${created.body.id}`, { key: api.keys.butler });
+    expect(read.body).toMatchObject({ question: '孕吐很严重，可以吃什么？', task: { id: task.id, status: 'open' } });
+
+    const answered = await http('POST', `/v1/tasks/${task.id}/complete`, { key: api.keys.butler, body: { data: { reply: '已电话回复，建议少食多餐' } } });
+    expect(answered.status, JSON.stringify(answered.body)).toBe(200);
+    expect(answered.body).toMatchObject({ status: 'done', completedBy: 'b1' });
+    const after = await http('GET', `/v1/inquiries/${created.body.id}`, { key: api.keys.coordinator });
+    expect(after.body).toMatchObject({ answeredBy: 'b1', answeredAt: expect.any(String) });
+  });
+
+  it('escalates an inquiry whose target has passed to the butlers\' lead, durably through its workflow', async () => {
+    const created = await http('POST', '/v1/inquiries', { key: api.keys.integrator, body: { enrollmentId, question: '胎动减少怎么办？', urgent: true, askedAt: new Date(Date.now() - 10 * 60_000).toISOString() } });
+    expect(created.status).toBe(201);
+    await eventually(async () => {
+      const task = (await http('GET', `/v1/tasks?enrollment=${enrollmentId}&role=coordinator`, { key: api.keys.coordinator })).body.items.find((t: { id: string }) => t.id === created.body.taskId);
+      expect(task).toMatchObject({ role: 'coordinator', assignee: null, escalationLevel: 1, urgent: true, status: 'open' });
+    });
+    await eventually(async () => {
+      const escalations = await api.database.db.selectFrom('audit_log').select(['actor', 'action']).where('resource_id', '=', created.body.id).execute();
+      expect(escalations).toContainEqual({ actor: 'system', action: 'inquiry.escalate' });
+    });
+  });
+
+  it('refuses an inquiry asked in the future or for an unknown enrolment', async () => {
+    expect((await http('POST', '/v1/inquiries', { key: api.keys.integrator, body: { enrollmentId, question: '?', askedAt: new Date(Date.now() + 3_600_000).toISOString() } })).status).toBe(422);
+    expect((await http('POST', '/v1/inquiries', { key: api.keys.integrator, body: { enrollmentId: randomUUID(), question: '?' } })).status).toBe(404);
+  });
+});
+
+describe('inquiry workflow on the time-skipping server', () => {
+  let env: TestWorkflowEnvironment;
+  let database: ThrowawayDatabase;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = `inquiries-${randomUUID()}`;
+
+  beforeAll(async () => {
+    [env, database] = await Promise.all([
+      TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } }),
+      createThrowawayDatabase(),
+    ]);
+    await migrateToLatest(database.db);
+    worker = await journeyWorker(env, database, taskQueue, []);
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+    await database?.drop();
+  });
+
+  async function ask(urgent: boolean) {
+    const enrollment = (await findEnrollment(database.db, await insertEnrollment(database.db, { butlerId: 'b1' })))!;
+    const askedAt = new Date(await env.currentTimeMs());
+    const inquiry = await openInquiry({ db: database.db, client: env.client, taskQueue }, { enrollment, question: '可以喝咖啡吗？', urgent, channel: 'app', askedAt, createdBy: 'test' }, async () => {});
+    return { inquiry, deadline: inquiryDeadline(askedAt, urgent) };
+  }
+  const task = async (id: string) => (await findWorklistTask(database.db, id))!;
+
+  it('escalates the response task when nobody answers by the target, not before', async () => {
+    const { inquiry, deadline } = await ask(false);
+    expect(inquiry.due_at.toISOString()).toBe(deadline.dueAt.toISOString());
+    const untilEscalation = deadline.escalateAt.getTime() - (await env.currentTimeMs());
+    await env.sleep(untilEscalation - 60_000);
+    expect(await task(inquiry.task_id)).toMatchObject({ escalation_level: 0, role: 'butler', assignee: 'b1', status: 'open' });
+    await env.sleep(2 * 60_000);
+    await eventually(async () => expect(await task(inquiry.task_id)).toMatchObject({ escalation_level: 1, role: 'coordinator', assignee: null, urgent: true, status: 'open' }));
+    expect(await env.client.workflow.getHandle(inquiry.workflow_id).result()).toEqual({ outcome: 'escalated' });
+  });
+
+  it('stops the timer when the task is answered in time', async () => {
+    const { inquiry, deadline } = await ask(true);
+    expect(deadline.escalateAt.getTime() - deadline.dueAt.getTime()).toBe(5 * 60_000);
+    await env.sleep(60_000);
+    await completeTask({ db: database.db, client: env.client }, (await task(inquiry.task_id)), { data: { reply: '不建议' }, by: 'b1' }, async () => {});
+    expect(await env.client.workflow.getHandle(inquiry.workflow_id).result()).toEqual({ outcome: 'answered' });
+    expect(await task(inquiry.task_id)).toMatchObject({ status: 'done', escalation_level: 0, completed_by: 'b1' });
+    const answered = await database.db.selectFrom('inquiries').select(['answered_by', 'answered_at']).where('id', '=', inquiry.id).executeTakeFirstOrThrow();
+    expect(answered.answered_by).toBe('b1');
+  });
+});
