@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { migrateToLatest } from '../../db/migrate.ts';
+import { listOutboxMessages } from '../../db/repositories/outbox.ts';
+import { parseTime, projectTimeline, type CompiledPathway, type CompiledTiming, type TimeRef } from '../../pathway/planner/index.ts';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/database.ts';
+import { driveJourney, type Scenario } from '../support/journey-driver.ts';
+import { compilePathway, enrol, journeyWorker, RecordingChannel } from '../support/journey-harness.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const historiesDir = path.join(root, 'tests', 'replay', 'histories');
+const DAY = 86_400_000;
+const CHECKUP = { sbp: 148, dbp: 92, fasting_glucose: 6.4, ldl: 4.3, tg: 1.8, alt: 35, uric_acid: 380, bmi: 26.1, thyroid_ctirads: '3' };
+
+/** Local (UTC+8) date `days` from `ms`. */
+const localDate = (ms: number, days: number) => new Date(ms + 8 * 3_600_000 + days * DAY).toISOString().slice(0, 10);
+
+/** Each shipped program with a sample patient, relative to the test server's clock at enrolment. */
+const PROGRAMS: Record<string, { file: string; scenario: (now: number) => Scenario }> = {
+  'full-pregnancy': {
+    file: 'pathways/obstetrics/full-pregnancy.yaml',
+    scenario: (now) => ({ anchors: { lmp: localDate(now, -42) }, days: 300, events: [{ day: 238, name: 'delivered' }] }),
+  },
+  'mid-pregnancy': {
+    file: 'pathways/obstetrics/mid-pregnancy.yaml',
+    scenario: (now) => ({ anchors: { lmp: localDate(now, -98) }, days: 200, events: [{ day: 182, name: 'delivered' }] }),
+  },
+  'late-pregnancy': {
+    file: 'pathways/obstetrics/late-pregnancy.yaml',
+    scenario: (now) => ({ anchors: { lmp: localDate(now, -196) }, days: 150, events: [{ day: 84, name: 'delivered' }] }),
+  },
+  'post-checkup-premium': { file: 'pathways/post-checkup/premium.yaml', scenario: (now) => ({ anchors: { checkup: localDate(now, 0) }, variables: CHECKUP, days: 370 }) },
+  'post-checkup-basic': { file: 'pathways/post-checkup/basic.yaml', scenario: (now) => ({ anchors: { checkup: localDate(now, 0) }, variables: CHECKUP, days: 370 }) },
+  'ivf-cycle': {
+    file: 'pathways/reproductive/ivf-cycle.yaml',
+    scenario: (now) => ({
+      anchors: { cycle_start: localDate(now, 0) },
+      days: 75,
+      corrections: [
+        { day: 12, name: 'trigger_at', value: `${localDate(now, 12)}T21:00:00+08:00` },
+        { day: 15, name: 'transfer_at', value: `${localDate(now, 17)}T10:00:00+08:00` },
+      ],
+    }),
+  },
+  'diabetes-home': { file: 'pathways/chronic/diabetes-home.yaml', scenario: (now) => ({ anchors: { enrolled_on: localDate(now, 0) }, days: 370 }) },
+};
+
+/** A step whose whole timing hangs on anchors only: its times do not depend on how staff work. */
+function anchorTimed(pathway: CompiledPathway, stepId: string): boolean {
+  const step = pathway.steps.find((s) => s.id === stepId)!;
+  if (step.origin.type !== 'schedule') return false;
+  const refs = (['at', 'earliest', 'latest', 'until'] as (keyof CompiledTiming)[]).map((k) => step.timing[k] as TimeRef | undefined).filter(Boolean) as TimeRef[];
+  return refs.every((r) => r.base === 'anchor');
+}
+
+describe('every shipped program end to end on the time-skipping server', () => {
+  let env: TestWorkflowEnvironment;
+  let database: ThrowawayDatabase;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = `programs-${randomUUID()}`;
+
+  beforeAll(async () => {
+    [env, database] = await Promise.all([
+      TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } }),
+      createThrowawayDatabase(),
+    ]);
+    await migrateToLatest(database.db);
+    worker = await journeyWorker(env, database, taskQueue, ['wechat', 'sms', 'app'].map((c) => new RecordingChannel(c)));
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+    await database?.drop();
+  });
+
+  for (const [name, program] of Object.entries(PROGRAMS)) {
+    it(`${name}: runs to its end and issues every anchor-timed step when the preview said`, { timeout: 240_000 }, async () => {
+      const pathway = compilePathway(path.join(root, program.file));
+      // Every program starts at 02:00 local, so that day n of the scenario is the enrolment date + n.
+      const clock = await env.currentTimeMs();
+      const twoAm = Date.parse(`${localDate(clock, 1)}T02:00:00+08:00`);
+      await env.sleep(twoAm - clock);
+      const now = await env.currentTimeMs();
+      const scenario = program.scenario(now);
+      const { enrollmentId, handle } = await enrol(env, database, taskQueue, pathway, scenario.anchors, scenario.variables ? { variables: scenario.variables } : {});
+      const enrolledAt = new Date(now).toISOString();
+      const final = await driveJourney(env, handle, pathway, scenario);
+
+      // RECORD_HISTORIES=1 refreshes the histories the replay tests (tests/replay) run against.
+      if (process.env.RECORD_HISTORIES) {
+        mkdirSync(historiesDir, { recursive: true });
+        const history = await env.client.workflow.getHandle(handle.workflowId, (await handle.describe()).runId).fetchHistory();
+        writeFileSync(path.join(historiesDir, `${pathway.id}.json.gz`), gzipSync(historyToJSON(history)));
+      }
+
+      expect(['completed', 'ended']).toContain(final.status);
+      const issued = await database.db
+        .selectFrom('journey_events')
+        .select(['event_key', 'step_id', 'at'])
+        .where('enrollment_id', '=', enrollmentId)
+        .where('type', '=', 'issued')
+        .execute();
+      const issuedAt = new Map(issued.map((e) => [e.event_key.slice('issued:'.length), e.at.getTime()]));
+      expect(issued.length).toBeGreaterThan(5);
+
+      // The preview of the same patient: every anchor-timed step it plans was issued at that time.
+      const projection = projectTimeline(pathway, {
+        enrolledAt,
+        anchors: { ...scenario.anchors, ...Object.fromEntries((scenario.corrections ?? []).map((c) => [c.name, c.value])) },
+        ...(scenario.variables ? { variables: scenario.variables } : {}),
+        events: (scenario.events ?? []).map((e) => ({ name: e.name, at: `${localDate(now, e.day)}T12:00:00+08:00` })),
+      });
+      const expected = projection.entries.filter((e) => e.status === 'planned' && anchorTimed(pathway, e.step) && Date.parse(e.at) > now);
+      expect(expected.length).toBeGreaterThan(0);
+      for (const entry of expected) {
+        const planned = parseTime(entry.at, pathway.timezone.offsetMinutes)!.ms;
+        // A timer fires at its time plus the milliseconds the worker needs to act.
+        expect.soft(issuedAt.get(entry.key), `${entry.key} planned at ${entry.at}`).toBeGreaterThanOrEqual(planned);
+        expect.soft(issuedAt.get(entry.key), `${entry.key} planned at ${entry.at}`).toBeLessThan(planned + 60_000);
+      }
+
+      // No routine action went out in quiet hours (21:00-08:00 local).
+      for (const event of issued) {
+        const step = pathway.steps.find((s) => s.id === event.step_id)!;
+        const hour = new Date(event.at.getTime() + 8 * 3_600_000).getUTCHours();
+        if (step.urgency === 'routine') expect.soft(hour >= 8 && hour < 21, `${event.event_key} at ${event.at.toISOString()}`).toBe(true);
+      }
+      const outbox = await listOutboxMessages(database.db, enrollmentId);
+      expect(outbox.every((m) => m.status === 'sent')).toBe(true);
+    });
+  }
+});
