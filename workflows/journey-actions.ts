@@ -1,5 +1,5 @@
 // Carrying out the planner's actions through activities. Workflow code: deterministic, no I/O.
-import { ActivityFailure, ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { SendMessageInput } from '../activities/messages.ts';
 import { resolvedAnchors, type Action, type CompiledPathway, type JourneyState } from '../pathway/planner/index.ts';
@@ -76,7 +76,11 @@ async function escalate(ctx: ActionContext, action: Action): Promise<void> {
   await sendAll(ctx, action, action.channels ?? [], action.role ?? 'on_call', { escalation_level: level });
 }
 
-async function createTask(ctx: ActionContext, action: Action, role: string): Promise<void> {
+/**
+ * Creates the task; `track` keeps it among the journey's open tasks (escalated, cancelled at the
+ * end). Side tasks (a phone call, a hand-over) are closed in the worklist only, not tracked.
+ */
+async function createTask(ctx: ActionContext, action: Action, role: string, track = true): Promise<void> {
   const due = action.slaMinutes !== undefined ? new Date(Date.parse(action.at) + action.slaMinutes * 60_000).toISOString() : null;
   const ref = await store.createTask({
     enrollmentId: ctx.input.enrollmentId,
@@ -90,14 +94,16 @@ async function createTask(ctx: ActionContext, action: Action, role: string): Pro
     urgent: action.urgency === 'urgent',
     dueAt: due,
   });
-  if (ref.status === 'open') ctx.openTasks[action.key] = ref.taskId;
+  if (track && ref.status === 'open') ctx.openTasks[action.key] = ref.taskId;
 }
 
 /** Sends on every channel at once; a channel that keeps failing becomes a task for a person. */
 async function sendAll(ctx: ActionContext, action: Action, channels: string[], audience: string, extra: Record<string, unknown>): Promise<void> {
   const automatic = channels.filter((c) => !PERSON_CHANNELS.has(c));
   if (channels.some((c) => PERSON_CHANNELS.has(c))) {
-    await createTask(ctx, { ...action, key: `${action.key}/call`, title: `电话联系: ${action.title ?? action.step}` }, audience === 'patient' ? 'butler' : audience);
+    // Journeys recorded before this patch tracked the call task (and cancelled it at the end).
+    const track = !patched('untracked-call-tasks');
+    await createTask(ctx, { ...action, key: `${action.key}/call`, title: `电话联系: ${action.title ?? action.step}` }, audience === 'patient' ? 'butler' : audience, track);
   }
   const template = action.template ?? (action.questionnaire ? 'questionnaire_invite' : undefined);
   if (!template) return;
