@@ -107,6 +107,16 @@ export const submitAnswersUpdate = defineUpdate<{ key: string; score: number }, 
 /** Submits a home reading (blood pressure, glucose, weight, fetal movements…). */
 export const submitReadingUpdate = defineUpdate<{ id: string }, [SubmitReadingRequest]>('submitReading');
 
+export interface SetVariableRequest {
+  /** A variable the pathway declares (a report value, a risk flag such as gdm). */
+  name: string;
+  value: boolean | number | string;
+  by: string;
+}
+
+/** Sets a variable known only after enrolment (a diagnosis recorded by the clinic, a report value). */
+export const setVariableUpdate = defineUpdate<{ name: string; value: boolean | number | string }, [SetVariableRequest]>('setVariable');
+
 export interface UpgradePathwayRequest {
   /** The new compiled version of the same pathway. */
   pathway: CompiledPathway;

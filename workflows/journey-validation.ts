@@ -6,6 +6,7 @@ import type {
   CompleteStepRequest,
   RecordEventRequest,
   SetAnchorRequest,
+  SetVariableRequest,
   SubmitAnswersRequest,
   SubmitReadingRequest,
   UpgradePathwayRequest,
@@ -157,4 +158,15 @@ export function validateUpgradePathway(current: CompiledPathway, state: JourneyS
     .filter(([name, a]) => a.required && state.anchors[name] === undefined)
     .map(([name]) => name);
   if (missing.length) throw new InvalidUpdate(`version ${next.version} requires anchors this journey lacks: ${missing.join(', ')}`);
+}
+
+/** A declared variable, with a value of its type. */
+export function validateSetVariable(pathway: CompiledPathway, request: SetVariableRequest): void {
+  requireBy(request.by);
+  const variable = pathway.variables[request.name];
+  if (!variable) throw new InvalidUpdate(`pathway ${pathway.id} has no variable '${request.name}'${Object.keys(pathway.variables).length ? ` (it has ${Object.keys(pathway.variables).join(', ')})` : ''}`);
+  const v = request.value;
+  const ok =
+    variable.type === 'bool' ? typeof v === 'boolean' : variable.type === 'int' ? Number.isInteger(v) : variable.type === 'double' ? typeof v === 'number' && Number.isFinite(v) : typeof v === 'string';
+  if (!ok) throw new InvalidUpdate(`variable '${request.name}' is a ${variable.type}, got ${JSON.stringify(v)}`);
 }

@@ -19,6 +19,7 @@ import {
   journeyViewQuery,
   recordEventUpdate,
   setAnchorUpdate,
+  setVariableUpdate,
   submitAnswersUpdate,
   submitReadingUpdate,
   timelineQuery,
@@ -32,6 +33,7 @@ import {
   validateCompleteStep,
   validateRecordEvent,
   validateSetAnchor,
+  validateSetVariable,
   validateSubmitAnswers,
   validateSubmitReading,
   validateUpgradePathway,
@@ -98,6 +100,17 @@ export async function journeyWorkflow(input: JourneyInput): Promise<JourneyOutco
       return { name: request.name, value: request.value };
     },
     { validator: (request) => validateSetAnchor(pathway, state, request) },
+  );
+
+  setHandler(
+    setVariableUpdate,
+    (request) => {
+      state.variables = { ...state.variables, [request.name]: request.value };
+      note('variable-set', `${request.name}@${nowIso()}`, null, { variable: request.name, by: request.by });
+      changed = true;
+      return { name: request.name, value: request.value };
+    },
+    { validator: (request) => validateSetVariable(pathway, request) },
   );
 
   setHandler(

@@ -7,7 +7,7 @@ import { insertQuestionnaireResponse } from '../../db/repositories/questionnaire
 import { insertReading } from '../../db/repositories/readings.ts';
 import { updateJourney } from '../../enrollment/journey-updates.ts';
 import type { CompiledPathway } from '../../pathway/planner/index.ts';
-import { journeyViewQuery, recordEventUpdate, setAnchorUpdate, submitAnswersUpdate, submitReadingUpdate } from '../../workflows/journey-definitions.ts';
+import { journeyViewQuery, recordEventUpdate, setAnchorUpdate, setVariableUpdate, submitAnswersUpdate, submitReadingUpdate } from '../../workflows/journey-definitions.ts';
 import { audit } from '../audit/audit.ts';
 import { actorId, principalOf } from '../auth/index.ts';
 import { bearer, errorResponses, idSchema } from '../schemas/common.ts';
@@ -68,6 +68,27 @@ export const journeyUpdateRoutes: FastifyPluginAsync<RouteContext> = async (app,
       const enrollment = await enrollmentFor(deps, request, request.params.id);
       const result = await updateJourney(client, enrollment, setAnchorUpdate, { name: request.params.name, value: request.body.value, by: actorId(principalOf(request)) });
       await audit(deps.db, request, 'journey.anchor.set', { type: 'enrollment', id: enrollment.id }, { anchor: request.params.name });
+      return result;
+    },
+  );
+
+  app.put<{ Params: { id: string; name: string }; Body: { value: boolean | number | string } }>(
+    '/enrollments/:id/variables/:name',
+    {
+      onRequest: authorize('setAnchor'),
+      schema: {
+        summary: 'Set a variable known after enrolment (a risk flag, a report value); conditioned steps follow',
+        tags: ['enrollments'],
+        security: bearer,
+        params: { type: 'object', required: ['id', 'name'], additionalProperties: false, properties: { id: idSchema, name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' } } },
+        body: { type: 'object', required: ['value'], additionalProperties: false, properties: { value: { type: ['boolean', 'number', 'string'], maxLength: 200 } } },
+        response: { 200: { type: 'object', properties: { name: { type: 'string' }, value: { type: ['boolean', 'number', 'string'] } } }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const enrollment = await enrollmentFor(deps, request, request.params.id);
+      const result = await updateJourney(client, enrollment, setVariableUpdate, { name: request.params.name, value: request.body.value, by: actorId(principalOf(request)) });
+      await audit(deps.db, request, 'journey.variable.set', { type: 'enrollment', id: enrollment.id }, { variable: request.params.name });
       return result;
     },
   );

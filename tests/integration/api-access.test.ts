@@ -55,6 +55,7 @@ describe('access control, bad input and privacy on every route', () => {
     { method: 'GET', url: () => `/v1/enrollments/${enrollmentId}`, forbidden: 'otherButler', unknownUrl: '/v1/enrollments/no-such-enrolment' },
     { method: 'POST', url: () => `/v1/enrollments/${enrollmentId}/events`, forbidden: 'ops', body: () => ({ name: 'nothing' }), unknownUrl: '/v1/enrollments/nope/events', wrongBody: { name: 7 } },
     { method: 'PUT', url: () => `/v1/enrollments/${enrollmentId}/anchors/edd`, forbidden: 'integrator', body: () => ({ value: 'x' }), unknownUrl: '/v1/enrollments/nope/anchors/edd', wrongBody: { value: true } },
+    { method: 'PUT', url: () => `/v1/enrollments/${enrollmentId}/variables/high_risk`, forbidden: 'integrator', body: () => ({ value: 'x' }), unknownUrl: '/v1/enrollments/nope/variables/high_risk', wrongBody: { value: { nested: true } } },
     { method: 'POST', url: () => `/v1/enrollments/${enrollmentId}/readings`, forbidden: 'ops', body: () => ({ id: 'x', metric: 'nope', at: new Date().toISOString(), values: { v: 1 } }), unknownUrl: '/v1/enrollments/nope/readings', wrongBody: { id: 'x', metric: 'blood_pressure', at: 'noon', values: { sbp: '120' } } },
     { method: 'POST', url: () => `/v1/enrollments/${enrollmentId}/questionnaires/mood_check/answers`, forbidden: 'doctor', body: () => ({ items: { zz: 1 } }), unknownUrl: '/v1/enrollments/nope/questionnaires/mood_check/answers', wrongBody: { items: { q1: 'often' } } },
     { method: 'GET', url: () => '/v1/tasks', forbidden: 'integrator', wrongQuery: '?due_before=tomorrow' },

@@ -12,6 +12,7 @@ import {
   journeyViewQuery,
   recordEventUpdate,
   setAnchorUpdate,
+  setVariableUpdate,
   timelineQuery,
   upgradePathwayUpdate,
 } from '../../workflows/journey-definitions.ts';
@@ -195,5 +196,18 @@ describe('journey workflow on the time-skipping server (real activities, real Po
 
     await expect(handle.executeUpdate(upgradePathwayUpdate, { args: [{ pathway: next, by: 'coordinator-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
     await expect(handle.executeUpdate(upgradePathwayUpdate, { args: [{ pathway: { ...next, id: 'other.pathway' }, by: 'coordinator-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
+  });
+
+  it('starts conditioned steps when a variable becomes known after enrolment', async () => {
+    const now = await env.currentTimeMs();
+    const { handle } = await enrol(env, database, taskQueue, pathway, { lmp: localDate(now, -200) });
+    await env.sleep('1 hour');
+    const nstBefore = (await handle.query(timelineQuery)).entries.filter((e) => e.step === 'nst_weekly' && e.status === 'planned');
+    expect(nstBefore).toHaveLength(0);
+    await handle.executeUpdate(setVariableUpdate, { args: [{ name: 'high_risk', value: true, by: 'doctor-1' }] });
+    const nstAfter = (await handle.query(timelineQuery)).entries.filter((e) => e.step === 'nst_weekly' && e.status === 'planned');
+    expect(nstAfter.length).toBeGreaterThan(3);
+    await expect(handle.executeUpdate(setVariableUpdate, { args: [{ name: 'high_risk', value: 'yes', by: 'doctor-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
+    await expect(handle.executeUpdate(setVariableUpdate, { args: [{ name: 'gdm', value: true, by: 'doctor-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
   });
 });
