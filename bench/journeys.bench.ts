@@ -1,5 +1,5 @@
 /**
- * Journey benchmark: `npx tsx bench/journeys.bench.ts [journeys=1000] [concurrency=20]`.
+ * Journey benchmark: `node --expose-gc --import tsx bench/journeys.bench.ts [journeys=1000] [concurrency=20]`.
  *
  * Part 1, on a real Temporal dev server (in memory) and the machine's PostgreSQL, with the
  * production worker in this process: enrolments/s, updates/s and actions/s, and the worker's
@@ -176,12 +176,12 @@ async function histories(): Promise<void> {
   await admin.connect();
   await admin.query(`create database ${name}`);
   const db = openBenchDatabase(serverUrl, name, 10);
+  await migrateToLatest(db);
+  const taskQueue = `hist-${randomUUID()}`;
+  const channels = new Map(['wechat', 'sms', 'app'].map((c) => [c, createLogChannel(c, silent)]));
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: path.join(root, 'workflows', 'index.ts'), activities: createActivities({ db, logger: silent, channels, renderTemplate: (id) => id }) });
+  const running = worker.run();
   try {
-    await migrateToLatest(db);
-    const taskQueue = `hist-${randomUUID()}`;
-    const channels = new Map(['wechat', 'sms', 'app'].map((c) => [c, createLogChannel(c, silent)]));
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: path.join(root, 'workflows', 'index.ts'), activities: createActivities({ db, logger: silent, channels, renderTemplate: (id) => id }) });
-    const running = worker.run();
     console.log('\n== history events per journey (time-skipping server, scenario of tests/integration/programs-e2e.test.ts)');
     console.log('pathway                          runs  events  largest run  issued actions');
     for (const [file, scenario] of SCENARIOS) {
@@ -191,19 +191,23 @@ async function histories(): Promise<void> {
       const now = await env.currentTimeMs();
       const s = scenario(now);
       const enrollmentId = randomUUID();
-      const { workflowId } = await startJourney(db, env.client, taskQueue, { enrollmentId, patientRef: `P-${enrollmentId.slice(0, 8)}`, tenant: 'bench', butlerId: 'b1', pathway, anchors: s.anchors, ...(s.variables ? { variables: s.variables } : {}), enrolledAt: new Date(now).toISOString(), searchAttributes: false });
+      const { workflowId, runId } = await startJourney(db, env.client, taskQueue, { enrollmentId, patientRef: `P-${enrollmentId.slice(0, 8)}`, tenant: 'bench', butlerId: 'b1', pathway, anchors: s.anchors, ...(s.variables ? { variables: s.variables } : {}), enrolledAt: new Date(now).toISOString(), searchAttributes: false });
       const handle = env.client.workflow.getHandle(workflowId);
       await driveJourney(env, handle, pathway, s);
+      // Follow the chain of runs (continue-as-new) from the first one.
       const lengths: number[] = [];
-      for await (const execution of env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) lengths.push(execution.historyLength);
-      if (lengths.length === 0) lengths.push((await handle.describe()).historyLength);
+      for (let run: string | null | undefined = runId; run; ) {
+        const history = await env.client.workflow.getHandle(workflowId, run).fetchHistory();
+        lengths.push(history.events?.length ?? 0);
+        run = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+      }
       const issued = Number((await sql<{ n: string }>`select count(*) as n from journey_events where enrollment_id = ${enrollmentId} and type = 'issued'`.execute(db)).rows[0]!.n);
       const total = lengths.reduce((a, b) => a + b, 0);
       console.log(`${pathway.id.padEnd(32)} ${String(lengths.length).padStart(4)}  ${String(total).padStart(6)}  ${String(Math.max(...lengths)).padStart(11)}  ${String(issued).padStart(14)}`);
     }
+  } finally {
     worker.shutdown();
     await running;
-  } finally {
     await db.destroy();
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
@@ -211,5 +215,6 @@ async function histories(): Promise<void> {
   }
 }
 
-await throughput();
-await histories();
+// BENCH_PART=throughput or BENCH_PART=histories runs one part only.
+if (process.env.BENCH_PART !== 'histories') await throughput();
+if (process.env.BENCH_PART !== 'throughput') await histories();
