@@ -99,7 +99,8 @@ function checkTime(pathway: CompiledPathway, value: string, what: string): void 
   }
 }
 
-function jsonEntry(e: TimelineEntry): Record<string, unknown> {
+/** One row of `carepath preview --json`. */
+export function jsonEntry(e: TimelineEntry): Record<string, unknown> {
   return {
     at: e.at,
     stage: e.stage ?? null,

@@ -11,7 +11,7 @@ import { buildContext, compareText, type PlanContext } from './context.ts';
 import { balanceAt, usesOf } from './entitlements.ts';
 import { expandOccurrences, holds, variableValues, type Occurrence } from './occurrences.ts';
 import { stageAt, stageSpans, type StageSpan } from './stages.ts';
-import { afterQuietHours, formatTime, inQuietHours, MINUTE, parseTime } from './time.ts';
+import { afterQuietHours, formatTime, MINUTE, parseTime } from './time.ts';
 
 const OPEN_KINDS = new Set(['task', 'approval', 'escalation', 'questionnaire']);
 

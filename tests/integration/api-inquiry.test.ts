@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { migrateToLatest } from '../../db/migrate.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findEnrollment } from '../../db/repositories/enrollments.ts';
 import { completeTask } from '../../enrollment/complete-task.ts';
 import { inquiryDeadline } from '../../enrollment/inquiries/inquiry-sla.ts';
 import { openInquiry } from '../../enrollment/inquiries/open-inquiry.ts';
 import { findWorklistTask } from '../../db/repositories/worklist.ts';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/database.ts';
 import { insertEnrollment } from '../support/enrollments.ts';
-import { eventually, journeyWorker } from '../support/journey-harness.ts';
+import { eventually, useTimeSkippingJourneys } from '../support/journey-harness.ts';
 import { call, enrollmentRequest, startApiPlatform, type ApiPlatform } from '../api/support/api-platform.ts';
 
 describe('POST /v1/inquiries on the platform (real dev server)', () => {
@@ -67,55 +63,35 @@ describe('POST /v1/inquiries on the platform (real dev server)', () => {
 });
 
 describe('inquiry workflow on the time-skipping server', () => {
-  let env: TestWorkflowEnvironment;
-  let database: ThrowawayDatabase;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `inquiries-${randomUUID()}`;
-
-  beforeAll(async () => {
-    [env, database] = await Promise.all([
-      TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } }),
-      createThrowawayDatabase(),
-    ]);
-    await migrateToLatest(database.db);
-    worker = await journeyWorker(env, database, taskQueue, []);
-    running = worker.run();
-  });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await database?.drop();
-  });
+  const t = useTimeSkippingJourneys();
 
   async function ask(urgent: boolean) {
-    const enrollment = (await findEnrollment(database.db, await insertEnrollment(database.db, { butlerId: 'b1' })))!;
-    const askedAt = new Date(await env.currentTimeMs());
-    const inquiry = await openInquiry({ db: database.db, client: env.client, taskQueue }, { enrollment, question: '可以喝咖啡吗？', urgent, channel: 'app', askedAt, createdBy: 'test' }, async () => {});
+    const enrollment = (await findEnrollment(t.database.db, await insertEnrollment(t.database.db, { butlerId: 'b1' })))!;
+    const askedAt = new Date(await t.env.currentTimeMs());
+    const inquiry = await openInquiry({ db: t.database.db, client: t.env.client, taskQueue: t.taskQueue }, { enrollment, question: '可以喝咖啡吗？', urgent, channel: 'app', askedAt, createdBy: 'test' }, async () => {});
     return { inquiry, deadline: inquiryDeadline(askedAt, urgent) };
   }
-  const task = async (id: string) => (await findWorklistTask(database.db, id))!;
+  const task = async (id: string) => (await findWorklistTask(t.database.db, id))!;
 
   it('escalates the response task when nobody answers by the target, not before', async () => {
     const { inquiry, deadline } = await ask(false);
     expect(inquiry.due_at.toISOString()).toBe(deadline.dueAt.toISOString());
-    const untilEscalation = deadline.escalateAt.getTime() - (await env.currentTimeMs());
-    await env.sleep(untilEscalation - 60_000);
+    const untilEscalation = deadline.escalateAt.getTime() - (await t.env.currentTimeMs());
+    await t.env.sleep(untilEscalation - 60_000);
     expect(await task(inquiry.task_id)).toMatchObject({ escalation_level: 0, role: 'butler', assignee: 'b1', status: 'open' });
-    await env.sleep(2 * 60_000);
+    await t.env.sleep(2 * 60_000);
     await eventually(async () => expect(await task(inquiry.task_id)).toMatchObject({ escalation_level: 1, role: 'coordinator', assignee: null, urgent: true, status: 'open' }));
-    expect(await env.client.workflow.getHandle(inquiry.workflow_id).result()).toEqual({ outcome: 'escalated' });
+    expect(await t.env.client.workflow.getHandle(inquiry.workflow_id).result()).toEqual({ outcome: 'escalated' });
   });
 
   it('stops the timer when the task is answered in time', async () => {
     const { inquiry, deadline } = await ask(true);
     expect(deadline.escalateAt.getTime() - deadline.dueAt.getTime()).toBe(5 * 60_000);
-    await env.sleep(60_000);
-    await completeTask({ db: database.db, client: env.client }, (await task(inquiry.task_id)), { data: { reply: '不建议' }, by: 'b1' }, async () => {});
-    expect(await env.client.workflow.getHandle(inquiry.workflow_id).result()).toEqual({ outcome: 'answered' });
+    await t.env.sleep(60_000);
+    await completeTask({ db: t.database.db, client: t.env.client }, (await task(inquiry.task_id)), { data: { reply: '不建议' }, by: 'b1' }, async () => {});
+    expect(await t.env.client.workflow.getHandle(inquiry.workflow_id).result()).toEqual({ outcome: 'answered' });
     expect(await task(inquiry.task_id)).toMatchObject({ status: 'done', escalation_level: 0, completed_by: 'b1' });
-    const answered = await database.db.selectFrom('inquiries').select(['answered_by', 'answered_at']).where('id', '=', inquiry.id).executeTakeFirstOrThrow();
+    const answered = await t.database.db.selectFrom('inquiries').select(['answered_by', 'answered_at']).where('id', '=', inquiry.id).executeTakeFirstOrThrow();
     expect(answered.answered_by).toBe('b1');
   });
 });

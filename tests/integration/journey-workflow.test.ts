@@ -1,12 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { migrateToLatest } from '../../db/migrate.ts';
+import { describe, expect, it } from 'vitest';
 import { listOutboxMessages } from '../../db/repositories/outbox.ts';
-import type { CompiledPathway } from '../../pathway/planner/index.ts';
 import {
   completeStepUpdate,
   journeyViewQuery,
@@ -20,8 +16,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { compileFile } from '../../pathway/compiler/compile.ts';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/database.ts';
-import { compilePathway, enrol, eventually, journeyWorker, RecordingChannel } from '../support/journey-harness.ts';
+import { compilePathway, enrol, eventually, RecordingChannel, useTimeSkippingJourneys } from '../support/journey-harness.ts';
 
 const pregnancyFixture = fileURLToPath(new URL('../pathway/fixtures/valid/pregnancy.yaml', import.meta.url));
 const DAY = 86_400_000;
@@ -32,48 +27,27 @@ function localDate(ms: number, days = 0): string {
 }
 
 /** Skips the test server's clock forward to a local (UTC+8) date and time. */
-async function sleepUntil(env: TestWorkflowEnvironment, date: string, time: string): Promise<void> {
+async function sleepUntil(server: TestWorkflowEnvironment, date: string, time: string): Promise<void> {
   const target = Date.parse(`${date}T${time}:00+08:00`);
-  const now = await env.currentTimeMs();
-  if (target > now) await env.sleep(target - now);
+  const now = await server.currentTimeMs();
+  if (target > now) await server.sleep(target - now);
 }
 
 describe('journey workflow on the time-skipping server (real activities, real PostgreSQL)', () => {
-  let env: TestWorkflowEnvironment;
-  let database: ThrowawayDatabase;
-  let pathway: CompiledPathway;
-  let worker: Worker;
-  let running: Promise<void>;
   const wechat = new RecordingChannel('wechat');
   const sms = new RecordingChannel('sms');
-  const taskQueue = `journeys-${randomUUID()}`;
-
-  beforeAll(async () => {
-    pathway = compilePathway(pregnancyFixture);
-    [env, database] = await Promise.all([
-      TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } }),
-      createThrowawayDatabase(),
-    ]);
-    await migrateToLatest(database.db);
-    worker = await journeyWorker(env, database, taskQueue, [wechat, sms]);
-    running = worker.run();
-  });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await database?.drop();
-  });
+  const t = useTimeSkippingJourneys([wechat, sms]);
+  const pathway = compilePathway(pregnancyFixture);
 
   const tasksOf = (enrollmentId: string) =>
-    database.db.selectFrom('tasks').selectAll().where('enrollment_id', '=', enrollmentId).orderBy('created_at').execute();
+    t.database.db.selectFrom('tasks').selectAll().where('enrollment_id', '=', enrollmentId).orderBy('created_at').execute();
 
   it('books, notifies 24 h before the booked visit, and keeps the timeline', async () => {
-    const now = await env.currentTimeMs();
-    const { enrollmentId, handle } = await enrol(env, database, taskQueue, pathway, { lmp: localDate(now, -35) });
+    const now = await t.env.currentTimeMs();
+    const { enrollmentId, handle } = await enrol(t.env, t.database, t.taskQueue, pathway, { lmp: localDate(now, -35) });
 
     // Day 42 (6+0 weeks) at 09:00 opens the booking window.
-    await sleepUntil(env, localDate(now, 7), '09:30');
+    await sleepUntil(t.env, localDate(now, 7), '09:30');
     const booking = await eventually(async () => {
       const found = (await tasksOf(enrollmentId)).find((t) => t.step_id === 'book_booking_visit');
       expect(found).toBeDefined();
@@ -91,9 +65,9 @@ describe('journey workflow on the time-skipping server (real activities, real Po
     const tasks = await tasksOf(enrollmentId);
     expect(tasks.find((t) => t.id === booking.id)).toMatchObject({ status: 'done', completed_by: 'butler-1', result: { appointment_at: appointment } });
 
-    await sleepUntil(env, localDate(now, 20), '10:30');
+    await sleepUntil(t.env, localDate(now, 20), '10:30');
     const notices = await eventually(async () => {
-      const sent = (await listOutboxMessages(database.db, enrollmentId)).filter((m) => m.step_id === 'booking_visit_notice' && m.status === 'sent');
+      const sent = (await listOutboxMessages(t.database.db, enrollmentId)).filter((m) => m.step_id === 'booking_visit_notice' && m.status === 'sent');
       expect(sent.map((m) => m.channel).sort()).toEqual(['sms', 'wechat']);
       return sent;
     });
@@ -105,27 +79,27 @@ describe('journey workflow on the time-skipping server (real activities, real Po
     }
     expect(sms.delivered.filter((m) => m.patientRef === `P-${enrollmentId.slice(0, 8)}` && m.templateId === 'visit_notice')).toHaveLength(1);
 
-    const events = await database.db.selectFrom('journey_events').select(['type', 'step_id']).where('enrollment_id', '=', enrollmentId).execute();
+    const events = await t.database.db.selectFrom('journey_events').select(['type', 'step_id']).where('enrollment_id', '=', enrollmentId).execute();
     expect(events).toEqual(expect.arrayContaining([{ type: 'issued', step_id: 'book_booking_visit' }, { type: 'completed', step_id: 'book_booking_visit' }, { type: 'issued', step_id: 'booking_visit_notice' }]));
   });
 
   it('escalates a booking task that is not done within its SLA', async () => {
-    const now = await env.currentTimeMs();
-    const { enrollmentId } = await enrol(env, database, taskQueue, pathway, { lmp: localDate(now, -41) });
+    const now = await t.env.currentTimeMs();
+    const { enrollmentId } = await enrol(t.env, t.database, t.taskQueue, pathway, { lmp: localDate(now, -41) });
     // Issued on day 42 at 09:00; the SLA is 2 days.
-    await sleepUntil(env, localDate(now, 2), '09:00');
+    await sleepUntil(t.env, localDate(now, 2), '09:00');
     await eventually(async () => expect((await tasksOf(enrollmentId)).find((t) => t.step_id === 'book_booking_visit')).toMatchObject({ escalation_level: 0, role: 'butler' }));
-    await sleepUntil(env, localDate(now, 3), '10:00');
+    await sleepUntil(t.env, localDate(now, 3), '10:00');
     await eventually(async () =>
       expect((await tasksOf(enrollmentId)).find((t) => t.step_id === 'book_booking_visit')).toMatchObject({ escalation_level: 1, role: 'coordinator', status: 'open', urgent: true }),
     );
   });
 
   it('moves future steps when the EDD is corrected and rejects bad updates with a reason', async () => {
-    const now = await env.currentTimeMs();
+    const now = await t.env.currentTimeMs();
     const lmp = localDate(now, -60);
-    const { handle } = await enrol(env, database, taskQueue, pathway, { lmp });
-    await env.sleep('1 hour');
+    const { handle } = await enrol(t.env, t.database, t.taskQueue, pathway, { lmp });
+    await t.env.sleep('1 hour');
     const before = await handle.query(timelineQuery);
     const bookingBefore = before.entries.find((e) => e.step === 'delivery_booking')!;
 
@@ -143,14 +117,14 @@ describe('journey workflow on the time-skipping server (real activities, real Po
   });
 
   it('ends the journey on pregnancy loss: open tasks cancelled, one care task, no more reminders', async () => {
-    const now = await env.currentTimeMs();
-    const { enrollmentId, handle } = await enrol(env, database, taskQueue, pathway, { lmp: localDate(now, -45) });
-    await sleepUntil(env, localDate(now, 1), '12:00');
+    const now = await t.env.currentTimeMs();
+    const { enrollmentId, handle } = await enrol(t.env, t.database, t.taskQueue, pathway, { lmp: localDate(now, -45) });
+    await sleepUntil(t.env, localDate(now, 1), '12:00');
     await eventually(async () => expect((await tasksOf(enrollmentId)).filter((t) => t.status === 'open').length).toBeGreaterThan(0));
 
     await handle.executeUpdate(recordEventUpdate, { args: [{ name: 'pregnancy_loss', id: 'loss-1', by: 'nurse-1' }] });
     // The care call comes 1 h after the event, and after quiet hours (it is routine).
-    await sleepUntil(env, localDate(now, 2), '09:00');
+    await sleepUntil(t.env, localDate(now, 2), '09:00');
     const careCall = await eventually(async () => {
       const tasks = await tasksOf(enrollmentId);
       expect(tasks.find((t) => t.step_id === 'book_booking_visit')?.status).toBe('cancelled');
@@ -164,18 +138,18 @@ describe('journey workflow on the time-skipping server (real activities, real Po
     await handle.executeUpdate(completeStepUpdate, { args: [{ key: careCall.occurrence_key, by: 'butler-1' }] });
     const outcome = await handle.result();
     expect(outcome).toMatchObject({ status: 'ended', endedBy: 'pregnancy_loss' });
-    const enrollment = await database.db.selectFrom('enrollments').selectAll().where('id', '=', enrollmentId).executeTakeFirstOrThrow();
+    const enrollment = await t.database.db.selectFrom('enrollments').selectAll().where('id', '=', enrollmentId).executeTakeFirstOrThrow();
     expect(enrollment.status).toBe('exited');
 
-    const sentBefore = (await listOutboxMessages(database.db, enrollmentId)).length;
-    await env.sleep('30 days');
-    expect((await listOutboxMessages(database.db, enrollmentId)).length).toBe(sentBefore);
+    const sentBefore = (await listOutboxMessages(t.database.db, enrollmentId)).length;
+    await t.env.sleep('30 days');
+    expect((await listOutboxMessages(t.database.db, enrollmentId)).length).toBe(sentBefore);
   });
 
   it('moves a running journey to a new version of its pathway', async () => {
-    const now = await env.currentTimeMs();
-    const { enrollmentId, handle } = await enrol(env, database, taskQueue, pathway, { lmp: localDate(now, -60) });
-    await env.sleep('1 hour');
+    const now = await t.env.currentTimeMs();
+    const { enrollmentId, handle } = await enrol(t.env, t.database, t.taskQueue, pathway, { lmp: localDate(now, -60) });
+    await t.env.sleep('1 hour');
     const before = (await handle.query(timelineQuery)).entries.find((e) => e.step === 'delivery_booking')!;
 
     const dir = mkdtempSync(path.join(tmpdir(), 'carepath-upgrade-'));
@@ -191,7 +165,7 @@ describe('journey workflow on the time-skipping server (real activities, real Po
     expect(view.run).toBe(1);
     const after = (await handle.query(timelineQuery)).entries.find((e) => e.step === 'delivery_booking')!;
     expect(Date.parse(before.at) - Date.parse(after.at)).toBe(7 * DAY);
-    const row = await database.db.selectFrom('enrollments').select(['pathway_version', 'pathway_hash']).where('id', '=', enrollmentId).executeTakeFirstOrThrow();
+    const row = await t.database.db.selectFrom('enrollments').select(['pathway_version', 'pathway_hash']).where('id', '=', enrollmentId).executeTakeFirstOrThrow();
     expect(row).toEqual({ pathway_version: '1.1.0', pathway_hash: next.hash });
 
     await expect(handle.executeUpdate(upgradePathwayUpdate, { args: [{ pathway: next, by: 'coordinator-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
@@ -199,9 +173,9 @@ describe('journey workflow on the time-skipping server (real activities, real Po
   });
 
   it('starts conditioned steps when a variable becomes known after enrolment', async () => {
-    const now = await env.currentTimeMs();
-    const { handle } = await enrol(env, database, taskQueue, pathway, { lmp: localDate(now, -200) });
-    await env.sleep('1 hour');
+    const now = await t.env.currentTimeMs();
+    const { handle } = await enrol(t.env, t.database, t.taskQueue, pathway, { lmp: localDate(now, -200) });
+    await t.env.sleep('1 hour');
     const nstBefore = (await handle.query(timelineQuery)).entries.filter((e) => e.step === 'nst_weekly' && e.status === 'planned');
     expect(nstBefore).toHaveLength(0);
     await handle.executeUpdate(setVariableUpdate, { args: [{ name: 'high_risk', value: true, by: 'doctor-1' }] });

@@ -1,18 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { migrateToLatest } from '../../db/migrate.ts';
+import { describe, expect, it } from 'vitest';
 import { listOutboxMessages } from '../../db/repositories/outbox.ts';
 import { parseTime, projectTimeline, type CompiledPathway, type CompiledTiming, type TimeRef } from '../../pathway/planner/index.ts';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/database.ts';
 import { driveJourney, type Scenario } from '../support/journey-driver.ts';
-import { compilePathway, enrol, journeyWorker, RecordingChannel } from '../support/journey-harness.ts';
+import { compilePathway, enrol, RecordingChannel, useTimeSkippingJourneys } from '../support/journey-harness.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const historiesDir = path.join(root, 'tests', 'replay', 'histories');
@@ -61,50 +56,30 @@ function anchorTimed(pathway: CompiledPathway, stepId: string): boolean {
 }
 
 describe('every shipped program end to end on the time-skipping server', () => {
-  let env: TestWorkflowEnvironment;
-  let database: ThrowawayDatabase;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `programs-${randomUUID()}`;
-
-  beforeAll(async () => {
-    [env, database] = await Promise.all([
-      TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } }),
-      createThrowawayDatabase(),
-    ]);
-    await migrateToLatest(database.db);
-    worker = await journeyWorker(env, database, taskQueue, ['wechat', 'sms', 'app'].map((c) => new RecordingChannel(c)));
-    running = worker.run();
-  });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await database?.drop();
-  });
+  const t = useTimeSkippingJourneys(['wechat', 'sms', 'app'].map((c) => new RecordingChannel(c)));
 
   for (const [name, program] of Object.entries(PROGRAMS)) {
     it(`${name}: runs to its end and issues every anchor-timed step when the preview said`, { timeout: 240_000 }, async () => {
       const pathway = compilePathway(path.join(root, program.file));
       // Every program starts at 02:00 local, so that day n of the scenario is the enrolment date + n.
-      const clock = await env.currentTimeMs();
+      const clock = await t.env.currentTimeMs();
       const twoAm = Date.parse(`${localDate(clock, 1)}T02:00:00+08:00`);
-      await env.sleep(twoAm - clock);
-      const now = await env.currentTimeMs();
+      await t.env.sleep(twoAm - clock);
+      const now = await t.env.currentTimeMs();
       const scenario = program.scenario(now);
-      const { enrollmentId, handle } = await enrol(env, database, taskQueue, pathway, scenario.anchors, scenario.variables ? { variables: scenario.variables } : {});
+      const { enrollmentId, handle } = await enrol(t.env, t.database, t.taskQueue, pathway, scenario.anchors, scenario.variables ? { variables: scenario.variables } : {});
       const enrolledAt = new Date(now).toISOString();
-      const final = await driveJourney(env, handle, pathway, scenario);
+      const final = await driveJourney(t.env, handle, pathway, scenario);
 
       // RECORD_HISTORIES=1 refreshes the histories the replay tests (tests/replay) run against.
       if (process.env.RECORD_HISTORIES) {
         mkdirSync(historiesDir, { recursive: true });
-        const history = await env.client.workflow.getHandle(handle.workflowId, (await handle.describe()).runId).fetchHistory();
+        const history = await t.env.client.workflow.getHandle(handle.workflowId, (await handle.describe()).runId).fetchHistory();
         writeFileSync(path.join(historiesDir, `${pathway.id}.json.gz`), gzipSync(historyToJSON(history)));
       }
 
       expect(['completed', 'ended']).toContain(final.status);
-      const issued = await database.db
+      const issued = await t.database.db
         .selectFrom('journey_events')
         .select(['event_key', 'step_id', 'at'])
         .where('enrollment_id', '=', enrollmentId)
@@ -135,7 +110,7 @@ describe('every shipped program end to end on the time-skipping server', () => {
         const hour = new Date(event.at.getTime() + 8 * 3_600_000).getUTCHours();
         if (step.urgency === 'routine') expect.soft(hour >= 8 && hour < 21, `${event.event_key} at ${event.at.toISOString()}`).toBe(true);
       }
-      const outbox = await listOutboxMessages(database.db, enrollmentId);
+      const outbox = await listOutboxMessages(t.database.db, enrollmentId);
       expect(outbox.every((m) => m.status === 'sent')).toBe(true);
     });
   }

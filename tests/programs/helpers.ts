@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { jsonEntry } from '../../cli/commands/preview.ts';
 import { compileFile } from '../../pathway/compiler/compile.ts';
 import { renderDiagnostic } from '../../pathway/compiler/diagnostics.ts';
 import { parseTime, plan, projectTimeline, spanOf } from '../../pathway/planner/index.ts';
@@ -52,26 +53,6 @@ export function previewState(name: ProgramName): JourneyState {
   const pathway = program(name);
   const anchors: Record<string, string> = { ...p.anchors };
   return { enrolledAt: spanOf(pathway, anchors).start!, anchors, events: [], variables: { ...p.vars } };
-}
-
-/** One row of `carepath preview --json` (same shape and order of fields as cli/commands/preview.ts). */
-export function jsonEntry(e: TimelineEntry): Record<string, unknown> {
-  return {
-    at: e.at,
-    stage: e.stage ?? null,
-    step: e.step,
-    key: e.key,
-    kind: e.kind,
-    code: e.code ?? null,
-    title: e.title ?? null,
-    role: e.role ?? null,
-    channels: e.channels ?? null,
-    urgency: e.urgency ?? null,
-    age: e.age ?? null,
-    status: e.status,
-    planned_at: e.plannedAt ?? e.at,
-    ...(e.reason ? { reason: e.reason } : {}),
-  };
 }
 
 export function previewJson(name: ProgramName): Record<string, unknown>[] {

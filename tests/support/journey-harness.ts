@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { migrateToLatest } from '../../db/migrate.ts';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import type { Channel, OutboundMessage } from '../../channels/channel.ts';
 import { compileFile } from '../../pathway/compiler/compile.ts';
 import type { CompiledPathway } from '../../pathway/planner/index.ts';
 import { startJourney } from '../../enrollment/start-journey.ts';
-import type { ThrowawayDatabase } from './database.ts';
+import { createThrowawayDatabase, type ThrowawayDatabase } from './database.ts';
 import { testLogger } from './logger.ts';
 
 const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -91,4 +93,37 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000)
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+export interface TimeSkippingJourneys {
+  env: TestWorkflowEnvironment;
+  database: ThrowawayDatabase;
+  taskQueue: string;
+}
+
+/**
+ * Registers the hooks of a test file that runs journeys on the time-skipping server: the server,
+ * a throwaway migrated database, and a production worker with real activities and these channels.
+ * The returned object is filled in by `beforeAll`.
+ */
+export function useTimeSkippingJourneys(channels: Channel[] = []): TimeSkippingJourneys {
+  const context = { taskQueue: `journeys-${randomUUID()}` } as TimeSkippingJourneys;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  beforeAll(async () => {
+    [context.env, context.database] = await Promise.all([
+      TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } }),
+      createThrowawayDatabase(),
+    ]);
+    await migrateToLatest(context.database.db);
+    worker = await journeyWorker(context.env, context.database, context.taskQueue, channels);
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await context.env?.teardown();
+    await context.database?.drop();
+  });
+  return context;
 }
