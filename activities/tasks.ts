@@ -1,20 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { closeTask, escalateTask, insertTaskOnce, type Task } from '../db/repositories/tasks.ts';
+import { closeTask, escalateTask, insertTaskOnce, type NewTask, type Task } from '../db/repositories/tasks.ts';
 import type { ActivityDeps } from './deps.ts';
 
-export interface CreateTaskInput {
-  enrollmentId: string;
-  stepId: string;
-  occurrenceKey: string;
-  code: string | null;
-  kind: string;
-  title: string;
-  role: string;
-  assignee: string | null;
-  urgent: boolean;
-  dueAt: string | null;
-}
+/** A task to put in the worklist; its id is chosen by the activity. */
+export type CreateTaskInput = Omit<NewTask, 'id'>;
 
 /** What a workflow keeps of a task: no titles or results, just what it needs to track it. */
 export interface TaskRef {

@@ -12,12 +12,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { createApiClient } from '../api/auth/api-keys.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { openDatabase } from '../db/connect.ts';
 import { startDevServer } from '../infra/dev-server.ts';
-import { databaseUrl, ensureLocalPostgres } from '../infra/local-postgres.ts';
+import { databaseUrl, ensureLocalPostgres, runAdminStatement } from '../infra/local-postgres.ts';
 import { freePort } from '../infra/ports.ts';
 import { silentProgress, stderrProgress } from '../infra/progress.ts';
 import { ensureTemporalCli } from '../infra/temporal-cli.ts';
@@ -34,7 +33,7 @@ async function main(): Promise<void> {
   installWorkerRuntime(logger);
   const serverUrl = await ensureLocalPostgres(stderrProgress);
   const dbName = `carepath_bench_${randomBytes(4).toString('hex')}`;
-  await admin(serverUrl, `create database ${dbName}`);
+  await runAdminStatement(serverUrl, `create database ${dbName}`);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'carepath-bench-'));
   const cli = await ensureTemporalCli(stderrProgress);
   const devServer = await startDevServer({ cliPath: cli.path, ip: '127.0.0.1', port: await freePort(), uiPort: null, namespace: 'default', dbFile: null, logLevel: 'error', logFile: null });
@@ -82,7 +81,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await devServer.stop();
-    await admin(serverUrl, `drop database if exists ${dbName} with (force)`);
+    await runAdminStatement(serverUrl, `drop database if exists ${dbName} with (force)`);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -132,16 +131,6 @@ async function waitForTasks(db: Awaited<ReturnType<typeof openDatabase>>['db'], 
 
 function post(base: string, url: string, key: string, body: unknown): Promise<Response> {
   return fetch(`${base}${url}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
-
-async function admin(serverUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }
 
 await main();

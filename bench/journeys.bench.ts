@@ -22,7 +22,7 @@ import type { Database } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { startJourney } from '../enrollment/start-journey.ts';
 import { startDevServer } from '../infra/dev-server.ts';
-import { databaseUrl, ensureLocalPostgres } from '../infra/local-postgres.ts';
+import { databaseUrl, ensureLocalPostgres, runAdminStatement } from '../infra/local-postgres.ts';
 import { freePort } from '../infra/ports.ts';
 import { stderrProgress } from '../infra/progress.ts';
 import { ensureTemporalCli } from '../infra/temporal-cli.ts';
@@ -81,9 +81,7 @@ async function throughput(): Promise<void> {
   const [cli, serverUrl] = await Promise.all([ensureTemporalCli(stderrProgress), ensureLocalPostgres(stderrProgress)]);
   const devServer = await startDevServer({ cliPath: cli.path, ip: '127.0.0.1', port: await freePort(), uiPort: null, namespace: 'default', dbFile: null, logLevel: 'error', logFile: null });
   const name = `carepath_bench_${randomUUID().slice(0, 8)}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
+  await runAdminStatement(serverUrl, `create database ${name}`);
   const db = openBenchDatabase(serverUrl, name, 20);
   try {
     await migrateToLatest(db);
@@ -139,8 +137,7 @@ async function throughput(): Promise<void> {
     await connection.close();
   } finally {
     await db.destroy();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await runAdminStatement(serverUrl, `drop database if exists ${name} with (force)`);
     await devServer.stop();
   }
 }
@@ -172,9 +169,7 @@ async function histories(): Promise<void> {
   const serverUrl = await ensureLocalPostgres(stderrProgress);
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServer.path } } });
   const name = `carepath_bench_${randomUUID().slice(0, 8)}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
+  await runAdminStatement(serverUrl, `create database ${name}`);
   const db = openBenchDatabase(serverUrl, name, 10);
   await migrateToLatest(db);
   const taskQueue = `hist-${randomUUID()}`;
@@ -209,8 +204,7 @@ async function histories(): Promise<void> {
     worker.shutdown();
     await running;
     await db.destroy();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await runAdminStatement(serverUrl, `drop database if exists ${name} with (force)`);
     await env.teardown();
   }
 }

@@ -49,6 +49,17 @@ export async function ensureLocalPostgres(progress: Progress, env: Env = process
   return url;
 }
 
+/** Runs one statement (create or drop a database) on its own connection to the server. */
+export async function runAdminStatement(serverUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
 /** The URL of another database on the same server (the last path segment replaced). */
 export function databaseUrl(serverUrl: string, database: string): string {
   const [base, query] = serverUrl.split('?', 2) as [string, string | undefined];

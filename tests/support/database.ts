@@ -3,7 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
 import type { Database } from '../../db/database.ts';
-import { databaseUrl } from '../../infra/local-postgres.ts';
+import { databaseUrl, runAdminStatement } from '../../infra/local-postgres.ts';
 
 export interface ThrowawayDatabase {
   url: string;
@@ -16,7 +16,7 @@ export interface ThrowawayDatabase {
 export async function createThrowawayDatabase(): Promise<ThrowawayDatabase> {
   const serverUrl = inject('postgresUrl');
   const name = `carepath_test_${randomBytes(6).toString('hex')}`;
-  await admin(serverUrl, `create database ${name}`);
+  await runAdminStatement(serverUrl, `create database ${name}`);
   const url = databaseUrl(serverUrl, name);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 4 }) }) });
   return {
@@ -24,17 +24,7 @@ export async function createThrowawayDatabase(): Promise<ThrowawayDatabase> {
     db,
     async drop() {
       await db.destroy();
-      await admin(serverUrl, `drop database if exists ${name} with (force)`);
+      await runAdminStatement(serverUrl, `drop database if exists ${name} with (force)`);
     },
   };
-}
-
-async function admin(serverUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }
