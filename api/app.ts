@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { createAuthenticator, createGuard } from './auth/index.ts';
 import { appendAudit } from '../db/repositories/audit-log.ts';
 import type { AppDeps } from './deps.ts';
@@ -6,7 +6,8 @@ import { installErrorHandler } from './plugins/error-handler.ts';
 import { registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, registerRateLimit } from './plugins/rate-limit.ts';
-import { codecRoutes } from './routes/codec.ts';
+import { CODEC_ROLES, codecRoutes } from './routes/codec.ts';
+import { codecSessionRoutes, OperatorSessions } from './routes/codec-session.ts';
 import { healthRoutes } from './routes/health.ts';
 import { v1Routes } from './routes/v1.ts';
 
@@ -25,13 +26,17 @@ export const app: FastifyPluginAsync<{ deps: AppDeps }> = async (fastify, { deps
   await fastify.register(healthRoutes, { deps });
   await fastify.register(v1Routes, { prefix: '/v1', deps, authorize, authenticator });
   if (deps.codec) {
+    const sessions = new OperatorSessions();
+    const authorizeBearer = async (request: FastifyRequest) => {
+      const principal = await authenticator.authenticate(request);
+      return principal ? { id: principal.clientId, roles: [principal.role] } : null;
+    };
+    await fastify.register(codecSessionRoutes, { sessions, authorizeBearer, roles: CODEC_ROLES });
     await fastify.register(codecRoutes, {
       codec: deps.codec.codec,
       allowedOrigins: deps.codec.allowedOrigins,
-      authorize: async (request) => {
-        const principal = await authenticator.authenticate(request);
-        return principal ? { id: principal.clientId, roles: [principal.role] } : null;
-      },
+      // A bearer key (CLI, scripts, https) or an operator's browser session (the Web UI over http).
+      authorize: async (request) => (await authorizeBearer(request)) ?? sessions.fromRequest(request),
       audit: (entry) =>
         appendAudit(deps.db, {
           actor: entry.actor,

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { CarepathError } from '../../config/errors.ts';
+import type { CodecOperator } from './codec.ts';
+
+const COOKIE = 'carepath_codec_session';
+const SESSION_MS = 8 * 3_600_000;
+
+/**
+ * Browser sessions for operators of the Temporal Web UI. Over plain http the UI sends no
+ * Authorization header to the codec endpoint, only cookies (with "include credentials" on), so an
+ * operator signs in once with an ops or admin key and the codec accepts the session cookie.
+ * Sessions live in this process's memory for 8 hours; a restart signs everyone out.
+ */
+export class OperatorSessions {
+  private readonly sessions = new Map<string, { operator: CodecOperator; until: number }>();
+
+  /** Opens a session for an operator; returns the token the cookie carries. */
+  open(operator: CodecOperator, now = Date.now()): { token: string; until: number } {
+    for (const [token, session] of this.sessions) if (session.until <= now) this.sessions.delete(token);
+    const token = randomBytes(32).toString('base64url');
+    const until = now + SESSION_MS;
+    this.sessions.set(token, { operator, until });
+    return { token, until };
+  }
+
+  /** The operator behind the request's session cookie, if the session is still open. */
+  fromRequest(request: FastifyRequest, now = Date.now()): CodecOperator | null {
+    const token = readCookie(request.headers.cookie, COOKIE);
+    const session = token ? this.sessions.get(token) : undefined;
+    if (!session || session.until <= now) return null;
+    return session.operator;
+  }
+
+  close(request: FastifyRequest): void {
+    const token = readCookie(request.headers.cookie, COOKIE);
+    if (token) this.sessions.delete(token);
+  }
+}
+
+function readCookie(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=') || null;
+  }
+  return null;
+}
+
+const LOGIN_PAGE = `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>carepath · 解码登录 / codec sign-in</title>
+<style>body{font:16px system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}input{width:100%;padding:.5rem;font:inherit}button{margin-top:1rem;padding:.5rem 1rem;font:inherit}</style></head>
+<body><h1>Temporal Web UI 解码登录</h1>
+<p>Paste an <b>ops</b> or <b>admin</b> API key to let the Temporal Web UI decrypt journey payloads in this browser for 8 hours.
+In the UI's data encoder settings, turn on <i>Include cross-origin credentials</i>. Every decryption is audited.</p>
+<input id="key" type="password" autocomplete="off" placeholder="cpk_…"><button id="go">Sign in</button><p id="out" role="status"></p>
+<script>
+document.getElementById('go').onclick = async () => {
+  const key = document.getElementById('key').value.trim();
+  const r = await fetch('session', { method: 'POST', headers: { authorization: 'Bearer ' + key } });
+  const body = await r.json();
+  document.getElementById('out').textContent = r.ok ? 'Signed in until ' + new Date(body.until).toLocaleString() : body.message;
+};
+</script></body></html>`;
+
+/** GET /codec/login (a sign-in page), POST /codec/session (bearer ops/admin → cookie), DELETE /codec/session. */
+export const codecSessionRoutes: FastifyPluginAsync<{
+  sessions: OperatorSessions;
+  authorizeBearer: (request: FastifyRequest) => Promise<CodecOperator | null>;
+  roles: readonly string[];
+}> = async (app, { sessions, authorizeBearer, roles }) => {
+  app.get('/codec/login', { schema: { summary: 'Sign-in page for operators of the Temporal Web UI', tags: ['codec'], hide: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(LOGIN_PAGE),
+  );
+
+  app.post(
+    '/codec/session',
+    {
+      schema: {
+        summary: 'Open an 8-hour codec session for an operator (Authorization: Bearer <ops or admin key>)',
+        tags: ['codec'],
+        response: { 200: { type: 'object', required: ['until'], properties: { until: { type: 'string' } } } },
+      },
+    },
+    async (request, reply) => {
+      const operator = await authorizeBearer(request);
+      if (!operator) throw new CarepathError('unauthorized', 'sign in with an API key in the Authorization header');
+      if (!operator.roles.some((r) => roles.includes(r))) throw new CarepathError('forbidden', `decoding payloads needs one of the roles ${roles.join(', ')}`);
+      const { token, until } = sessions.open(operator);
+      reply.header('set-cookie', `${COOKIE}=${token}; Path=/codec; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MS / 1000}`);
+      return { until: new Date(until).toISOString() };
+    },
+  );
+
+  app.delete('/codec/session', { schema: { summary: 'Close the codec session', tags: ['codec'] } }, async (request, reply) => {
+    sessions.close(request);
+    reply.header('set-cookie', `${COOKIE}=; Path=/codec; HttpOnly; SameSite=Strict; Max-Age=0`);
+    return reply.status(204).send();
+  });
+};
