@@ -195,6 +195,12 @@ export async function journeyWorkflow(input: JourneyInput): Promise<JourneyOutco
     };
   }
 
+  /** Lets running update handlers finish, then writes what they noted, before the run ends. */
+  async function finishHandlers(): Promise<void> {
+    await condition(allHandlersFinished);
+    if (timeline.length > 0) await store.recordJourneyEvents(timeline.splice(0));
+  }
+
   let published = '';
   function publishSearchAttributes(): void {
     if (input.searchAttributes === false) return;
@@ -258,20 +264,19 @@ export async function journeyWorkflow(input: JourneyInput): Promise<JourneyOutco
     if (ended() && current.due.length === 0 && current.nextWakeAt === null && Object.keys(openTasks).length === 0) {
       const status = current.status === 'completed' ? 'completed' : 'exited';
       await store.markEnrollmentEnded({ enrollmentId: input.enrollmentId, status, at: nowIso() });
-      await condition(allHandlersFinished);
+      await finishHandlers();
       const endedBy = state.events.find((e) => pathway.events[e.name]?.endsJourney)?.name;
       return endedBy ? { status: current.status, endedBy, runs: run + 1 } : { status: current.status, runs: run + 1 };
     }
 
     if (upgradeTo) {
-      if (timeline.length > 0) await store.recordJourneyEvents(timeline.splice(0));
-      await condition(allHandlersFinished);
+      await finishHandlers();
       return continueAsNew<typeof journeyWorkflow>({ ...input, pathway: upgradeTo, journey: state, openTasks, run: run + 1 });
     }
 
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS)) {
-      await condition(allHandlersFinished);
+      await finishHandlers();
       return continueAsNew<typeof journeyWorkflow>({ ...input, journey: state, openTasks, run: run + 1 });
     }
 
