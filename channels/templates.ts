@@ -29,7 +29,27 @@ export function loadTemplateRenderer(contentDir: string): RenderTemplate {
       if (value === undefined || value === null) {
         throw ApplicationFailure.nonRetryable(`template '${templateId}' needs variable '${name}'`, 'MissingTemplateVariable');
       }
-      return String(value);
+      return forPatient(value);
     });
   };
+}
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * A value as a patient reads it in a Chinese text: `2027-03-14T09:15:00+08:00` → `3月14日 09:15`
+ * (clock time as written; a UTC instant is shown in China time), `2027-10-20` → `10月20日`.
+ */
+export function forPatient(value: unknown): string {
+  if (typeof value !== 'string') return String(value);
+  const date = DATE.exec(value);
+  if (date) return `${Number(date[2])}月${Number(date[3])}日`;
+  let match = DATE_TIME.exec(value);
+  if (match && match[6] === 'Z') {
+    const shifted = new Date(Date.parse(value) + 8 * 3_600_000).toISOString();
+    match = DATE_TIME.exec(`${shifted.slice(0, 16)}+08:00`);
+  }
+  if (!match) return value;
+  return `${Number(match[2])}月${Number(match[3])}日 ${match[4]}:${match[5]}`;
 }

@@ -10,8 +10,13 @@ export function checkEnrollmentAnchors(pathway: CompiledPathway, anchors: Record
   const problems: string[] = [];
   for (const [name, value] of Object.entries(anchors)) {
     const anchor = pathway.anchors[name];
-    if (!anchor) {
-      problems.push(`pathway ${pathway.id} has no anchor '${name}' (it has ${Object.keys(pathway.anchors).join(', ')})`);
+    if (!anchor || anchor.fixed !== undefined) {
+      const given = Object.entries(pathway.anchors).filter(([, a]) => a.fixed === undefined).map(([n]) => n);
+      problems.push(
+        anchor
+          ? `'${name}' is a calendar date of pathway ${pathway.id} (${anchor.fixed}), not an anchor to give`
+          : `pathway ${pathway.id} has no anchor '${name}' (it has ${given.join(', ')})`,
+      );
       continue;
     }
     const problem = anchorValueProblem(pathway, name, value);

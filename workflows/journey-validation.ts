@@ -62,6 +62,7 @@ export function validateSetAnchor(pathway: CompiledPathway, state: JourneyState,
   requireBy(request.by);
   const anchor = pathway.anchors[request.name];
   if (!anchor) throw new InvalidUpdate(`pathway ${pathway.id} has no anchor '${request.name}' (it has ${Object.keys(pathway.anchors).join(', ')})`);
+  if (anchor.fixed !== undefined) throw new InvalidUpdate(`'${request.name}' is a calendar date of the pathway (${anchor.fixed}); it cannot be set`);
   if (anchor.type === 'date' ? !/^\d{4}-\d{2}-\d{2}$/.test(request.value) : !/^\d{4}-\d{2}-\d{2}T/.test(request.value)) {
     throw new InvalidUpdate(`anchor '${request.name}' is a ${anchor.type}: expected ${anchor.type === 'date' ? 'YYYY-MM-DD' : 'an ISO 8601 date-time'}, got '${request.value}'`);
   }

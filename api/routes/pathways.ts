@@ -71,7 +71,8 @@ export const pathwayRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
         title: current.title,
         program: current.program,
         offered: deps.pathways.get(current.id) !== undefined,
-        anchors: Object.fromEntries(Object.entries(current.anchors).map(([name, a]) => [name, { type: a.type, required: a.required, correctable: a.correctable, ...(a.title ? { title: a.title } : {}) }])),
+        // Calendar dates (holidays) are fixed by the pathway, not given at enrolment.
+        anchors: Object.fromEntries(Object.entries(current.anchors).filter(([, a]) => a.fixed === undefined).map(([name, a]) => [name, { type: a.type, required: a.required, correctable: a.correctable, ...(a.title ? { title: a.title } : {}) }])),
         events: Object.keys(current.events),
         stages: current.stages.map((s) => ({ id: s.id, ...(s.title ? { title: s.title } : {}) })),
         steps: current.steps.length,

@@ -25,6 +25,8 @@ export interface Listed {
 export interface Draft {
   root: Raw;
   anchors: Named[];
+  /** Named fixed dates (`calendar:`); time references use them like date anchors. */
+  calendar: Named[];
   variables: Named[];
   events: Named[];
   stages: Listed[];
@@ -52,6 +54,7 @@ export function readDraft(value: unknown): Draft {
   return {
     root,
     anchors: named('anchors'),
+    calendar: named('calendar'),
     variables: named('variables'),
     events: named('events'),
     stages: listed('stages'),
@@ -113,7 +116,17 @@ export class Analysis {
     return this.draft.steps.find((s) => s.id === id);
   }
 
+  /** An anchor or, failing that, a calendar date: both are bases of time references. */
   anchor(name: string): Named | undefined {
-    return this.draft.anchors.find((a) => a.name === name);
+    return this.draft.anchors.find((a) => a.name === name) ?? this.calendarDate(name);
+  }
+
+  calendarDate(name: string): Named | undefined {
+    return this.draft.calendar.find((c) => c.name === name);
+  }
+
+  /** Names usable as the base of a time reference: anchors, then calendar dates. */
+  get anchorNames(): string[] {
+    return [...this.draft.anchors, ...this.draft.calendar].map((x) => x.name);
   }
 }

@@ -2,7 +2,7 @@
 import type { Path } from './source.ts';
 
 const LIST_LABELS: Record<string, string> = { steps: 'step', stages: 'stage', entitlements: 'entitlement' };
-const MAP_LABELS: Record<string, string> = { anchors: 'anchor', variables: 'variable', events: 'event' };
+const MAP_LABELS: Record<string, string> = { anchors: 'anchor', calendar: 'calendar date', variables: 'variable', events: 'event' };
 
 /** Names the pathway element a path points into, or '' at the top level. */
 export function describePath(path: Path, root: unknown): string {

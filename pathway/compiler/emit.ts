@@ -5,6 +5,7 @@
  */
 import {
   COMPILED_FORMAT,
+  type CompiledAnchor,
   type CompiledEscalationLevel,
   type CompiledExpression,
   type CompiledPathway,
@@ -41,8 +42,8 @@ export function emitCompiled(a: Analysis, timezone: string): CompiledPathway {
     timezone: { name: timezone, offsetMinutes: a.offsetMinutes },
     quietHours: { start: clock(str(quiet, 'start')), end: clock(str(quiet, 'end')) },
     defaultTime: clock(str(root, 'default_time') ?? '09:00'),
-    anchors: Object.fromEntries(
-      a.draft.anchors.map((x) => [
+    anchors: Object.fromEntries([
+      ...a.draft.anchors.map((x): [string, CompiledAnchor] => [
         x.name,
         omitUndefined({
           type: str(x.def, 'type') === 'datetime' ? 'datetime' : 'date',
@@ -54,7 +55,12 @@ export function emitCompiled(a: Analysis, timezone: string): CompiledPathway {
           title: str(x.def, 'title'),
         }),
       ]),
-    ),
+      // Calendar dates become anchors with a fixed value, so the planner resolves them like any other.
+      ...a.draft.calendar.map((c): [string, CompiledAnchor] => [
+        c.name,
+        omitUndefined({ type: 'date', required: false, correctable: false, fixed: str(c.def, 'date')!, title: str(c.def, 'title') }),
+      ]),
+    ]),
     span: { start: ref(['span', 'start']), end: ref(['span', 'end']) },
     variables: Object.fromEntries(
       a.draft.variables.map((v) => [v.name, omitUndefined({ type: str(v.def, 'type') as 'bool', default: v.def['default'] as boolean | undefined })]),

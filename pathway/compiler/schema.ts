@@ -4,12 +4,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import type { Diagnostic } from './diagnostics.ts';
 import type { Locator, Path } from './source.ts';
 import { closest } from './suggest.ts';
 import { describePath } from './describe.ts';
 
 export const SCHEMA_URL = new URL('../../schemas/pathway.schema.json', import.meta.url);
+
+// ajv-formats is CommonJS: its default export is the function.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020, formats: string[]) => Ajv2020;
 
 let validator: ValidateFunction | undefined;
 let schemaDoc: { $defs: Record<string, SchemaNode> } | undefined;
@@ -24,6 +28,7 @@ function compiled(): ValidateFunction {
   if (!validator) {
     schemaDoc = JSON.parse(readFileSync(SCHEMA_URL, 'utf8'));
     const ajv = new Ajv2020({ allErrors: true, discriminator: true, strict: true, allowUnionTypes: true, verbose: true });
+    addFormats(ajv, ['date']);
     validator = ajv.compile(schemaDoc!);
   }
   return validator;
@@ -38,6 +43,10 @@ const PATTERN_HINTS: Record<string, string> = {
   clockTime: 'a time of day like 09:00',
   locale: 'a locale like zh-CN',
   version: 'a version like 1, 1.2 or 1.2.3',
+};
+
+const FORMAT_HINTS: Record<string, string> = {
+  date: 'a calendar date that exists, written YYYY-MM-DD (e.g. 2027-02-06)',
 };
 
 interface Finding {
@@ -109,6 +118,10 @@ function toFinding(e: ErrorObject, root: unknown): Finding | undefined {
       if (e.propertyName !== undefined) {
         return { path: [...path, e.propertyName], key: true, rule: 'schema-pattern', message: `'${e.propertyName}' is not a valid name: use ${hint}` };
       }
+      return { path, rule: 'schema-pattern', message: `${prefix}'${String(e.data)}' is not valid: use ${hint}` };
+    }
+    case 'format': {
+      const hint = FORMAT_HINTS[String(params['format'])] ?? `a ${String(params['format'])}`;
       return { path, rule: 'schema-pattern', message: `${prefix}'${String(e.data)}' is not valid: use ${hint}` };
     }
     case 'propertyNames':

@@ -32,6 +32,11 @@ export interface CompiledAnchor {
   estimate?: TimeRef;
   /** Name of the event whose occurrence sets this anchor. */
   setBy?: string;
+  /**
+   * A fixed calendar day `YYYY-MM-DD` (an entry of the pathway's `calendar:`, e.g. a holiday).
+   * It is the anchor's value in every journey; nothing given, corrected or derived overrides it.
+   */
+  fixed?: string;
   title?: string;
 }
 

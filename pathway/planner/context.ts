@@ -100,7 +100,8 @@ function resolveAnchors(ctx: PlanContext): void {
     if (!anchor || resolving.has(name)) return null;
     resolving.add(name);
     let value: number | null = null;
-    const given = ctx.state.anchors[name];
+    // A calendar date is the same in every journey: nothing given or corrected overrides it.
+    const given = anchor.fixed ?? ctx.state.anchors[name];
     if (given !== undefined) value = parseTime(given, ctx.offset)?.ms ?? null;
     if (value === null && anchor.setBy) {
       const event = [...ctx.events].reverse().find((e) => e.name === anchor.setBy);

@@ -94,7 +94,7 @@ export function projectTimeline(pathway: CompiledPathway, initial: JourneyState,
     }
   }
   entries.sort((a, b) => compareText(a.at, b.at) || compareText(a.key, b.key));
-  return { entries, estimated, notProjected: notProjected(pathway, entries), status };
+  return { entries, estimated, notProjected: notProjected(pathway, final, entries), status };
 }
 
 function assumeEstimates(pathway: CompiledPathway, state: JourneyState): string[] {
@@ -139,12 +139,17 @@ function stageOf(pathway: CompiledPathway, ctx: ReturnType<typeof buildContext>,
   return undefined;
 }
 
-function notProjected(pathway: CompiledPathway, entries: TimelineEntry[]): { step: string; why: string }[] {
+function notProjected(pathway: CompiledPathway, ctx: ReturnType<typeof buildContext>, entries: TimelineEntry[]): { step: string; why: string }[] {
   const seen = new Set(entries.map((e) => e.step));
   const out: { step: string; why: string }[] = [];
   for (const step of pathway.steps) {
     if (seen.has(step.id)) continue;
-    let why = 'its anchors are not known';
+    const t = step.timing;
+    const refs = [t.at, t.earliest, t.latest, t.until].filter((r) => r !== undefined);
+    const known = refs.every((r) => r.base === 'anchor' && ctx.anchors.has(r.anchor));
+    // A scheduled step whose anchors are all known but that never came up falls after the end
+    // (e.g. a holiday greeting on a calendar date after this patient's span).
+    let why = known ? 'its time falls after the journey ends' : 'its anchors are not known';
     if (step.origin.type === 'trigger') why = 'only when a rule or event triggers it';
     else if (step.origin.type === 'dependent') why = `after ${step.origin.source} is completed with the data it needs`;
     out.push({ step: step.id, why });

@@ -91,6 +91,53 @@ describe('compiled pathway', () => {
   });
 });
 
+describe('calendar dates', () => {
+  const holidays = compiled('valid/holidays.yaml');
+  const text = readFileSync(`${FIXTURES}valid/holidays.yaml`, 'utf8');
+  const rules = (source: string) => compileSource('c.yaml', source, env()).diagnostics.map((d) => `${d.line}:${d.col} ${d.rule}`);
+
+  it('compiles each into a date anchor with a fixed value and its title', () => {
+    expect(holidays.anchors['spring_festival_2027']).toEqual({ type: 'date', required: false, correctable: false, fixed: '2027-02-06', title: '春节' });
+    expect(holidays.anchors['mid_autumn_2027']!.fixed).toBe('2027-09-15');
+    expect(holidays.anchors['cycle_start']!.fixed).toBeUndefined();
+    const greeting = holidays.steps.find((s) => s.id === 'greeting_spring_festival_2027')!;
+    expect(greeting.timing).toMatchObject({
+      at: { base: 'anchor', anchor: 'spring_festival_2027', offset: 0, dateOnly: true },
+      latest: { base: 'anchor', anchor: 'spring_festival_2027', offset: 0, dateOnly: true },
+      time: 600,
+    });
+    expect(greeting.origin).toEqual({ type: 'schedule' });
+  });
+
+  it('carries the dates in the hash, deterministically', () => {
+    expect(JSON.stringify(compiled('valid/holidays.yaml'))).toBe(JSON.stringify(holidays));
+    const moved = compileSource('m.yaml', text.replace('date: 2027-02-06', 'date: 2027-02-07'), env()).compiled!;
+    expect(moved.anchors['spring_festival_2027']!.fixed).toBe('2027-02-07');
+    expect(moved.hash).not.toBe(holidays.hash);
+  });
+
+  it('keeps pathways without a calendar exactly as before (no fixed anchors)', () => {
+    expect(Object.values(compiled('valid/pregnancy.yaml').anchors).some((x) => 'fixed' in x)).toBe(false);
+  });
+
+  it('rejects a calendar date named like a step, and suggests calendar names for typos', () => {
+    expect(rules(text.replace('  - id: baseline\n', '  - id: new_year_2027\n'))).toEqual(['9:3 calendar-clash']);
+    const typo = compileSource('t.yaml', text.replace('at: mid_autumn_2027,', 'at: mid_autum_2027,'), env()).diagnostics;
+    expect(typo.map((d) => [d.rule, d.message])).toEqual([['unknown-anchor', "unknown anchor 'mid_autum_2027' (did you mean 'mid_autumn_2027'?)"]]);
+  });
+
+  it('checks steps on calendar dates against the span when the span itself is on calendar dates', () => {
+    const campaign = text
+      .replace('  cycle_start: { type: date, required: true, title: 月经第1天 }\n', '  enrolled: { type: date }\n')
+      .replace('age_display: { style: cycle-day, anchor: cycle_start }\n', '')
+      .replace('span: { start: cycle_start, end: cycle_start + 70d }', 'span: { start: new_year_2027, end: spring_festival_2027 + 7d }')
+      .replace('earliest: cycle_start + 1d, latest: cycle_start + 3d', 'earliest: new_year_2027 + 1d, latest: new_year_2027 + 3d')
+      .replaceAll('earliest: cycle_start', 'earliest: new_year_2027');
+    // Mid-Autumn (2027-09-15) is after the span's end (2027-02-13): its 'at' and 'latest' are reported.
+    expect(rules(campaign)).toEqual(['51:19 offset-outside-span', '51:69 offset-outside-span']);
+  });
+});
+
 describe('time reference syntax', () => {
   it('parses anchors, fields and summed offsets', () => {
     expect(parseTimeRef('lmp + 13w6d')).toEqual({ ok: true, ref: { name: 'lmp', nameCol: 0, offset: 97 * 1440, subDay: false } });

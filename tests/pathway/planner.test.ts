@@ -1,12 +1,13 @@
 /** Planner scenarios on the example pregnancy, IVF and post-checkup pathways (Asia/Shanghai). */
 import { describe, expect, it } from 'vitest';
-import { plan, projectTimeline } from '../../pathway/planner/index.ts';
+import { plan, projectTimeline, resolvedAnchors } from '../../pathway/planner/index.ts';
 import type { JourneyState } from '../../pathway/planner/index.ts';
 import { compiled } from './helpers.ts';
 
 const pregnancy = compiled('valid/pregnancy.yaml');
 const ivf = compiled('valid/ivf.yaml');
 const postCheckup = compiled('valid/post-checkup.yaml');
+const holidays = compiled('valid/holidays.yaml');
 
 /** A pregnancy journey with LMP 2027-01-15 (EDD 2027-10-22), enrolled on the LMP day. */
 function journey(extra: Partial<JourneyState> = {}): JourneyState {
@@ -256,5 +257,62 @@ describe('planner: entitlement use', () => {
     expect(plan(pregnancy, issued, '2027-08-14T09:00:00+08:00').entitlements['green_channel']).toEqual({ remaining: 2, used: 1 });
     const cancelled = journey({ occurrences: { 'green_channel_visit#1': { issuedAt: '2027-08-13T09:00:00+08:00', cancelledAt: '2027-08-13T10:00:00+08:00' } } });
     expect(plan(pregnancy, cancelled, '2027-08-14T09:00:00+08:00').entitlements['green_channel']).toEqual({ remaining: 3, used: 0 });
+  });
+});
+
+describe('planner: calendar dates', () => {
+  /** A cycle on the holiday fixture (span CD1 → CD71); enrolled at 08:00 on CD1 unless told. */
+  const cycle = (cd1: string, enrolledAt = `${cd1}T08:00:00+08:00`, extra: Partial<JourneyState> = {}): JourneyState => ({
+    enrolledAt,
+    ...extra,
+    anchors: { cycle_start: cd1, ...(extra.anchors ?? {}) },
+  });
+  const greetings = (p: ReturnType<typeof plan>) => p.due.filter((a) => a.step.startsWith('greeting_')).map((a) => [a.key, a.at]);
+
+  it('plans a greeting inside the window at 10:00 on its date, and wakes up for it', () => {
+    const state = cycle('2027-01-20');
+    expect(plan(holidays, state, '2027-02-05T09:00:00+08:00').nextWakeAt).toBe('2027-02-06T10:00:00+08:00');
+    expect(greetings(plan(holidays, state, '2027-02-06T09:59:00+08:00'))).toEqual([]);
+    expect(greetings(plan(holidays, state, '2027-02-06T10:00:00+08:00'))).toEqual([['greeting_spring_festival_2027#1', '2027-02-06T10:00:00+08:00']]);
+  });
+
+  it('plans nothing for a date after the span', () => {
+    const p = projectTimeline(holidays, cycle('2027-01-20'));
+    expect(p.entries.some((e) => e.step === 'greeting_mid_autumn_2027')).toBe(false);
+    expect(p.notProjected).toContainEqual({ step: 'greeting_mid_autumn_2027', why: 'its time falls after the journey ends' });
+    expect(p.status).toBe('completed');
+  });
+
+  it('skips a date that passed before enrolment (late enrolment)', () => {
+    const p = plan(holidays, cycle('2027-01-20', '2027-02-08T10:00:00+08:00'), '2027-02-08T10:00:00+08:00');
+    expect(p.skipped).toContainEqual(expect.objectContaining({ key: 'greeting_spring_festival_2027#1', reason: 'late-enrolment' }));
+    expect(greetings(p)).toEqual([]);
+  });
+
+  it('skips a date between enrolment and the start of the span instead of sending it late', () => {
+    const state = cycle('2027-01-03', '2026-12-28T10:00:00+08:00');
+    expect(greetings(plan(holidays, state, '2027-01-01T10:00:00+08:00'))).toEqual([]);
+    const p = plan(holidays, state, '2027-01-03T10:00:00+08:00');
+    expect(p.skipped).toContainEqual(expect.objectContaining({ key: 'greeting_new_year_2027#1', reason: 'window-passed' }));
+    expect(greetings(p)).toEqual([]);
+  });
+
+  it('skips it when the day passes unplanned, and sends nothing after the journey ended', () => {
+    expect(plan(holidays, cycle('2027-01-20'), '2027-02-07T10:00:00+08:00').skipped).toContainEqual(
+      expect.objectContaining({ key: 'greeting_spring_festival_2027#1', reason: 'window-passed' }),
+    );
+    const ended = cycle('2027-01-20', undefined, { events: [{ name: 'withdrawn', at: '2027-02-01T12:00:00+08:00' }] });
+    expect(greetings(plan(holidays, ended, '2027-02-06T10:00:00+08:00'))).toEqual([]);
+  });
+
+  it('keeps its fixed value whatever a journey says, and is passed to templates like any anchor', () => {
+    const overridden = cycle('2027-01-20', undefined, { anchors: { spring_festival_2027: '2027-03-01' } });
+    expect(greetings(plan(holidays, overridden, '2027-02-06T10:00:00+08:00'))).toEqual([['greeting_spring_festival_2027#1', '2027-02-06T10:00:00+08:00']]);
+    expect(resolvedAnchors(holidays, overridden, '2027-02-06T10:00:00+08:00')).toEqual({
+      cycle_start: '2027-01-20',
+      mid_autumn_2027: '2027-09-15',
+      new_year_2027: '2027-01-01',
+      spring_festival_2027: '2027-02-06',
+    });
   });
 });

@@ -141,6 +141,38 @@ describe('care', () => {
     expect(outside.entries.some((e) => e.step === 'birthday_greeting')).toBe(false);
   });
 
+  it('greets on the holidays inside the cycle at 10:00 on the day, and on no other', () => {
+    // CD1 2027-09-01 → CD71 2027-11-10: Mid-Autumn (09-15) and National Day (10-01) fall inside.
+    const autumn = (extra: Partial<JourneyState> = {}): JourneyState => ({ enrolledAt: '2027-09-01T08:30:00+08:00', ...extra, anchors: { cycle_start: '2027-09-01', ...(extra.anchors ?? {}) } });
+    const p = projectTimeline(ivf, autumn());
+    const greetings = p.entries.filter((e) => e.step.startsWith('greeting_'));
+    expect(greetings.filter((e) => e.status === 'planned').map((e) => [e.key, e.at, e.title, e.code])).toEqual([
+      ['greeting_mid_autumn_2027#1', '2027-09-15T10:00:00+08:00', '中秋节', 'greeting'],
+      ['greeting_national_day_2027#1', '2027-10-01T10:00:00+08:00', '国庆节', 'greeting'],
+    ]);
+    // Holidays before the cycle are skipped as for any late enrolment; later ones are never planned.
+    expect(greetings.filter((e) => e.status === 'skipped').map((e) => [e.step, e.reason])).toEqual([
+      ['greeting_dragon_boat_2027', 'late-enrolment'],
+      ['greeting_new_year_2027', 'late-enrolment'],
+      ['greeting_spring_festival_2027', 'late-enrolment'],
+    ]);
+    expect(p.notProjected.filter((n) => n.step.startsWith('greeting_')).map((n) => n.why)).toEqual(Array(7).fill('its time falls after the journey ends'));
+    // A cycle that ends on a negative test before National Day sends no greeting after it.
+    const ended = projectTimeline(ivf, autumn({ events: [{ name: 'not_pregnant', at: '2027-09-28T11:00:00+08:00' }] }));
+    expect(ended.entries.filter((e) => e.step.startsWith('greeting_') && e.status === 'planned').map((e) => e.key)).toEqual(['greeting_mid_autumn_2027#1']);
+  });
+
+  it('sends a holiday greeting that falls between enrolment and CD1 neither early nor late', () => {
+    // Enrolled on 2026-12-28 for a cycle starting 2027-01-03: New Year's Day is before the cycle.
+    const state: JourneyState = { enrolledAt: '2026-12-28T10:00:00+08:00', anchors: { cycle_start: '2027-01-03' } };
+    expect(dueOf(plan(ivf, state, '2027-01-01T10:00:00+08:00'), 'greeting_new_year_2027')).toEqual([]);
+    expect(plan(ivf, state, '2027-01-03T10:00:00+08:00').skipped).toContainEqual(expect.objectContaining({ key: 'greeting_new_year_2027#1', reason: 'window-passed' }));
+    // The Spring Festival 2027 (02-06) is inside this cycle.
+    expect(dueOf(plan(ivf, state, '2027-02-06T10:00:00+08:00'), 'greeting_spring_festival_2027')).toMatchObject([
+      { key: 'greeting_spring_festival_2027#1', at: '2027-02-06T10:00:00+08:00', template: 'holiday_greeting', channels: ['wechat', 'app'], title: '春节' },
+    ]);
+  });
+
   it('a high anxiety score in the two-week wait gets a same-day psychologist call', () => {
     const state = cycle({
       anchors: { trigger_at: TRIGGER, transfer_at: '2027-03-17T10:00:00+08:00' },

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTemplateRenderer } from '../../channels/templates.ts';
+import { forPatient, loadTemplateRenderer } from '../../channels/templates.ts';
 
 function contentDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'carepath-content-'));
@@ -16,6 +16,14 @@ describe('message templates', () => {
 
   it('fills every placeholder', () => {
     expect(render('visit_notice', { name: '王女士', visit: 'NT检查', at: '3月1日 09:00' })).toBe('王女士您好，您预约的NT检查在3月1日 09:00，请空腹。');
+  });
+
+  it('writes dates and times as a patient reads them', () => {
+    expect(render('visit_notice', { name: '王女士', visit: 'NT检查', at: '2027-03-14T09:15:00+08:00' })).toBe('王女士您好，您预约的NT检查在3月14日 09:15，请空腹。');
+    expect(forPatient('2027-03-14T01:15:00Z')).toBe('3月14日 09:15');
+    expect(forPatient('2027-10-20')).toBe('10月20日');
+    expect(forPatient('not a date 2027-10-20')).toBe('not a date 2027-10-20');
+    expect(forPatient(3)).toBe('3');
   });
 
   it('refuses to send a half-filled text, without retrying', () => {

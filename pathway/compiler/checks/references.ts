@@ -35,7 +35,7 @@ function resolve(a: Analysis, path: Path, place: Place, step?: Listed): void {
   if (!parsed.ok) return a.report('time-syntax', parsed.message, path, { offset: parsed.col });
   const { name, nameCol, field, fieldCol, offset, subDay } = parsed.ref;
   const at = (col: number | undefined) => ({ offset: col ?? nameCol });
-  const anchorNames = a.draft.anchors.map((x) => x.name);
+  const anchorNames = a.anchorNames;
   const stepIds = a.stepIds;
 
   if (name === 'trigger' && field === undefined && !a.anchor('trigger')) {
@@ -106,7 +106,9 @@ function checkIdReferences(a: Analysis): void {
     if (target === undefined) continue;
     const anchor = a.anchor(target);
     if (!anchor) a.report('unknown-anchor', `unknown anchor '${target}'${didYouMean(target, anchors)}`, [...ev.path, 'sets_anchor']);
-    else if (anchor.def['required'] === true) {
+    else if (!a.draft.anchors.includes(anchor)) {
+      a.report('anchor-source-conflict', `'${target}' is a calendar date (fixed), so an event cannot set it`, [...ev.path, 'sets_anchor']);
+    } else if (anchor.def['required'] === true) {
       a.report('anchor-source-conflict', `anchor '${target}' is required at enrolment, so an event cannot set it`, [...ev.path, 'sets_anchor']);
     } else if (setters.has(target)) {
       a.report('anchor-source-conflict', `anchor '${target}' is already set by event '${setters.get(target)}'`, [...ev.path, 'sets_anchor']);

@@ -3,6 +3,10 @@
  * start anchor through `derive` and `estimate` (e.g. edd = lmp + 280d, delivery ≈ edd); every
  * reference whose position is known this way must fall inside the span, and recurrences with a
  * known length must stay below a sane number of occurrences.
+ *
+ * Calendar dates are fixed days while the span moves with each patient, so a calendar date has a
+ * known position only when the span itself starts on a calendar date; otherwise whether it falls
+ * inside a journey is decided when the journey runs (the planner skips it or plans nothing).
  */
 import type { TimeRef } from '../../model/compiled.ts';
 import { str, sub, type Analysis } from '../analysis.ts';
@@ -69,6 +73,13 @@ function distance(later: number, earlier: number): string {
 /** Minutes from the root anchor to each anchor whose distance is known statically. */
 function anchorPositions(a: Analysis, root: string): Map<string, number> {
   const out = new Map<string, number>([[root, 0]]);
+  const rootDay = calendarDay(a, root);
+  if (rootDay !== undefined) {
+    for (const c of a.draft.calendar) {
+      const day = calendarDay(a, c.name);
+      if (day !== undefined) out.set(c.name, (day - rootDay) * 1_440);
+    }
+  }
   const visiting = new Set<string>();
   const visit = (name: string): number | undefined => {
     if (out.has(name)) return out.get(name);
@@ -89,6 +100,12 @@ function anchorPositions(a: Analysis, root: string): Map<string, number> {
   };
   for (const anchor of a.draft.anchors) visit(anchor.name);
   return out;
+}
+
+/** Days since 1970-01-01 of a calendar date, when `name` is one with a valid date. */
+function calendarDay(a: Analysis, name: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(str(a.calendarDate(name)?.def ?? {}, 'date') ?? '');
+  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000 : undefined;
 }
 
 function position(positions: Map<string, number>, ref: TimeRef, mode: 'start' | 'end' | 'clock', clock: number): number | null {
