@@ -59,7 +59,7 @@ describe('the platform against a real Temporal server and real PostgreSQL', () =
     const tables = await database.db.introspection.getTables();
     expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['audit_log', 'enrollments', 'tasks', 'outbox_messages', 'journey_events', 'pathway_versions']));
     const versions = await database.db.selectFrom('pathway_versions').select(['pathway_id', 'version']).orderBy('pathway_id').execute();
-    expect(versions.map((v) => v.pathway_id)).toEqual(['obstetrics.pregnancy-demo', 'post-checkup.basic-demo', 'reproductive.ivf-demo']);
+    expect(versions.map((v) => v.pathway_id)).toEqual(['obstetrics.pregnancy-demo', 'post-checkup.basic-demo', 'reproductive.holiday-demo', 'reproductive.ivf-demo']);
   });
 
   it('answers a JSON 404 in the one error format for an unknown route', async () => {
