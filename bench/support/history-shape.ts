@@ -1,0 +1,65 @@
+/**
+ * The shape of a recorded history, for the hand-coded yardstick: per workflow task, the activities
+ * it scheduled (input and result payload bytes) and the timer it started.
+ */
+import type { Batch } from '../workflows/hand-coded.ts';
+
+interface JsonPayloads {
+  payloads?: { data?: string }[];
+}
+interface JsonEvent {
+  eventId: string;
+  eventType: string;
+  activityTaskScheduledEventAttributes?: { input?: JsonPayloads };
+  activityTaskCompletedEventAttributes?: { scheduledEventId: string; result?: JsonPayloads };
+  timerStartedEventAttributes?: { startToFireTimeout?: string };
+}
+
+/** A history in protobuf JSON, as `historyToJSON` writes it. */
+export interface JsonHistory {
+  events: JsonEvent[];
+}
+
+const bytes = (p: JsonPayloads | undefined) => (p?.payloads ?? []).reduce((n, x) => n + Buffer.from(x.data ?? '', 'base64').length, 0);
+
+/** Counts of what a history holds, and its batches for the hand-coded workflow. */
+export function historyShape(history: JsonHistory): { events: number; activities: number; timers: number; payloadBytes: number; batches: Batch[] } {
+  const results = new Map<string, number>();
+  let payloadBytes = 0;
+  for (const e of history.events) {
+    const done = e.activityTaskCompletedEventAttributes;
+    if (done) results.set(done.scheduledEventId, bytes(done.result));
+  }
+  for (const e of history.events) {
+    for (const value of Object.values(e)) {
+      if (value && typeof value === 'object') payloadBytes += payloadBytesIn(value);
+    }
+  }
+  const batches: Batch[] = [];
+  let current: Batch | null = null;
+  let activities = 0;
+  let timers = 0;
+  for (const e of history.events) {
+    if (e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED') {
+      current = [[], 0];
+      batches.push(current);
+    } else if (e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED' && current) {
+      current[0].push([bytes(e.activityTaskScheduledEventAttributes?.input), results.get(e.eventId) ?? 0]);
+      activities++;
+    } else if (e.eventType === 'EVENT_TYPE_TIMER_STARTED' && current) {
+      const seconds = Number.parseFloat(e.timerStartedEventAttributes?.startToFireTimeout ?? '1s');
+      current[1] = Math.max(1_000, Math.round(seconds * 1000));
+      timers++;
+    }
+  }
+  return { events: history.events.length, activities, timers, payloadBytes, batches: batches.filter((b) => b[0].length > 0 || b[1] > 0) };
+}
+
+function payloadBytesIn(value: object): number {
+  let n = 0;
+  for (const [key, v] of Object.entries(value)) {
+    if (key === 'payloads' && Array.isArray(v)) n += bytes({ payloads: v as { data?: string }[] });
+    else if (v && typeof v === 'object') n += payloadBytesIn(v);
+  }
+  return n;
+}

@@ -1,0 +1,4 @@
+// The benchmark bundle: the production workflows plus the hand-coded yardstick, so that both
+// replay in the same worker, the same way.
+export * from '../../workflows/index.ts';
+export { handCodedWorkflow } from './hand-coded.ts';
