@@ -33,8 +33,12 @@ export interface PlanContext {
 
 /** Builds the context; throws on malformed times in the state (a caller bug, not patient input). */
 export function buildContext(pathway: CompiledPathway, state: JourneyState, nowIso: string): PlanContext {
+  return buildContextAt(pathway, state, mustParse(nowIso, pathway.timezone.offsetMinutes, 'now'));
+}
+
+/** The same, at an instant in epoch milliseconds. */
+export function buildContextAt(pathway: CompiledPathway, state: JourneyState, now: number): PlanContext {
   const offset = pathway.timezone.offsetMinutes;
-  const now = mustParse(nowIso, offset, 'now');
   const enrolledAt = mustParse(state.enrolledAt, offset, 'enrolledAt');
   const known = (state.events ?? [])
     .map((e, i) => ({ id: e.id ?? String(i + 1), name: e.name, ms: mustParse(e.at, offset, `event ${e.name}`) }))
@@ -134,7 +138,7 @@ function pausesOf(pathway: CompiledPathway, events: HappenedEvent[]): { start: n
   return pauses;
 }
 
-function mustParse(text: string, offset: number, what: string): number {
+export function mustParse(text: string, offset: number, what: string): number {
   const parsed = parseTime(text, offset);
   if (!parsed) throw new Error(`planner: ${what} is not an ISO 8601 time: '${text}'`);
   return parsed.ms;

@@ -5,26 +5,7 @@
 import type { CompiledEntitlement } from '../model/compiled.ts';
 import type { EntitlementBalance } from '../model/journey.ts';
 import type { PlanContext } from './context.ts';
-import { addLocalMonths, parseTime } from './time.ts';
-
-/** Times each entitlement was used: issued consuming steps plus recorded requests. */
-export function usesOf(ctx: PlanContext): Map<string, number[]> {
-  const uses = new Map<string, number[]>();
-  const add = (id: string, iso: string | undefined) => {
-    const ms = iso ? parseTime(iso, ctx.offset)?.ms : undefined;
-    if (ms === undefined) return;
-    uses.set(id, [...(uses.get(id) ?? []), ms]);
-  };
-  const consuming = new Map(ctx.pathway.steps.filter((s) => s.consumes).map((s) => [s.id, s.consumes!]));
-  for (const [key, rec] of Object.entries(ctx.occurrences)) {
-    if (key.includes('/')) continue;
-    const id = consuming.get(key.slice(0, key.indexOf('#')));
-    // A step uses its unit when issued; a cancelled one gives it back.
-    if (id && !rec.cancelledAt) add(id, rec.issuedAt ?? rec.completedAt);
-  }
-  for (const c of ctx.state.consumptions ?? []) add(c.entitlement, c.at);
-  return uses;
-}
+import { addLocalMonths } from './time.ts';
 
 /** Remaining balance at instant `at`: the tightest of the entitlement's limits. */
 export function balanceAt(ctx: PlanContext, ent: CompiledEntitlement, uses: number[], at: number): EntitlementBalance {

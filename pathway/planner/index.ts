@@ -3,6 +3,7 @@
  * compiled-pathway types, date math and the CEL evaluator: no Node built-ins, YAML, ajv or clock.
  */
 export { plan } from './plan.ts';
+export { Planner } from './planner.ts';
 export { resolvedAnchors } from './anchors.ts';
 export { projectTimeline, spanOf } from './project.ts';
 export type { Projection, ProjectionOptions, TimelineEntry } from './project.ts';

@@ -1,11 +1,12 @@
 /**
- * Expands a pathway's steps into concrete occurrences for one journey: scheduled ones (from
- * anchors, with recurrence), dependent ones (one per occurrence of the step they follow) and
+ * The occurrences of a pathway's steps for one journey, built one source at a time so that the
+ * planner can keep them between calls: scheduled ones (from anchors, with recurrence, generated
+ * as time passes), dependent ones (one per completed occurrence of the step they follow) and
  * triggered ones (by events, questionnaire scores and home readings).
  */
-import type { CompiledStep, CompiledExpression, CompiledRule } from '../model/compiled.ts';
-import type { OccurrenceRecord } from '../model/journey.ts';
-import { compareText, resolveRef, type PlanContext, type RefSource } from './context.ts';
+import type { CompiledExpression, CompiledRule, CompiledStep } from '../model/compiled.ts';
+import type { OccurrenceRecord, Reading } from '../model/journey.ts';
+import { resolveRef, type HappenedEvent, type PlanContext, type RefSource } from './context.ts';
 import { evaluateCondition } from './expressions.ts';
 import { scoreAnswers } from './scoring.ts';
 import { MINUTE, parseTime } from './time.ts';
@@ -20,27 +21,14 @@ export interface Occurrence {
   triggered: boolean;
 }
 
-export interface Expansion {
-  occurrences: Occurrence[];
-  warnings: string[];
+/** What caused a triggered occurrence: its target step, the source key and when it happened. */
+export interface Trigger {
+  target: string;
+  source: string;
+  at: number;
 }
 
 const MAX_RECURRENCES = 5_000;
-
-/** Lists every occurrence known at `ctx.now` (recurrences up to the first one after now). */
-export function expandOccurrences(ctx: PlanContext): Expansion {
-  const out: Occurrence[] = [];
-  const warnings: string[] = [];
-  for (const step of ctx.pathway.steps) {
-    if (step.origin.type === 'schedule') out.push(...scheduled(ctx, step));
-    else if (step.origin.type === 'dependent') out.push(...dependent(ctx, step, step.origin.source));
-  }
-  out.push(...triggered(ctx, warnings));
-  const seen = new Set<string>();
-  const unique = out.filter((o) => (seen.has(o.key) ? false : (seen.add(o.key), true)));
-  unique.sort((a, b) => a.plannedAt - b.plannedAt || compareText(a.key, b.key));
-  return { occurrences: unique, warnings };
-}
 
 /** Current values of the pathway's variables (declared defaults overlaid with the journey's). */
 export function variableValues(ctx: PlanContext): Record<string, unknown> {
@@ -49,14 +37,10 @@ export function variableValues(ctx: PlanContext): Record<string, unknown> {
   return { ...values, ...(ctx.state.variables ?? {}) };
 }
 
-function clockOf(ctx: PlanContext, step: CompiledStep): { clock: number } {
-  return { clock: step.timing.time ?? ctx.pathway.defaultTime };
-}
-
 /** First planned time and window end of an occurrence, or null while a base is unknown. */
 function window(ctx: PlanContext, step: CompiledStep, src: RefSource): { at: number; latest: number | null } | null {
   const t = step.timing;
-  const clock = clockOf(ctx, step);
+  const clock = { clock: t.time ?? ctx.pathway.defaultTime };
   const atRef = t.at ?? t.earliest ?? (step.origin.type === 'trigger' ? ({ base: 'trigger', offset: 0, dateOnly: false } as const) : undefined);
   if (!atRef) return null;
   let at = resolveRef(ctx, atRef, clock, src);
@@ -71,95 +55,124 @@ function window(ctx: PlanContext, step: CompiledStep, src: RefSource): { at: num
   return { at, latest };
 }
 
-function scheduled(ctx: PlanContext, step: CompiledStep): Occurrence[] {
-  const w = window(ctx, step, {});
-  if (!w) return [];
-  const t = step.timing;
-  const inSpan = (ms: number) => ctx.spanEnd === null || ms <= ctx.spanEnd;
-  if (!t.every) {
-    return inSpan(w.at) ? [{ key: `${step.id}#1`, step, plannedAt: w.at, latest: w.latest, triggered: false }] : [];
-  }
-  const until = t.until ? resolveRef(ctx, t.until, 'end') : null;
-  if (t.until && until === null && !t.count && ctx.spanEnd === null) return [];
-  const stopAt = ctx.events.find((e) => t.stopOn.includes(e.name))?.ms ?? null;
-  const every = t.every * MINUTE;
-  const out: Occurrence[] = [];
-  for (let n = 0; n < MAX_RECURRENCES; n++) {
-    const at = w.at + n * every;
-    if (t.count !== undefined && n >= t.count) break;
-    if ((until !== null && at > until) || !inSpan(at) || (stopAt !== null && at >= stopAt)) break;
-    // Each occurrence's window closes when the next one is planned.
-    const latest = Math.min(at + every - 1, w.latest ?? Infinity);
-    out.push({ key: `${step.id}#${n + 1}`, step, plannedAt: at, latest, triggered: false });
-    if (at > ctx.now) break;
-  }
-  return out;
-}
+/**
+ * The recurrences of one scheduled step. They are generated as time goes on, up to the first
+ * one after `now` (as a journey needs them), and never change while the anchors, the span and
+ * the events they stop on stay the same.
+ */
+export class ScheduledSeries {
+  private readonly generated: Occurrence[] = [];
+  private done = false;
+  private readonly first: { at: number; latest: number | null } | null;
+  private readonly until: number | null = null;
+  private readonly stopAt: number | null = null;
 
-/** Completed occurrences of `source` (an approval counts only when approved), in key order. */
-function completedOf(ctx: PlanContext, source: string): [string, OccurrenceRecord, number][] {
-  const prefix = `${source}#`;
-  const out: [string, OccurrenceRecord, number][] = [];
-  for (const key of Object.keys(ctx.occurrences).sort()) {
-    if (!key.startsWith(prefix) || key.includes('/')) continue;
-    const rec = ctx.occurrences[key]!;
-    if (!rec.completedAt || rec.data?.['approved'] === false) continue;
-    const ms = parseTime(rec.completedAt, ctx.offset)?.ms;
-    if (ms !== undefined) out.push([key, rec, ms]);
-  }
-  return out;
-}
-
-function dependent(ctx: PlanContext, step: CompiledStep, source: string): Occurrence[] {
-  const out: Occurrence[] = [];
-  for (const [key, rec, completedAt] of completedOf(ctx, source)) {
-    const w = window(ctx, step, { completedAt, data: rec.data });
-    if (!w) continue;
-    const suffix = key.slice(source.length + 1);
-    out.push({ key: `${step.id}#${suffix}`, step, plannedAt: w.at, latest: w.latest, source: key, triggered: false });
-  }
-  return out;
-}
-
-interface Trigger {
-  target: string;
-  source: string;
-  at: number;
-}
-
-function triggered(ctx: PlanContext, warnings: string[]): Occurrence[] {
-  const triggers: Trigger[] = [];
-  const vars = variableValues(ctx);
-  for (const e of ctx.events) {
-    for (const target of ctx.pathway.events[e.name]?.triggers ?? []) triggers.push({ target, source: `e:${e.id}`, at: e.ms });
-  }
-  for (const step of ctx.pathway.steps) {
-    if (step.kind === 'questionnaire' && step.rules.length > 0) {
-      for (const [key, rec, completedAt] of completedOf(ctx, step.id)) {
-        const scored = scoreAnswers(ctx.pathway.questionnaires[step.questionnaire], rec.data);
-        if (!scored) continue;
-        const values = { ...vars, score: scored.score, items: scored.items, band: scored.band ?? '' };
-        for (const target of matchRules(step.rules, values, warnings)) triggers.push({ target, source: key, at: completedAt });
-      }
+  constructor(
+    private readonly ctx: PlanContext,
+    private readonly step: CompiledStep,
+  ) {
+    this.first = window(ctx, step, {});
+    const t = step.timing;
+    if (!this.first) {
+      this.done = true;
+      return;
     }
-    if (step.kind === 'monitor' && step.rules.length > 0) {
-      for (const reading of ctx.state.readings ?? []) {
-        if (reading.metric !== step.metric) continue;
-        const at = parseTime(reading.at, ctx.offset)?.ms;
-        if (at === undefined || at > ctx.now) continue;
-        const values = { ...vars, ...reading.values };
-        for (const target of matchRules(step.rules, values, warnings)) triggers.push({ target, source: `r:${reading.id}`, at });
-      }
+    if (!t.every) return;
+    this.until = t.until ? resolveRef(ctx, t.until, 'end') : null;
+    if (t.until && this.until === null && !t.count && ctx.spanEnd === null) {
+      this.done = true;
+      return;
     }
+    this.stopAt = ctx.events.find((e) => t.stopOn.includes(e.name))?.ms ?? null;
   }
-  const byId = new Map(ctx.pathway.steps.map((s) => [s.id, s]));
-  const out: Occurrence[] = [];
-  for (const trig of triggers) {
-    const step = byId.get(trig.target);
-    if (!step) continue;
-    const w = window(ctx, step, { triggerAt: trig.at });
-    if (!w) continue;
-    out.push({ key: `${step.id}#${trig.source}`, step, plannedAt: w.at, latest: w.latest, source: trig.source, triggered: true });
+
+  /** Generates occurrences until one lies after `now` or the series ends; returns the new ones. */
+  extend(now: number): Occurrence[] {
+    const added: Occurrence[] = [];
+    if (this.done) return added;
+    if (!this.step.timing.every) {
+      // A one-off step: its only occurrence, whatever the time.
+      this.done = true;
+      if (this.inSpan(this.first!.at)) added.push(this.occurrence(1, this.first!.at, this.first!.latest));
+      this.generated.push(...added);
+      return added;
+    }
+    const every = this.step.timing.every * MINUTE;
+    const count = this.step.timing.count;
+    while (!this.done) {
+      const last = this.generated.at(-1);
+      if (last && last.plannedAt > now) break;
+      const n = this.generated.length;
+      const at = this.first!.at + n * every;
+      if (n >= MAX_RECURRENCES || (count !== undefined && n >= count)) {
+        this.done = true;
+        break;
+      }
+      if ((this.until !== null && at > this.until) || !this.inSpan(at) || (this.stopAt !== null && at >= this.stopAt)) {
+        this.done = true;
+        break;
+      }
+      // Each occurrence's window closes when the next one is planned.
+      const occurrence = this.occurrence(n + 1, at, Math.min(at + every - 1, this.first!.latest ?? Infinity));
+      this.generated.push(occurrence);
+      added.push(occurrence);
+    }
+    return added;
+  }
+
+  private inSpan(ms: number): boolean {
+    return this.ctx.spanEnd === null || ms <= this.ctx.spanEnd;
+  }
+
+  private occurrence(n: number, plannedAt: number, latest: number | null): Occurrence {
+    return { key: `${this.step.id}#${n}`, step: this.step, plannedAt, latest, triggered: false };
+  }
+}
+
+/**
+ * Whether a record counts as a completion a dependent step follows (an approval only when
+ * approved), with its completion instant.
+ */
+export function completionOf(ctx: PlanContext, rec: OccurrenceRecord): number | null {
+  if (!rec.completedAt || rec.data?.['approved'] === false) return null;
+  return parseTime(rec.completedAt, ctx.offset)?.ms ?? null;
+}
+
+/** The occurrence of dependent `step` that follows the completed occurrence `key` of its source. */
+export function dependentOccurrence(ctx: PlanContext, step: CompiledStep, source: string, key: string, rec: OccurrenceRecord, completedAt: number): Occurrence | null {
+  const w = window(ctx, step, { completedAt, data: rec.data });
+  if (!w) return null;
+  return { key: `${step.id}#${key.slice(source.length + 1)}`, step, plannedAt: w.at, latest: w.latest, source: key, triggered: false };
+}
+
+/** The occurrence a trigger causes, or null while its window cannot be resolved. */
+export function triggeredOccurrence(ctx: PlanContext, step: CompiledStep, trig: Trigger): Occurrence | null {
+  const w = window(ctx, step, { triggerAt: trig.at });
+  if (!w) return null;
+  return { key: `${step.id}#${trig.source}`, step, plannedAt: w.at, latest: w.latest, source: trig.source, triggered: true };
+}
+
+/** Steps an event that has happened triggers. */
+export function eventTriggers(ctx: PlanContext, e: HappenedEvent): Trigger[] {
+  return (ctx.pathway.events[e.name]?.triggers ?? []).map((target) => ({ target, source: `e:${e.id}`, at: e.ms }));
+}
+
+/** Steps a completed questionnaire's score triggers (`step` has rules), with evaluation warnings. */
+export function questionnaireTriggers(ctx: PlanContext, step: CompiledStep, key: string, rec: OccurrenceRecord, at: number, vars: Record<string, unknown>, warnings: string[]): Trigger[] {
+  if (step.kind !== 'questionnaire') return [];
+  const scored = scoreAnswers(ctx.pathway.questionnaires[step.questionnaire], rec.data);
+  if (!scored) return [];
+  const values = { ...vars, score: scored.score, items: scored.items, band: scored.band ?? '' };
+  return matchRules(step.rules, values, warnings).map((target) => ({ target, source: key, at }));
+}
+
+/** Steps a home reading triggers through the rules of the monitors of its metric. */
+export function readingTriggers(monitors: readonly CompiledStep[], reading: Reading, at: number, vars: Record<string, unknown>, warnings: string[]): Trigger[] {
+  const out: Trigger[] = [];
+  for (const step of monitors) {
+    if (step.kind !== 'monitor' || step.metric !== reading.metric) continue;
+    const values = { ...vars, ...reading.values };
+    for (const target of matchRules(step.rules, values, warnings)) out.push({ target, source: `r:${reading.id}`, at });
   }
   return out;
 }

@@ -1,14 +1,14 @@
 /**
  * Timeline projection for `carepath preview`: runs the real planner in a simulated journey where
  * every due action is carried out and completed the moment it is due. Because it is the same
- * `plan()` the workflow calls, the preview shows what will run.
+ * planner the workflow runs, the preview shows what will run.
  */
 import type { CompiledPathway } from '../model/compiled.ts';
 import type { JourneyState, SkipReason } from '../model/journey.ts';
 import type { CompiledStep, StepKind, Urgency } from '../model/compiled.ts';
 import { ageLabel } from './age.ts';
 import { buildContext, compareText, resolveRef } from './context.ts';
-import { plan } from './plan.ts';
+import { Planner } from './planner.ts';
 import { formatTime, parseTime } from './time.ts';
 
 export interface TimelineEntry {
@@ -60,18 +60,19 @@ export function projectTimeline(pathway: CompiledPathway, initial: JourneyState,
   let now = formatTime(parseTime(options.from ?? state.enrolledAt, offset)?.ms ?? NaN, offset);
   let status = 'active';
   const max = options.maxIterations ?? 20_000;
+  const planner = new Planner(pathway, state);
   for (let i = 0; i < max; i++) {
-    const p = plan(pathway, state, now);
+    const p = planner.plan(now);
     status = p.status;
     for (const a of p.due) {
-      state.occurrences[a.key] = { issuedAt: now, completedAt: now };
+      planner.update(a.key, { issuedAt: now, completedAt: now });
       // Shown when it actually goes: a catch-up runs at `now`, later than planned.
       const entry: TimelineEntry = { at: now, plannedAt: a.plannedAt, key: a.key, step: a.step, kind: a.kind, urgency: a.urgency, status: 'planned' };
       copyDefined(entry, { code: a.code, title: a.title, stage: a.stage, role: a.role, channels: a.channels });
       entries.push(entry);
     }
     for (const s of p.skipped) {
-      state.occurrences[s.key] = { skipped: s.reason };
+      planner.update(s.key, { skipped: s.reason });
       const step = pathway.steps.find((x) => x.id === s.step)!;
       const entry: TimelineEntry = { at: s.plannedAt, plannedAt: s.plannedAt, key: s.key, step: s.step, kind: step.kind, urgency: step.urgency, status: 'skipped', reason: s.reason };
       copyDefined(entry, { code: step.code, title: step.title, stage: step.stage, ...who(step) });

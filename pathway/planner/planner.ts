@@ -1,0 +1,358 @@
+/**
+ * The incremental planner: one per running journey (and per preview). It keeps what a plan is
+ * computed from between calls, so that a call costs what is open and next, not what happened
+ * before:
+ * - the facts (anchors, events, pauses, stages, variables) are derived once and kept until an
+ *   anchor, event or variable changes, or time reaches an event or reading dated ahead;
+ * - occurrences are expanded once per change of what they depend on: recurrences are generated
+ *   as time reaches them, a completion adds the occurrences that follow it, a reading the ones
+ *   its rules trigger (rules are evaluated once per source);
+ * - each step's occurrences are kept in time order with a cursor past those already handled, and
+ *   open items (issued, awaiting completion) are indexed, so a call looks only at open items,
+ *   occurrences due by now and the next one of each step.
+ *
+ * The journey state stays the plain, serialisable source of truth: change it only through the
+ * methods below, which keep the indexes in step. Plans are exactly those of a full expansion
+ * and scan of the state (`tests/pathway/planner.differential.test.ts` checks this against the
+ * planner as it was before).
+ *
+ * Pure and deterministic: no I/O, no clock, no randomness. Safe inside Temporal's workflow sandbox.
+ */
+import type { CompiledPathway, CompiledStep } from '../model/compiled.ts';
+import type { Consumption, JourneyEvent, JourneyState, OccurrenceRecord, Plan, Reading } from '../model/journey.ts';
+import { buildContextAt, compareText, mustParse, type PlanContext } from './context.ts';
+import {
+  completionOf,
+  dependentOccurrence,
+  eventTriggers,
+  questionnaireTriggers,
+  readingTriggers,
+  ScheduledSeries,
+  triggeredOccurrence,
+  variableValues,
+  type Occurrence,
+  type Trigger,
+} from './occurrences.ts';
+import { PlanRun } from './plan-run.ts';
+import { stageSpans, type StageSpan } from './stages.ts';
+import { formatDate, formatTime, parseTime } from './time.ts';
+
+/** Kinds whose issued occurrences stay open (reminded, escalated, cancelled at exit) until completed. */
+const OPEN_KINDS = new Set(['task', 'approval', 'escalation', 'questionnaire']);
+
+const NO_RECORDS: Record<string, OccurrenceRecord> = Object.freeze({}) as Record<string, OccurrenceRecord>;
+
+/** A step's occurrences in (planned time, key) order, and the first one not yet handled. */
+interface StepOccurrences {
+  list: Occurrence[];
+  cursor: number;
+}
+
+/** Caches that hold while anchors, events and variables stay as they are. */
+interface Facts {
+  base: PlanContext;
+  builtAt: number;
+  /** The first instant (an event or reading dated ahead) at which the facts change by themselves. */
+  validUntil: number;
+  spans: StageSpan[];
+  vars: Record<string, unknown>;
+  series: ScheduledSeries[];
+  byKey: Map<string, Occurrence>;
+  byStep: Map<string, StepOccurrences>;
+  /** Non-triggered occurrences whose window closed before enrolment: skipped whenever they come up. */
+  lateSkips: Set<string>;
+  /** Readings dated after `now` when last looked at. */
+  futureReadings: Reading[];
+  /** Completions not yet expanded into what follows them. */
+  newCompletions: Set<string>;
+  ruleWarnings: string[];
+}
+
+export class Planner {
+  private readonly offset: number;
+  private readonly steps = new Map<string, CompiledStep>();
+  private readonly dependents = new Map<string, CompiledStep[]>();
+  private readonly monitorsWithRules: CompiledStep[];
+  private readonly consuming = new Map<string, string>();
+  /** Issued, not completed, skipped or cancelled occurrences of the open kinds. */
+  private readonly open = new Set<string>();
+  /** Entitlement → occurrence key → instant it was used (issued consuming steps). */
+  private readonly stepUses = new Map<string, Map<string, number>>();
+  private consumptionUses: { count: number; uses: Map<string, number[]> } = { count: -1, uses: new Map() };
+  private facts: Facts | null = null;
+
+  constructor(
+    readonly pathway: CompiledPathway,
+    readonly state: JourneyState,
+  ) {
+    this.offset = pathway.timezone.offsetMinutes;
+    for (const step of pathway.steps) {
+      this.steps.set(step.id, step);
+      if (step.origin.type === 'dependent') this.dependents.set(step.origin.source, [...(this.dependents.get(step.origin.source) ?? []), step]);
+      if (step.consumes) this.consuming.set(step.id, step.consumes);
+    }
+    this.monitorsWithRules = pathway.steps.filter((s) => s.kind === 'monitor' && s.rules.length > 0);
+    for (const [key, rec] of Object.entries(this.records)) this.index(key, rec);
+  }
+
+  /** The plan at `nowIso` (ISO 8601). */
+  plan(nowIso: string): Plan {
+    const now = mustParse(nowIso, this.offset, 'now');
+    const facts = this.factsAt(now);
+    const ctx: PlanContext = { ...facts.base, now };
+    const run = new PlanRun(ctx, facts.spans, [...facts.ruleWarnings], facts.vars, this.usesNow());
+    for (const occ of this.candidates(facts, now)) run.consider(occ);
+    return run.result();
+  }
+
+  /**
+   * Every anchor that resolves at `nowIso`, formatted as the pathway declares it (`YYYY-MM-DD` for
+   * a date, an ISO instant with offset for a date-time); unknown ones are absent.
+   */
+  resolvedAnchors(nowIso: string): Record<string, string> {
+    const { base } = this.factsAt(mustParse(nowIso, this.offset, 'now'));
+    const out: Record<string, string> = {};
+    for (const [name, ms] of [...base.anchors.entries()].sort(([a], [b]) => compareText(a, b))) {
+      out[name] = this.pathway.anchors[name]?.type === 'date' ? formatDate(ms, this.offset) : formatTime(ms, this.offset);
+    }
+    return out;
+  }
+
+  /** The record of an occurrence or follow-up, if any. */
+  record(key: string): OccurrenceRecord | undefined {
+    return this.records[key];
+  }
+
+  /** Merges `patch` into an occurrence's record (issued, completed with data, skipped, cancelled). */
+  update(key: string, patch: OccurrenceRecord): OccurrenceRecord {
+    const occurrences = (this.state.occurrences ??= {});
+    const before = occurrences[key];
+    const after: OccurrenceRecord = { ...before, ...patch };
+    occurrences[key] = after;
+    this.index(key, after);
+    const completionChanged = 'completedAt' in patch || 'data' in patch;
+    if (completionChanged && this.facts) {
+      // A completion adds what follows it; changing one that was already recorded rebuilds.
+      if (before?.completedAt) this.facts = null;
+      else this.facts.newCompletions.add(key);
+    }
+    return after;
+  }
+
+  /** Sets or corrects an anchor. */
+  setAnchor(name: string, value: string): void {
+    this.state.anchors[name] = value;
+    this.facts = null;
+  }
+
+  /** Sets a variable (a risk flag, a report value). */
+  setVariable(name: string, value: boolean | number | string): void {
+    this.state.variables = { ...this.state.variables, [name]: value };
+    this.facts = null;
+  }
+
+  /** Records an event (delivered, hospitalised, …). */
+  addEvent(event: JourneyEvent): void {
+    (this.state.events ??= []).push(event);
+    this.facts = null;
+  }
+
+  /** Adds a home reading; its rules are evaluated once its time has come. */
+  addReading(reading: Reading): void {
+    (this.state.readings ??= []).push(reading);
+    this.facts?.futureReadings.push(reading);
+  }
+
+  /** Records a use of an entitlement outside the steps (a consultation, a green-channel visit). */
+  addConsumption(consumption: Consumption): void {
+    (this.state.consumptions ??= []).push(consumption);
+  }
+
+  private get records(): Record<string, OccurrenceRecord> {
+    return this.state.occurrences ?? NO_RECORDS;
+  }
+
+  /** Keeps the open items and the entitlement uses of one record current. */
+  private index(key: string, rec: OccurrenceRecord): void {
+    const stepId = stepIdOf(key);
+    if (stepId === null) return;
+    const kind = this.steps.get(stepId)?.kind;
+    if (kind && OPEN_KINDS.has(kind) && rec.issuedAt && !rec.completedAt && !rec.skipped && !rec.cancelledAt) this.open.add(key);
+    else this.open.delete(key);
+    const entitlement = this.consuming.get(stepId);
+    if (!entitlement) return;
+    // A step uses its unit when issued; a cancelled one gives it back.
+    const iso = rec.cancelledAt ? undefined : (rec.issuedAt ?? rec.completedAt);
+    const ms = iso ? parseTime(iso, this.offset)?.ms : undefined;
+    const uses = this.stepUses.get(entitlement) ?? new Map<string, number>();
+    this.stepUses.set(entitlement, uses);
+    if (ms === undefined) uses.delete(key);
+    else uses.set(key, ms);
+  }
+
+  /** Entitlement uses at this call: issued consuming steps plus recorded requests (a fresh copy). */
+  private usesNow(): Map<string, number[]> {
+    const consumptions = this.state.consumptions ?? [];
+    if (this.consumptionUses.count !== consumptions.length) {
+      const uses = new Map<string, number[]>();
+      for (const c of consumptions) {
+        const ms = parseTime(c.at, this.offset)?.ms;
+        if (ms !== undefined) uses.set(c.entitlement, [...(uses.get(c.entitlement) ?? []), ms]);
+      }
+      this.consumptionUses = { count: consumptions.length, uses };
+    }
+    const out = new Map<string, number[]>();
+    for (const [id, uses] of this.stepUses) if (uses.size) out.set(id, [...uses.values()]);
+    for (const [id, uses] of this.consumptionUses.uses) out.set(id, [...(out.get(id) ?? []), ...uses]);
+    return out;
+  }
+
+  /** The facts and occurrences at `now`, brought up to date. */
+  private factsAt(now: number): Facts {
+    let facts = this.facts;
+    if (!facts || now < facts.builtAt || now >= facts.validUntil) facts = this.facts = this.rebuild(now);
+    for (const key of facts.newCompletions) this.expandCompletion(facts, key);
+    facts.newCompletions.clear();
+    if (facts.futureReadings.length) {
+      const later: Reading[] = [];
+      for (const reading of facts.futureReadings) if (!this.expandReading(facts, reading, now)) later.push(reading);
+      facts.futureReadings = later;
+    }
+    for (const series of facts.series) for (const occ of series.extend(now)) this.add(facts, occ);
+    return facts;
+  }
+
+  private rebuild(now: number): Facts {
+    const base = buildContextAt(this.pathway, this.state, now);
+    const facts: Facts = {
+      base,
+      builtAt: now,
+      validUntil: Math.min(Infinity, ...base.futureEvents),
+      spans: stageSpans(base),
+      vars: variableValues(base),
+      series: [],
+      byKey: new Map(),
+      byStep: new Map(),
+      lateSkips: new Set(),
+      futureReadings: [],
+      newCompletions: new Set(),
+      ruleWarnings: [],
+    };
+    for (const step of this.pathway.steps) if (step.origin.type === 'schedule') facts.series.push(new ScheduledSeries(base, step));
+    for (const key of Object.keys(this.records)) this.expandCompletion(facts, key);
+    for (const e of base.events) for (const trig of eventTriggers(base, e)) this.addTriggered(facts, trig);
+    for (const reading of this.state.readings ?? []) if (!this.expandReading(facts, reading, now)) facts.futureReadings.push(reading);
+    return facts;
+  }
+
+  /** What follows a completed occurrence: dependent steps, and what its questionnaire score triggers. */
+  private expandCompletion(facts: Facts, key: string): void {
+    const stepId = stepIdOf(key);
+    const rec = this.records[key];
+    const completedAt = rec ? completionOf(facts.base, rec) : null;
+    if (stepId === null || !rec || completedAt === null) return;
+    for (const step of this.dependents.get(stepId) ?? []) {
+      const occ = dependentOccurrence(facts.base, step, stepId, key, rec, completedAt);
+      if (occ) this.add(facts, occ);
+    }
+    const step = this.steps.get(stepId);
+    if (step?.kind === 'questionnaire' && step.rules.length > 0) {
+      for (const trig of questionnaireTriggers(facts.base, step, key, rec, completedAt, facts.vars, facts.ruleWarnings)) this.addTriggered(facts, trig);
+    }
+  }
+
+  /** Evaluates a reading's rules once its time has come; false while it lies after `now`. */
+  private expandReading(facts: Facts, reading: Reading, now: number): boolean {
+    const at = parseTime(reading.at, this.offset)?.ms;
+    if (at === undefined) return true;
+    if (at > now) return false;
+    for (const trig of readingTriggers(this.monitorsWithRules, reading, at, facts.vars, facts.ruleWarnings)) this.addTriggered(facts, trig);
+    return true;
+  }
+
+  private addTriggered(facts: Facts, trig: Trigger): void {
+    const step = this.steps.get(trig.target);
+    const occ = step ? triggeredOccurrence(facts.base, step, trig) : null;
+    if (occ) this.add(facts, occ);
+  }
+
+  /**
+   * Adds an occurrence to its step's ordered list. A key seen before keeps its first occurrence,
+   * except that a scheduled or dependent one wins over a triggered one (as in a full expansion).
+   */
+  private add(facts: Facts, occ: Occurrence): void {
+    const existing = facts.byKey.get(occ.key);
+    if (existing && !(existing.triggered && !occ.triggered)) return;
+    let entry = facts.byStep.get(occ.step.id);
+    if (!entry) facts.byStep.set(occ.step.id, (entry = { list: [], cursor: 0 }));
+    if (existing) entry.list.splice(entry.list.indexOf(existing), 1);
+    const at = insertionIndex(entry.list, occ);
+    entry.list.splice(at, 0, occ);
+    if (at <= entry.cursor) entry.cursor = existing ? 0 : at;
+    facts.byKey.set(occ.key, occ);
+    if (!occ.triggered && (occ.latest ?? occ.plannedAt) < facts.base.enrolledAt) facts.lateSkips.add(occ.key);
+    else facts.lateSkips.delete(occ.key);
+  }
+
+  /**
+   * The occurrences a plan at `now` must consider, in (planned time, key) order: per step those
+   * not yet handled up to now and the next one after it (a later one only moves a wake-up that
+   * this one already sets earlier), every open item, and those whose window closed before
+   * enrolment.
+   */
+  private candidates(facts: Facts, now: number): Occurrence[] {
+    const records = this.records;
+    const handled = (key: string) => {
+      const rec = records[key];
+      return rec !== undefined && (rec.skipped !== undefined || rec.cancelledAt !== undefined || rec.issuedAt !== undefined);
+    };
+    const out: Occurrence[] = [];
+    const seen = new Set<string>();
+    const take = (occ: Occurrence) => {
+      if (!seen.has(occ.key)) {
+        seen.add(occ.key);
+        out.push(occ);
+      }
+    };
+    for (const entry of facts.byStep.values()) {
+      const { list } = entry;
+      while (entry.cursor < list.length && handled(list[entry.cursor]!.key)) entry.cursor++;
+      for (let i = entry.cursor; i < list.length; i++) {
+        const occ = list[i]!;
+        if (handled(occ.key)) continue;
+        take(occ);
+        if (occ.plannedAt > now) break;
+      }
+    }
+    for (const key of this.open) {
+      const occ = facts.byKey.get(key);
+      if (occ) take(occ);
+    }
+    for (const key of facts.lateSkips) {
+      if (handled(key)) facts.lateSkips.delete(key);
+      else take(facts.byKey.get(key)!);
+    }
+    return out.sort(byPlannedTime);
+  }
+}
+
+/** The step of an occurrence key (`step#n`, `step#e:id`); null for follow-ups (`…/remind-1`) and malformed keys. */
+function stepIdOf(key: string): string | null {
+  const hash = key.indexOf('#');
+  return hash > 0 && !key.includes('/') ? key.slice(0, hash) : null;
+}
+
+function byPlannedTime(a: Occurrence, b: Occurrence): number {
+  return a.plannedAt - b.plannedAt || compareText(a.key, b.key);
+}
+
+function insertionIndex(list: Occurrence[], occ: Occurrence): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (byPlannedTime(list[mid]!, occ) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,51 @@
+/**
+ * Entitlement balances (e.g. 3 green-channel visits a journey, 24 consultations a year and 2 a
+ * month). Periods run from the enrolment time: year k is [enrolment + k years, + k+1 years).
+ */
+import type { CompiledEntitlement } from '../../../pathway/model/compiled.ts';
+import type { EntitlementBalance } from '../../../pathway/model/journey.ts';
+import type { PlanContext } from './context.ts';
+import { addLocalMonths, parseTime } from '../../../pathway/planner/time.ts';
+
+/** Times each entitlement was used: issued consuming steps plus recorded requests. */
+export function usesOf(ctx: PlanContext): Map<string, number[]> {
+  const uses = new Map<string, number[]>();
+  const add = (id: string, iso: string | undefined) => {
+    const ms = iso ? parseTime(iso, ctx.offset)?.ms : undefined;
+    if (ms === undefined) return;
+    uses.set(id, [...(uses.get(id) ?? []), ms]);
+  };
+  const consuming = new Map(ctx.pathway.steps.filter((s) => s.consumes).map((s) => [s.id, s.consumes!]));
+  for (const [key, rec] of Object.entries(ctx.occurrences)) {
+    if (key.includes('/')) continue;
+    const id = consuming.get(key.slice(0, key.indexOf('#')));
+    // A step uses its unit when issued; a cancelled one gives it back.
+    if (id && !rec.cancelledAt) add(id, rec.issuedAt ?? rec.completedAt);
+  }
+  for (const c of ctx.state.consumptions ?? []) add(c.entitlement, c.at);
+  return uses;
+}
+
+/** Remaining balance at instant `at`: the tightest of the entitlement's limits. */
+export function balanceAt(ctx: PlanContext, ent: CompiledEntitlement, uses: number[], at: number): EntitlementBalance {
+  let remaining = Infinity;
+  let usedInTightest = 0;
+  for (const limit of ent.limits) {
+    const [from, to] = periodOf(ctx, limit.per, at);
+    const used = uses.filter((u) => u >= from && u < to && u <= at).length;
+    const left = Math.max(0, limit.quota - used);
+    if (left < remaining) {
+      remaining = left;
+      usedInTightest = used;
+    }
+  }
+  return { remaining: remaining === Infinity ? 0 : remaining, used: usedInTightest };
+}
+
+function periodOf(ctx: PlanContext, per: 'journey' | 'year' | 'month', at: number): [number, number] {
+  if (per === 'journey') return [-Infinity, Infinity];
+  const months = per === 'year' ? 12 : 1;
+  let k = 0;
+  while (addLocalMonths(ctx.enrolledAt, (k + 1) * months, ctx.offset) <= at && k < 1_200) k++;
+  return [addLocalMonths(ctx.enrolledAt, k * months, ctx.offset), addLocalMonths(ctx.enrolledAt, (k + 1) * months, ctx.offset)];
+}
