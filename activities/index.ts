@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps.ts';
 import { createMessageActivities } from './messages.ts';
+import { createRoundActivities } from './rounds.ts';
 import { createTaskActivities } from './tasks.ts';
 import { createTimelineActivities } from './timeline.ts';
 
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createMessageActivities(deps),
     ...createTaskActivities(deps),
+    ...createRoundActivities(deps),
     ...createTimelineActivities(deps),
     /** Appends an entry to the audit log on behalf of a workflow (actor `system`). */
     async recordAudit(entry: { action: string; resourceType: string; resourceId: string | null; details?: unknown }): Promise<void> {

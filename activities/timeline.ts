@@ -1,5 +1,5 @@
 import { appendJourneyEvent, type NewJourneyEvent } from '../db/repositories/journey-events.ts';
-import { markEnrollmentEnded } from '../db/repositories/enrollments.ts';
+import { markEnrollmentEnded, setEnrollmentPathwayVersion } from '../db/repositories/enrollments.ts';
 import type { ActivityDeps } from './deps.ts';
 
 export function createTimelineActivities(deps: ActivityDeps) {
@@ -20,7 +20,7 @@ export function createTimelineActivities(deps: ActivityDeps) {
 
     /** Records that a journey moved to another version of its pathway. */
     async recordPathwayUpgrade(input: { enrollmentId: string; version: string; hash: string }): Promise<void> {
-      await deps.db.updateTable('enrollments').set({ pathway_version: input.version, pathway_hash: input.hash }).where('id', '=', input.enrollmentId).execute();
+      await setEnrollmentPathwayVersion(deps.db, input.enrollmentId, input.version, input.hash);
     },
 
     /** Marks the enrolment finished (completed, or exited by an event such as withdrawal). */

@@ -17,8 +17,8 @@ export const INQUIRY_TASK_KIND = 'inquiry-response';
 export type TaskCompletionPath = 'journey' | 'inquiry' | 'direct';
 
 /**
- * Journey steps complete through the journey's `completeStep` update (which validates the data
- * and closes the task); inquiry answers close the task and stop the inquiry's timer; follow-up
+ * Journey steps complete through the journey's `completeStep` update (which validates the data;
+ * the task is closed here and by the journey, whichever is first); inquiry answers close the task and stop the inquiry's timer; follow-up
  * tasks a journey created outside its steps (a message handed over, a phone call to make) close
  * in the database.
  */
@@ -48,7 +48,12 @@ export async function completeTask(
     case 'journey': {
       const enrollment = (await findEnrollment(deps.db, task.enrollment_id))!;
       await updateJourney(deps.client, enrollment, completeStepUpdate, { key: task.occurrence_key, data: request.data, by: request.by });
-      await deps.db.transaction().execute(onClosed);
+      // The journey accepted the completion and closes the task in its next round; close it here
+      // too, so that the answer already shows it done (whichever comes second changes nothing).
+      await deps.db.transaction().execute(async (trx) => {
+        await closeOpenTask(trx, task.id, { by: request.by, result: request.data, at });
+        await onClosed(trx);
+      });
       return;
     }
     case 'inquiry': {

@@ -5,6 +5,7 @@ import { CarepathError } from '../config/errors.ts';
 import type { Database } from '../db/database.ts';
 import type { CompiledPathway } from '../pathway/planner/index.ts';
 import type { JourneyInput } from '../workflows/journey-definitions.ts';
+import { DEFAULT_REPLAY_BUDGET, type ReplayBudget } from '../workflows/replay-budget.ts';
 import { ButlerKey, PathwayVersionKey, PatientRefKey, ProgramKey, StageKey, StatusKey, TenantKey } from '../workflows/search-attributes.ts';
 
 /**
@@ -27,6 +28,8 @@ export interface StartJourneyRequest {
   enrolledAt: string;
   /** Index the journey with search attributes (default true; false on the time-skipping test server). */
   searchAttributes?: boolean;
+  /** Overrides of the replay budget pinned into the journey (tests use small ones). */
+  replayBudget?: Partial<ReplayBudget>;
 }
 
 /**
@@ -78,6 +81,7 @@ export async function startJourneyWorkflow(client: Client, taskQueue: string, re
     tenant: request.tenant,
     butlerId: request.butlerId,
     pathway,
+    replayBudget: { ...DEFAULT_REPLAY_BUDGET, ...request.replayBudget },
     ...(request.searchAttributes === false ? { searchAttributes: false } : {}),
     journey: { enrolledAt: request.enrolledAt, anchors: { ...request.anchors }, ...(request.variables ? { variables: { ...request.variables } } : {}) },
   };

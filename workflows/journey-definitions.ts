@@ -1,6 +1,7 @@
 // The journey workflow's contract: its input and the updates and queries it answers.
 // Client code (API, tests) imports these; they hold no workflow logic.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ReplayBudget } from './replay-budget.ts';
 import type { CompiledPathway, DataValue, JourneyState, JourneyStatus, Projection } from '../pathway/planner/index.ts';
 
 /** The journey's input, and the small state carried across continue-as-new. */
@@ -22,8 +23,13 @@ export interface JourneyInput {
    * custom search attributes, such as the Java time-skipping test server.
    */
   searchAttributes?: boolean;
-  /** History length at which a run continues as new (default 4,000, well under the 10,240 warning). */
+  /** History length at which a version 1 run continues as new (default 4,000). */
   historyLimit?: number;
+  /**
+   * When a run continues as new (events, bytes, planning rounds), pinned at enrolment; missing
+   * parts take the defaults of workflows/replay-budget.ts.
+   */
+  replayBudget?: Partial<ReplayBudget>;
 }
 
 export interface JourneyOutcome {

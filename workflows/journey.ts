@@ -1,19 +1,22 @@
 // The journey workflow: one per enrolment, running a pinned compiled pathway for months.
-// Loop: ask the planner → carry out what is due → sleep until the next wake-up or an update.
+// Loop: plan → carry out the round (one database activity, one activity per message) → sleep
+// until the next wake-up or an update. A run continues as new on a replay budget, so that a
+// worker with an empty cache replays any run quickly, however long the journey is.
 import {
+  ActivityFailure,
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { NewJourneyEvent } from '../db/repositories/journey-events.ts';
-import { parseTime, plan, projectTimeline, type JourneyState, type Plan } from '../pathway/planner/index.ts';
-import { performAction } from './journey-actions.ts';
+import type { SendMessageInput } from '../activities/messages.ts';
 import {
   completeStepUpdate,
   journeyViewQuery,
@@ -26,263 +29,171 @@ import {
   upgradePathwayUpdate,
   type JourneyInput,
   type JourneyOutcome,
-  type JourneyView,
 } from './journey-definitions.ts';
-import {
-  stepOf,
-  validateCompleteStep,
-  validateRecordEvent,
-  validateSetAnchor,
-  validateSetVariable,
-  validateSubmitAnswers,
-  validateSubmitReading,
-  validateUpgradePathway,
-} from './journey-validation.ts';
+import type { Round } from './journey-round.ts';
+import { JourneyRun } from './journey-run.ts';
+import { Wakeup } from './wakeup.ts';
+import { replayBudgetExceeded } from './replay-budget.ts';
+import { journeyWorkflowV1 } from './legacy/journey-v1.ts';
 import { NextActionAtKey, PathwayVersionKey, StageKey, StatusKey } from './search-attributes.ts';
 
+/** Database work: retried until the database answers again (a journey must not lose a step). */
 const store = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
-/** Continue-as-new well before the server's 10,240-event warning. */
-const MAX_HISTORY_EVENTS = 4_000;
+/**
+ * Message delivery: retried with backoff for about an hour; after the last attempt the message
+ * is handed to a person as a task.
+ */
+const delivery = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '15 minutes', maximumAttempts: 8 },
+});
+
+/** Marker of journeys started by this version of the workflow; histories without it run version 1. */
+export const JOURNEY_V2_PATCH = 'journey-v2';
+
 /** Planning rounds without a pause in between: a guard against a plan that never settles. */
 const MAX_ROUNDS_WITHOUT_SLEEP = 100;
 
-function nowIso(): string {
-  return new Date(Date.now()).toISOString();
-}
+type Ending = { kind: 'return'; outcome: JourneyOutcome } | { kind: 'continue'; input: JourneyInput };
+
+const nowIso = () => new Date(Date.now()).toISOString();
 
 /** Runs one patient's journey through a compiled pathway. */
 export async function journeyWorkflow(input: JourneyInput): Promise<JourneyOutcome> {
-  const { pathway } = input;
-  const state: JourneyState = input.journey;
-  state.occurrences ??= {};
-  state.events ??= [];
-  state.readings ??= [];
-  const openTasks: Record<string, string> = input.openTasks ?? {};
-  const run = input.run ?? 0;
-  const offset = pathway.timezone.offsetMinutes;
-  let changed = false;
-  let current: Plan = plan(pathway, state, nowIso());
-  const timeline: NewJourneyEvent[] = [];
-  const note = (type: string, key: string, stepId: string | null, details?: unknown) =>
-    timeline.push({ enrollmentId: input.enrollmentId, eventKey: `${type}:${key}`, type, stepId, at: nowIso(), details });
-  const ended = () => current.status === 'ended' || current.status === 'completed';
+  if (!patched(JOURNEY_V2_PATCH)) return journeyWorkflowV1(input);
+  const journey = new JourneyRun(input, nowIso());
 
-  setHandler(
-    completeStepUpdate,
-    async (request) => {
-      const at = nowIso();
-      const record = (state.occurrences![request.key] ??= {});
-      record.completedAt = at;
-      if (request.data) record.data = { ...request.data };
-      const taskId = openTasks[request.key];
-      if (taskId) {
-        delete openTasks[request.key];
-        await store.closeTask({ taskId, status: 'done', by: request.by, result: request.data ?? null, at });
-      }
-      note('completed', request.key, stepOf(pathway, request.key)?.id ?? null, { by: request.by });
-      changed = true;
-      return { key: request.key, completedAt: at };
-    },
-    { validator: (request) => validateCompleteStep(pathway, state, request) },
-  );
+  setHandler(completeStepUpdate, (r) => journey.completeStep(r, nowIso()), { validator: (r) => journey.validateCompleteStep(r) });
+  setHandler(setAnchorUpdate, (r) => journey.setAnchor(r, nowIso()), { validator: (r) => journey.validateSetAnchor(r) });
+  setHandler(setVariableUpdate, (r) => journey.setVariable(r, nowIso()), { validator: (r) => journey.validateSetVariable(r) });
+  setHandler(recordEventUpdate, (r) => journey.recordEvent(r, nowIso()), { validator: (r) => journey.validateRecordEvent(r, nowIso()) });
+  setHandler(submitAnswersUpdate, (r) => journey.submitAnswers(r, nowIso()), { validator: (r) => journey.validateSubmitAnswers(r) });
+  setHandler(submitReadingUpdate, (r) => journey.submitReading(r, nowIso()), { validator: (r) => journey.validateSubmitReading(r) });
+  setHandler(upgradePathwayUpdate, (r) => journey.upgradePathway(r, nowIso()), { validator: (r) => journey.validateUpgradePathway(r) });
+  setHandler(journeyViewQuery, () => journey.view());
+  setHandler(timelineQuery, () => journey.timeline(nowIso()));
 
-  setHandler(
-    setAnchorUpdate,
-    (request) => {
-      const previous = state.anchors[request.name];
-      state.anchors[request.name] = request.value;
-      note('anchor-set', `${request.name}=${request.value}`, null, { anchor: request.name, corrected: previous !== undefined, by: request.by });
-      changed = true;
-      return { name: request.name, value: request.value };
-    },
-    { validator: (request) => validateSetAnchor(pathway, state, request) },
-  );
+  const ending = await runJourney(journey);
+  // Handlers are synchronous, so none can be half done here; this is the last step of every run.
+  await condition(allHandlersFinished);
+  return ending.kind === 'return' ? ending.outcome : continueAsNew<typeof journeyWorkflow>(ending.input);
+}
 
-  setHandler(
-    setVariableUpdate,
-    (request) => {
-      state.variables = { ...state.variables, [request.name]: request.value };
-      note('variable-set', `${request.name}@${nowIso()}`, null, { variable: request.name, by: request.by });
-      changed = true;
-      return { name: request.name, value: request.value };
-    },
-    { validator: (request) => validateSetVariable(pathway, request) },
-  );
-
-  setHandler(
-    recordEventUpdate,
-    (request) => {
-      const at = request.at ? normalise(request.at) : nowIso();
-      state.events!.push({ id: request.id, name: request.name, at });
-      note('event', request.id, null, { event: request.name, by: request.by });
-      changed = true;
-      return { name: request.name, at };
-    },
-    { validator: (request) => validateRecordEvent(pathway, state, request, nowIso(), ended()) },
-  );
-
-  setHandler(
-    submitAnswersUpdate,
-    (request) => {
-      const record = (state.occurrences![request.key] ??= {});
-      record.completedAt = nowIso();
-      record.data = { items: { ...request.items } };
-      const score = Object.values(request.items).reduce((sum, v) => sum + v, 0);
-      note('answered', request.key, stepOf(pathway, request.key)?.id ?? null, { by: request.by });
-      changed = true;
-      return { key: request.key, score };
-    },
-    { validator: (request) => validateSubmitAnswers(pathway, state, request) },
-  );
-
-  setHandler(
-    submitReadingUpdate,
-    (request) => {
-      state.readings!.push({ id: request.id, metric: request.metric, at: normalise(request.at), values: { ...request.values } });
-      note('reading', request.id, null, { metric: request.metric, by: request.by });
-      changed = true;
-      return { id: request.id };
-    },
-    { validator: (request) => validateSubmitReading(pathway, state, request) },
-  );
-
-  let upgradeTo: JourneyInput['pathway'] | null = null;
-  setHandler(
-    upgradePathwayUpdate,
-    async (request) => {
-      upgradeTo = request.pathway;
-      note('pathway-upgraded', `${request.pathway.id}@${request.pathway.version}`, null, { from: pathway.version, to: request.pathway.version, by: request.by });
-      await store.recordPathwayUpgrade({ enrollmentId: input.enrollmentId, version: request.pathway.version, hash: request.pathway.hash });
-      changed = true;
-      return { from: pathway.version, to: request.pathway.version };
-    },
-    { validator: (request) => validateUpgradePathway(pathway, state, request) },
-  );
-
-  setHandler(journeyViewQuery, (): JourneyView => view());
-  setHandler(timelineQuery, () => projectTimeline(pathway, state, { from: nowIso() }));
-
-  function normalise(text: string): string {
-    return new Date(parseTime(text, offset)!.ms).toISOString();
-  }
-
-  function view(): JourneyView {
-    const occurrences = Object.entries(state.occurrences ?? {});
-    return {
-      enrollmentId: input.enrollmentId,
-      pathway: { id: pathway.id, version: pathway.version, hash: pathway.hash },
-      status: current.status,
-      stage: current.stage ?? null,
-      nextWakeAt: current.nextWakeAt,
-      anchors: { ...state.anchors },
-      events: (state.events ?? []).map((e) => ({ ...e })),
-      open: occurrences
-        .filter(([, r]) => r.issuedAt && !r.completedAt && !r.cancelledAt && !r.skipped)
-        .filter(([key]) => ['task', 'approval', 'questionnaire', 'escalation', 'milestone'].includes(stepOf(pathway, key)?.kind ?? ''))
-        .map(([key, r]) => {
-          const step = stepOf(pathway, key)!;
-          const item = { key, step: step.id, kind: step.kind, issuedAt: r.issuedAt! };
-          return openTasks[key] ? { ...item, taskId: openTasks[key] } : item;
-        }),
-      completed: occurrences.filter(([, r]) => r.completedAt).length,
-      skipped: occurrences.filter(([, r]) => r.skipped).length,
-      entitlements: current.entitlements,
-      run,
-    };
-  }
-
-  /** Lets running update handlers finish, then writes what they noted, before the run ends. */
-  async function finishHandlers(): Promise<void> {
-    await condition(allHandlersFinished);
-    if (timeline.length > 0) await store.recordJourneyEvents(timeline.splice(0));
-  }
-
-  let published = '';
-  function publishSearchAttributes(): void {
-    if (input.searchAttributes === false) return;
-    const next = current.nextWakeAt ? new Date(parseTime(current.nextWakeAt, offset)!.ms) : null;
-    const version = `${pathway.id}@${pathway.version}`;
-    const signature = `${version}|${current.status}|${current.stage ?? ''}|${next?.toISOString() ?? ''}`;
-    if (signature === published) return;
-    published = signature;
-    upsertSearchAttributes([
-      { key: PathwayVersionKey, value: version },
-      { key: StatusKey, value: current.status },
-      { key: StageKey, value: current.stage ?? null },
-      { key: NextActionAtKey, value: next },
-    ]);
-  }
-
+/** Plans and acts until the journey ends or the run has used its replay budget. */
+async function runJourney(journey: JourneyRun): Promise<Ending> {
+  const wakeup = new Wakeup();
+  journey.onChange = () => wakeup.notify();
+  const sends = new InFlight(() => wakeup.notify());
   for (let rounds = 0; ; rounds++) {
-    changed = false;
     const now = nowIso();
-    current = plan(pathway, state, now);
-    for (const warning of current.warnings) log.warn('planner warning', { warning });
-
-    for (const skip of current.skipped) {
-      state.occurrences[skip.key] = { ...state.occurrences[skip.key], skipped: skip.reason };
-      note('skipped', skip.key, skip.step, { reason: skip.reason, plannedAt: skip.plannedAt });
-    }
-    for (const key of current.cancel) {
-      const taskId = openTasks[key];
-      if (taskId) {
-        delete openTasks[key];
-        await store.closeTask({ taskId, status: 'cancelled', by: 'system', result: null, at: now });
-      }
-      state.occurrences[key] = { ...state.occurrences[key], cancelledAt: now };
-      note('cancelled', key, stepOf(pathway, key)?.id ?? null);
-    }
-    for (const action of current.due) {
-      await performAction({ input, pathway, state, openTasks }, action);
-      state.occurrences[action.key] = { ...state.occurrences[action.key], issuedAt: now };
-      note(action.type === 'issue' ? 'issued' : action.type, action.key, action.step, { kind: action.kind, plannedAt: action.plannedAt, urgency: action.urgency });
-    }
-    if (timeline.length > 0) await store.recordJourneyEvents(timeline.splice(0));
-
-    const acted = current.due.length + current.skipped.length + current.cancel.length > 0;
+    const { round, acted } = journey.planRound(now);
+    for (const warning of journey.current.warnings) log.warn('planner warning', { warning });
+    if (!round.empty) await carryOut(journey, round, sends);
     if (acted && rounds < MAX_ROUNDS_WITHOUT_SLEEP) continue;
-    current = plan(pathway, state, nowIso());
-    publishSearchAttributes();
+    if (journey.hasPendingWrites) continue;
+    publishSearchAttributes(journey);
+    rounds = 0;
 
-    // A completed journey (its span is over) closes what is still open. An ended one (an event
-    // such as a loss) stays open while items its ending caused (a care call) are pending or
-    // open, so that they are escalated and closed like any other.
-    if (current.status === 'completed' && current.due.length === 0 && current.nextWakeAt === null) {
-      const at = nowIso();
-      for (const [key, taskId] of Object.entries(openTasks)) {
-        await store.closeTask({ taskId, status: 'cancelled', by: 'system', result: { reason: 'journey-completed' }, at });
-        state.occurrences[key] = { ...state.occurrences[key], cancelledAt: at };
-        delete openTasks[key];
-        note('cancelled', key, stepOf(pathway, key)?.id ?? null, { reason: 'journey-completed' });
+    // What ends this run: the journey's end, an upgrade, or the replay budget. Each first writes
+    // what it must in one more round, and waits for the messages still being delivered.
+    const ending = endingOf(journey, now);
+    if (journey.hasPendingWrites) continue;
+    if (ending) {
+      if (sends.count > 0) {
+        if (!journey.changed) await wakeup.wait(null);
+        continue;
       }
-      if (timeline.length > 0) await store.recordJourneyEvents(timeline.splice(0));
-    }
-    if (ended() && current.due.length === 0 && current.nextWakeAt === null && Object.keys(openTasks).length === 0) {
-      const status = current.status === 'completed' ? 'completed' : 'exited';
-      await store.markEnrollmentEnded({ enrollmentId: input.enrollmentId, status, at: nowIso() });
-      await finishHandlers();
-      const endedBy = state.events.find((e) => pathway.events[e.name]?.endsJourney)?.name;
-      return endedBy ? { status: current.status, endedBy, runs: run + 1 } : { status: current.status, runs: run + 1 };
+      if (ending === 'ended') return { kind: 'return', outcome: outcomeOf(journey) };
+      return { kind: 'continue', input: journey.carryOver(journey.upgradeTo ?? journey.pathway) };
     }
 
-    if (upgradeTo) {
-      await finishHandlers();
-      return continueAsNew<typeof journeyWorkflow>({ ...input, pathway: upgradeTo, journey: state, openTasks, run: run + 1 });
-    }
-
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS)) {
-      await finishHandlers();
-      return continueAsNew<typeof journeyWorkflow>({ ...input, journey: state, openTasks, run: run + 1 });
-    }
-
-    rounds = -1;
-    const wake = current.nextWakeAt ? parseTime(current.nextWakeAt, offset)!.ms - Date.now() : null;
-    if (wake === null) await condition(() => changed);
-    else if (wake > 0) await condition(() => changed, wake);
+    const wake = journey.nextWakeMs();
+    if (!journey.changed && (wake === null || wake > Date.now())) await wakeup.wait(wake);
   }
+}
+
+/**
+ * Why the run ends now, if it does: the journey is over, moves to a new pathway version, or has
+ * used its replay budget. What must be written first (tasks still open when the span is over,
+ * the end of the enrolment, the reason for continuing as new) goes into the next round.
+ */
+function endingOf(journey: JourneyRun, now: string): 'ended' | 'upgrade' | 'budget' | null {
+  const plan = journey.current;
+  const quiet = plan.due.length === 0 && plan.nextWakeAt === null;
+  const open = Object.keys(journey.openTasks).length;
+  // A completed journey (its span is over) closes what is still open. An ended one (an event
+  // such as a loss) stays open while items its ending caused (a care call) are pending or open.
+  if (plan.status === 'completed' && quiet && open > 0) {
+    journey.closeAll(now);
+    return null;
+  }
+  if (journey.ended && quiet && open === 0) {
+    journey.recordEnd(plan.status === 'completed' ? 'completed' : 'exited', now);
+    return 'ended';
+  }
+  if (journey.upgradeTo) return 'upgrade';
+  const info = workflowInfo();
+  const reason = replayBudgetExceeded(info, journey.rounds, journey.budget);
+  if (!reason) return null;
+  journey.recordContinuation(reason, info.historyLength, info.historySize, now);
+  return 'budget';
+}
+
+function outcomeOf(journey: JourneyRun): JourneyOutcome {
+  const endedBy = journey.state.events?.find((e) => journey.pathway.events[e.name]?.endsJourney)?.name;
+  const outcome: JourneyOutcome = { status: journey.current.status, runs: journey.run + 1 };
+  return endedBy ? { ...outcome, endedBy } : outcome;
+}
+
+// Promises are few on purpose below: the SDK records a stack trace for every promise a workflow
+// creates, and a cold replay creates them all again.
+
+/** Writes the round in one activity, and sends its messages without waiting for them. */
+function carryOut(journey: JourneyRun, round: Round, sends: InFlight): Promise<void> {
+  for (const message of round.messages) sends.track(send(journey, message));
+  return store.applyRound(round.writes(journey.input.enrollmentId)).then(({ tasks }) => journey.tasksCreated(round, tasks));
+}
+
+/** Sends one message; one that keeps failing is handed to the butler as a task. */
+function send(journey: JourneyRun, message: SendMessageInput): Promise<unknown> {
+  return delivery.sendMessage(message).then(undefined, (err: unknown) => {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const reason = err.cause instanceof ApplicationFailure ? (err.cause.type ?? 'delivery failed') : 'delivery failed';
+    log.warn('message handed over to a person', { step: message.stepId, channel: message.channel, reason });
+    return store.handOverUndeliverableMessage({ ...message, role: 'butler', assignee: journey.input.butlerId, reason });
+  });
+}
+
+/** Messages still being delivered: a run waits for them before it ends. */
+class InFlight {
+  count = 0;
+  constructor(private readonly settled: () => void) {}
+  track(p: Promise<unknown>): void {
+    this.count++;
+    void p.then(() => {
+      this.count--;
+      this.settled();
+    });
+  }
+}
+
+function publishSearchAttributes(journey: JourneyRun): void {
+  if (journey.input.searchAttributes === false) return;
+  const { current, pathway } = journey;
+  const wake = journey.nextWakeMs();
+  const next = wake === null ? null : new Date(wake);
+  const version = `${pathway.id}@${pathway.version}`;
+  const signature = `${version}|${current.status}|${current.stage ?? ''}|${next?.toISOString() ?? ''}`;
+  if (signature === journey.publishedSearchAttributes) return;
+  journey.publishedSearchAttributes = signature;
+  upsertSearchAttributes([
+    { key: PathwayVersionKey, value: version },
+    { key: StatusKey, value: current.status },
+    { key: StageKey, value: current.stage ?? null },
+    { key: NextActionAtKey, value: next },
+  ]);
 }

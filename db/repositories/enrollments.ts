@@ -13,3 +13,8 @@ export function findEnrollment(db: Db, id: string): Promise<Enrollment | undefin
 export async function markEnrollmentEnded(db: Db, id: string, status: 'completed' | 'exited', at: string): Promise<void> {
   await db.updateTable('enrollments').set({ status, ended_at: at }).where('id', '=', id).where('status', '=', 'active').execute();
 }
+
+/** Records the pathway version a journey runs after an upgrade. */
+export async function setEnrollmentPathwayVersion(db: Db, id: string, version: string, hash: string): Promise<void> {
+  await db.updateTable('enrollments').set({ pathway_version: version, pathway_hash: hash }).where('id', '=', id).execute();
+}

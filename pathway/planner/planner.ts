@@ -66,6 +66,8 @@ interface Facts {
   /** Completions not yet expanded into what follows them. */
   newCompletions: Set<string>;
   ruleWarnings: string[];
+  /** The anchors formatted for templates, once asked for. */
+  anchors?: Record<string, string>;
 }
 
 export class Planner {
@@ -97,9 +99,15 @@ export class Planner {
 
   /** The plan at `nowIso` (ISO 8601). */
   plan(nowIso: string): Plan {
-    const now = mustParse(nowIso, this.offset, 'now');
+    return this.planAt(mustParse(nowIso, this.offset, 'now'));
+  }
+
+  /** The plan at `now` (epoch milliseconds). */
+  planAt(now: number): Plan {
     const facts = this.factsAt(now);
-    const ctx: PlanContext = { ...facts.base, now };
+    // The facts hold for every `now` until they are rebuilt; only the instant itself moves.
+    const ctx: PlanContext = facts.base;
+    ctx.now = now;
     const run = new PlanRun(ctx, facts.spans, [...facts.ruleWarnings], facts.vars, this.usesNow());
     for (const occ of this.candidates(facts, now)) run.consider(occ);
     return run.result();
@@ -110,12 +118,20 @@ export class Planner {
    * a date, an ISO instant with offset for a date-time); unknown ones are absent.
    */
   resolvedAnchors(nowIso: string): Record<string, string> {
-    const { base } = this.factsAt(mustParse(nowIso, this.offset, 'now'));
-    const out: Record<string, string> = {};
-    for (const [name, ms] of [...base.anchors.entries()].sort(([a], [b]) => compareText(a, b))) {
-      out[name] = this.pathway.anchors[name]?.type === 'date' ? formatDate(ms, this.offset) : formatTime(ms, this.offset);
+    return { ...this.anchorsAt(mustParse(nowIso, this.offset, 'now')) };
+  }
+
+  /** The same at `now` (epoch milliseconds); the object is shared until the facts change: do not modify it. */
+  anchorsAt(now: number): Readonly<Record<string, string>> {
+    const facts = this.factsAt(now);
+    if (!facts.anchors) {
+      const out: Record<string, string> = {};
+      for (const [name, ms] of [...facts.base.anchors.entries()].sort(([a], [b]) => compareText(a, b))) {
+        out[name] = this.pathway.anchors[name]?.type === 'date' ? formatDate(ms, this.offset) : formatTime(ms, this.offset);
+      }
+      facts.anchors = out;
     }
-    return out;
+    return facts.anchors;
   }
 
   /** The record of an occurrence or follow-up, if any. */

@@ -21,8 +21,8 @@ describe('continue-as-new keeps a journey going with its small state', () => {
       pathway: compilePathway(fixture),
       journey: { enrolledAt: new Date(now).toISOString(), anchors: { start: new Date(now + 8 * 3_600_000).toISOString().slice(0, 10) } },
       searchAttributes: false,
-      // A tiny limit forces a new run every few days of this 30-day program.
-      historyLimit: 60,
+      // A tiny budget forces a new run every few days of this 30-day program.
+      replayBudget: { events: 60 },
     };
     const outcome = await t.env.client.workflow.execute('journeyWorkflow', { taskQueue: t.taskQueue, workflowId: `journey-can-${enrollmentId}`, args: [input] });
     expect(outcome.status).toBe('completed');
@@ -39,5 +39,11 @@ describe('continue-as-new keeps a journey going with its small state', () => {
     ]);
     const escalations = await t.database.db.selectFrom('journey_events').select('event_key').where('enrollment_id', '=', enrollmentId).where('type', '=', 'escalate').execute();
     expect(escalations.map((e) => e.event_key).sort()).toEqual(['escalate:weekly_check#1/escalate-1', 'escalate:weekly_check#2/escalate-1', 'escalate:weekly_check#3/escalate-1']);
+
+    // Each new run is on the timeline with the reason: the run's history reached its budget.
+    const continued = await t.database.db.selectFrom('journey_events').select(['event_key', 'details']).where('enrollment_id', '=', enrollmentId).where('type', '=', 'continued-as-new').orderBy('at').execute();
+    expect(continued.map((e) => e.event_key)).toEqual(Array.from({ length: outcome.runs - 1 }, (_, i) => `continued-as-new:run-${i + 1}`));
+    for (const e of continued) expect(e.details).toMatchObject({ reason: 'history-events', events: expect.any(Number) });
+    for (const e of continued) expect((e.details as { events: number }).events).toBeGreaterThanOrEqual(60);
   });
 });

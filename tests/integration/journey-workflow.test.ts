@@ -61,9 +61,13 @@ describe('journey workflow on the time-skipping server (real activities, real Po
     expect(view.open.map((o) => o.key)).toContain('book_booking_visit#1');
 
     const appointment = `${localDate(now, 21)}T10:00:00+08:00`;
-    await handle.executeUpdate(completeStepUpdate, { args: [{ key: 'book_booking_visit#1', data: { appointment_at: appointment }, by: 'butler-1' }] });
-    const tasks = await tasksOf(enrollmentId);
-    expect(tasks.find((t) => t.id === booking.id)).toMatchObject({ status: 'done', completed_by: 'butler-1', result: { appointment_at: appointment } });
+    const completed = await handle.executeUpdate(completeStepUpdate, { args: [{ key: 'book_booking_visit#1', data: { appointment_at: appointment }, by: 'butler-1' }] });
+    expect(completed.key).toBe('book_booking_visit#1');
+    // The update answers at once; the journey closes the task in the round that follows.
+    await eventually(async () => {
+      const tasks = await tasksOf(enrollmentId);
+      expect(tasks.find((t) => t.id === booking.id)).toMatchObject({ status: 'done', completed_by: 'butler-1', result: { appointment_at: appointment } });
+    });
 
     await sleepUntil(t.env, localDate(now, 20), '10:30');
     const notices = await eventually(async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import { driveJourney, type Scenario } from '../support/journey-driver.ts';
 import { compilePathway, enrol, RecordingChannel, useTimeSkippingJourneys } from '../support/journey-harness.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const historiesDir = path.join(root, 'tests', 'replay', 'histories');
+const historiesDir = path.join(root, 'tests', 'replay', 'histories', 'v2');
 const DAY = 86_400_000;
 const CHECKUP = { sbp: 148, dbp: 92, fasting_glucose: 6.4, ldl: 4.3, tg: 1.8, alt: 35, uric_acid: 380, bmi: 26.1, thyroid_ctirads: '3' };
 
@@ -67,15 +67,21 @@ describe('every shipped program end to end on the time-skipping server', () => {
       await t.env.sleep(twoAm - clock);
       const now = await t.env.currentTimeMs();
       const scenario = program.scenario(now);
-      const { enrollmentId, handle } = await enrol(t.env, t.database, t.taskQueue, pathway, scenario.anchors, scenario.variables ? { variables: scenario.variables } : {});
+      const { enrollmentId, firstRunId, handle } = await enrol(t.env, t.database, t.taskQueue, pathway, scenario.anchors, scenario.variables ? { variables: scenario.variables } : {});
       const enrolledAt = new Date(now).toISOString();
       const final = await driveJourney(t.env, handle, pathway, scenario);
 
-      // RECORD_HISTORIES=1 refreshes the histories the replay tests (tests/replay) run against.
+      // RECORD_HISTORIES=1 refreshes the histories the replay tests (tests/replay) run against:
+      // every run of the journey, following continue-as-new from the first one.
       if (process.env.RECORD_HISTORIES) {
-        mkdirSync(historiesDir, { recursive: true });
-        const history = await t.env.client.workflow.getHandle(handle.workflowId, (await handle.describe()).runId).fetchHistory();
-        writeFileSync(path.join(historiesDir, `${pathway.id}.json.gz`), gzipSync(historyToJSON(history)));
+        const dir = path.join(historiesDir, pathway.id);
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir, { recursive: true });
+        for (let run: string | null | undefined = firstRunId, n = 1; run; n++) {
+          const history = await t.env.client.workflow.getHandle(handle.workflowId, run).fetchHistory();
+          writeFileSync(path.join(dir, `run-${String(n).padStart(2, '0')}.json.gz`), gzipSync(historyToJSON(history)));
+          run = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+        }
       }
 
       expect(['completed', 'ended']).toContain(final.status);

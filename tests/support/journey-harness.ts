@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { migrateToLatest } from '../../db/migrate.ts';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundlePath } from '@temporalio/worker';
+import { silentProgress } from '../../infra/progress.ts';
+import { ensureWorkflowBundle } from '../../worker/workflow-bundle.ts';
 import { createActivities } from '../../activities/index.ts';
 import type { Channel, OutboundMessage } from '../../channels/channel.ts';
 import { compileFile } from '../../pathway/compiler/compile.ts';
@@ -12,12 +13,11 @@ import { startJourney } from '../../enrollment/start-journey.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from './database.ts';
 import { testLogger } from './logger.ts';
 
-const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let bundle: Promise<WorkflowBundlePath> | undefined;
 
-/** The production workflow bundle, built once per test file. */
-export function journeyBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath });
+/** The production workflow bundle, as workers load it (prebuilt by `carepath provision`). */
+export function journeyBundle(): Promise<WorkflowBundlePath> {
+  bundle ??= ensureWorkflowBundle(silentProgress);
   return bundle;
 }
 
@@ -53,7 +53,7 @@ export async function journeyWorker(env: TestWorkflowEnvironment, database: Thro
   });
 }
 
-/** Enrols a fresh pseudonymous patient; returns the enrolment id and the workflow handle. */
+/** Enrols a fresh pseudonymous patient; returns the enrolment id, the first run's id and the workflow handle. */
 export async function enrol(
   env: TestWorkflowEnvironment,
   database: ThrowawayDatabase,
@@ -64,7 +64,7 @@ export async function enrol(
 ) {
   const enrollmentId = randomUUID();
   const enrolledAt = new Date(await env.currentTimeMs()).toISOString();
-  const { workflowId } = await startJourney(database.db, env.client, taskQueue, {
+  const { workflowId, runId } = await startJourney(database.db, env.client, taskQueue, {
     enrollmentId,
     patientRef: `P-${enrollmentId.slice(0, 8)}`,
     tenant: 'test',
@@ -76,7 +76,7 @@ export async function enrol(
     // The Java time-skipping server has no operator API to register custom search attributes.
     searchAttributes: false,
   });
-  return { enrollmentId, handle: env.client.workflow.getHandle(workflowId) };
+  return { enrollmentId, firstRunId: runId, handle: env.client.workflow.getHandle(workflowId) };
 }
 
 /**

@@ -1,9 +1,9 @@
 // Carrying out the planner's actions through activities. Workflow code: deterministic, no I/O.
 import { ActivityFailure, ApplicationFailure, log, patched, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
-import type { SendMessageInput } from '../activities/messages.ts';
-import { resolvedAnchors, type Action, type CompiledPathway, type JourneyState } from '../pathway/planner/index.ts';
-import type { JourneyInput } from './journey-definitions.ts';
+import type { Activities } from '../../activities/index.ts';
+import type { SendMessageInput } from '../../activities/messages.ts';
+import { resolvedAnchors, type Action, type CompiledPathway, type JourneyState } from '../../pathway/planner/index.ts';
+import type { JourneyInput } from '../journey-definitions.ts';
 
 /** Database work: retried until the database answers again (a journey must not lose a step). */
 const store = proxyActivities<Activities>({

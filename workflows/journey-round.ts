@@ -1,0 +1,146 @@
+// What one planning round of a journey writes and sends: the planner's actions turned into the
+// inputs of the round's activities. Pure workflow code: deterministic, no I/O.
+import type { SendMessageInput } from '../activities/messages.ts';
+import type { RoundWrites } from '../activities/rounds.ts';
+import type { CreateTaskInput } from '../activities/tasks.ts';
+import type { Action, CompiledPathway } from '../pathway/planner/index.ts';
+import type { JourneyInput } from './journey-definitions.ts';
+
+/** `phone` is a call a person makes: it becomes a task, not an automatic message. */
+const PERSON_CHANNELS = new Set(['phone']);
+
+/** A task of the round; `track` keeps it among the journey's open tasks (escalated, cancelled at the end). */
+export interface RoundTask {
+  input: CreateTaskInput;
+  track: boolean;
+}
+
+/** A round under construction: database writes (one activity) and messages (one activity each). */
+export class Round {
+  readonly tasks: RoundTask[] = [];
+  readonly escalations: RoundWrites['escalations'] = [];
+  readonly closes: RoundWrites['closes'] = [];
+  readonly events: RoundWrites['events'] = [];
+  readonly messages: SendMessageInput[] = [];
+  upgrade?: RoundWrites['upgrade'];
+  ended?: RoundWrites['ended'];
+
+  get empty(): boolean {
+    return !this.tasks.length && !this.escalations.length && !this.closes.length && !this.events.length && !this.messages.length && !this.upgrade && !this.ended;
+  }
+
+  writes(enrollmentId: string): RoundWrites {
+    const writes: RoundWrites = { enrollmentId, createTasks: this.tasks.map((t) => t.input), escalations: this.escalations, closes: this.closes, events: this.events };
+    if (this.upgrade) writes.upgrade = this.upgrade;
+    if (this.ended) writes.ended = this.ended;
+    return writes;
+  }
+}
+
+/** What an action needs from the journey: its input, pathway, open tasks and resolved anchors. */
+export interface ActionScope {
+  input: JourneyInput;
+  pathway: CompiledPathway;
+  openTasks: Readonly<Record<string, string>>;
+  /** Every anchor as resolved now (given, corrected, derived or set by an event). */
+  anchors: Readonly<Record<string, string>>;
+  /** Data of the occurrence that caused this one (e.g. the booked appointment time). */
+  sourceData(key: string): Record<string, unknown> | undefined;
+}
+
+/** Adds one action of the plan to the round. Every write and send is idempotent by the action's key. */
+export function addAction(round: Round, scope: ActionScope, action: Action): void {
+  switch (action.type) {
+    case 'issue':
+      return addIssue(round, scope, action);
+    case 'remind':
+      return addSends(round, scope, action, action.channels ?? [], 'patient', { reminder: true });
+    case 'escalate': {
+      const level = Number(/escalate-(\d+)$/.exec(action.key)?.[1] ?? '1');
+      const taskId = scope.openTasks[action.source ?? action.key.split('/')[0]!];
+      if (taskId) round.escalations.push({ taskId, level, role: action.role ?? 'on_call', assignee: null });
+      return addSends(round, scope, action, action.channels ?? [], action.role ?? 'on_call', { escalation_level: level });
+    }
+  }
+}
+
+function addIssue(round: Round, scope: ActionScope, action: Action): void {
+  switch (action.kind) {
+    case 'message':
+    case 'questionnaire':
+    case 'monitor':
+      if (action.template || action.kind === 'questionnaire') addSends(round, scope, action, action.channels ?? [], action.audience ?? 'patient', {});
+      return;
+    case 'task':
+    case 'approval':
+      return addTask(round, scope, action, action.role ?? 'butler', true);
+    case 'escalation':
+      addTask(round, scope, action, action.role ?? 'on_call', true);
+      return addSends(round, scope, action, action.channels ?? [], action.role ?? 'on_call', {});
+    case 'milestone':
+      if (action.role) addTask(round, scope, action, action.role, true);
+      return;
+  }
+}
+
+function addTask(round: Round, scope: ActionScope, action: Action, role: string, track: boolean): void {
+  const due = action.slaMinutes !== undefined ? new Date(Date.parse(action.at) + action.slaMinutes * 60_000).toISOString() : null;
+  round.tasks.push({
+    track,
+    input: {
+      enrollmentId: scope.input.enrollmentId,
+      stepId: action.step,
+      occurrenceKey: action.key,
+      code: action.code ?? null,
+      kind: action.kind,
+      title: action.title ?? action.step,
+      role,
+      assignee: role === 'butler' ? scope.input.butlerId : null,
+      urgent: action.urgency === 'urgent',
+      dueAt: due,
+    },
+  });
+}
+
+/** A message on every automatic channel; a person channel (phone) becomes a call task, not tracked. */
+function addSends(round: Round, scope: ActionScope, action: Action, channels: string[], audience: string, extra: Record<string, unknown>): void {
+  if (channels.some((c) => PERSON_CHANNELS.has(c))) {
+    const call = { ...action, key: `${action.key}/call`, title: `电话联系: ${action.title ?? action.step}` };
+    addTask(round, scope, call, audience === 'patient' ? 'butler' : audience, false);
+  }
+  const template = action.template ?? (action.questionnaire ? 'questionnaire_invite' : undefined);
+  if (!template) return;
+  const variables = { ...templateVariables(scope, action), ...extra };
+  for (const channel of channels) {
+    if (PERSON_CHANNELS.has(channel)) continue;
+    round.messages.push({
+      enrollmentId: scope.input.enrollmentId,
+      patientRef: scope.input.patientRef,
+      stepId: action.step,
+      occurrenceKey: action.key,
+      channel,
+      audience,
+      templateId: template,
+      variables,
+      urgent: action.urgency === 'urgent',
+    });
+  }
+}
+
+/**
+ * Variables a template may use: the step's title and code, the stage, every anchor as resolved
+ * now, and the data of the occurrence that caused this one. The patient's name is added by the
+ * send activity from the patient directory: it never enters the workflow.
+ */
+function templateVariables(scope: ActionScope, action: Action): Record<string, unknown> {
+  const stage = action.stage ? (scope.pathway.stages.find((s) => s.id === action.stage)?.title ?? action.stage) : undefined;
+  const vars: Record<string, unknown> = { ...scope.anchors, title: action.title ?? action.step, step: action.step };
+  if (stage !== undefined) vars.stage = stage;
+  if (action.code) vars.code = action.code;
+  if (action.metric) vars.metric = action.metric;
+  if (action.questionnaire) vars.questionnaire = action.questionnaire;
+  for (const [key, value] of Object.entries((action.source ? scope.sourceData(action.source) : undefined) ?? {})) {
+    if (value === null || typeof value !== 'object') vars[key] = value;
+  }
+  return vars;
+}

@@ -1,0 +1,294 @@
+// The state of one run of a journey and everything its update handlers do: each handler is one
+// synchronous change of this state (no activity, no wait), so an update answers within the
+// workflow task that delivers it and the loop in ./journey.ts carries out what follows.
+// Workflow code: deterministic, no I/O.
+import type { NewJourneyEvent } from '../db/repositories/journey-events.ts';
+import { parseTime, Planner, projectTimeline, type CompiledPathway, type Plan, type Projection } from '../pathway/planner/index.ts';
+import type {
+  CompleteStepRequest,
+  JourneyInput,
+  JourneyView,
+  RecordEventRequest,
+  SetAnchorRequest,
+  SetVariableRequest,
+  SubmitAnswersRequest,
+  SubmitReadingRequest,
+  UpgradePathwayRequest,
+} from './journey-definitions.ts';
+import { addAction, Round, type ActionScope } from './journey-round.ts';
+import { DEFAULT_REPLAY_BUDGET, type ReplayBudget } from './replay-budget.ts';
+import {
+  stepOf,
+  validateCompleteStep,
+  validateRecordEvent,
+  validateSetAnchor,
+  validateSetVariable,
+  validateSubmitAnswers,
+  validateSubmitReading,
+  validateUpgradePathway,
+} from './journey-validation.ts';
+
+const SHOWN_OPEN_KINDS = new Set(['task', 'approval', 'questionnaire', 'escalation', 'milestone']);
+
+export class JourneyRun {
+  readonly pathway: CompiledPathway;
+  readonly planner: Planner;
+  /** Open human tasks: occurrence key → task id in the worklist. */
+  readonly openTasks: Record<string, string>;
+  readonly run: number;
+  /** This journey's replay budget, pinned at enrolment. */
+  readonly budget: ReplayBudget;
+  /** The last plan (status, stage, next wake-up, entitlements). */
+  current: Plan;
+  /** Set by every update; the loop plans again when it sees it. */
+  changed = false;
+  /** Called whenever an update changes the journey (wakes the loop). */
+  onChange: () => void = () => {};
+  /** What updates wrote since the last round: timeline entries and tasks to close. */
+  private pending = new Round();
+  upgradeTo: CompiledPathway | null = null;
+  /** Planning rounds in this run (part of the replay budget). */
+  rounds = 0;
+  /** The search attributes last published (status, stage, next wake-up), as one string. */
+  publishedSearchAttributes = '';
+  private endRecorded = false;
+  private continuationRecorded = false;
+
+  constructor(
+    readonly input: JourneyInput,
+    now: string,
+  ) {
+    this.pathway = input.pathway;
+    const state = input.journey;
+    state.occurrences ??= {};
+    state.events ??= [];
+    state.readings ??= [];
+    this.planner = new Planner(this.pathway, state);
+    this.openTasks = { ...(input.openTasks ?? {}) };
+    this.run = input.run ?? 0;
+    this.budget = { ...DEFAULT_REPLAY_BUDGET, ...input.replayBudget };
+    this.current = this.planner.plan(now);
+  }
+
+  get state() {
+    return this.planner.state;
+  }
+
+  get ended(): boolean {
+    return this.current.status === 'ended' || this.current.status === 'completed';
+  }
+
+  // —— updates: validators (pure) and handlers (one synchronous change each) ——
+
+  validateCompleteStep(r: CompleteStepRequest): void {
+    validateCompleteStep(this.pathway, this.state, r);
+  }
+  completeStep(r: CompleteStepRequest, at: string): { key: string; completedAt: string } {
+    this.planner.update(r.key, r.data ? { completedAt: at, data: { ...r.data } } : { completedAt: at });
+    const taskId = this.openTasks[r.key];
+    if (taskId) {
+      delete this.openTasks[r.key];
+      this.pending.closes.push({ taskId, status: 'done', by: r.by, result: r.data ?? null, at });
+    }
+    this.note('completed', r.key, at, stepOf(this.pathway, r.key)?.id ?? null, { by: r.by });
+    return { key: r.key, completedAt: at };
+  }
+
+  validateSetAnchor(r: SetAnchorRequest): void {
+    validateSetAnchor(this.pathway, this.state, r);
+  }
+  setAnchor(r: SetAnchorRequest, at: string): { name: string; value: string } {
+    const corrected = this.state.anchors[r.name] !== undefined;
+    this.planner.setAnchor(r.name, r.value);
+    this.note('anchor-set', `${r.name}=${r.value}`, at, null, { anchor: r.name, corrected, by: r.by });
+    return { name: r.name, value: r.value };
+  }
+
+  validateSetVariable(r: SetVariableRequest): void {
+    validateSetVariable(this.pathway, r);
+  }
+  setVariable(r: SetVariableRequest, at: string): { name: string; value: boolean | number | string } {
+    this.planner.setVariable(r.name, r.value);
+    this.note('variable-set', `${r.name}@${at}`, at, null, { variable: r.name, by: r.by });
+    return { name: r.name, value: r.value };
+  }
+
+  validateRecordEvent(r: RecordEventRequest, now: string): void {
+    validateRecordEvent(this.pathway, this.state, r, now, this.ended);
+  }
+  recordEvent(r: RecordEventRequest, now: string): { name: string; at: string } {
+    const at = r.at ? this.normalise(r.at) : now;
+    this.planner.addEvent({ id: r.id, name: r.name, at });
+    this.note('event', r.id, now, null, { event: r.name, by: r.by });
+    return { name: r.name, at };
+  }
+
+  validateSubmitAnswers(r: SubmitAnswersRequest): void {
+    validateSubmitAnswers(this.pathway, this.state, r);
+  }
+  submitAnswers(r: SubmitAnswersRequest, at: string): { key: string; score: number } {
+    this.planner.update(r.key, { completedAt: at, data: { items: { ...r.items } } });
+    const score = Object.values(r.items).reduce((sum, v) => sum + v, 0);
+    this.note('answered', r.key, at, stepOf(this.pathway, r.key)?.id ?? null, { by: r.by });
+    return { key: r.key, score };
+  }
+
+  validateSubmitReading(r: SubmitReadingRequest): void {
+    validateSubmitReading(this.pathway, this.state, r);
+  }
+  submitReading(r: SubmitReadingRequest, at: string): { id: string } {
+    this.planner.addReading({ id: r.id, metric: r.metric, at: this.normalise(r.at), values: { ...r.values } });
+    this.note('reading', r.id, at, null, { metric: r.metric, by: r.by });
+    return { id: r.id };
+  }
+
+  validateUpgradePathway(r: UpgradePathwayRequest): void {
+    validateUpgradePathway(this.pathway, this.state, r);
+  }
+  upgradePathway(r: UpgradePathwayRequest, at: string): { from: string; to: string } {
+    this.upgradeTo = r.pathway;
+    this.pending.upgrade = { version: r.pathway.version, hash: r.pathway.hash };
+    this.note('pathway-upgraded', `${r.pathway.id}@${r.pathway.version}`, at, null, { from: this.pathway.version, to: r.pathway.version, by: r.by });
+    return { from: this.pathway.version, to: r.pathway.version };
+  }
+
+  // —— planning rounds ——
+
+  /**
+   * Plans at `now` and applies the plan to the state: skipped and cancelled occurrences are
+   * recorded, due ones marked issued. Returns the round that carries it out, with what updates
+   * wrote since the last one; `acted` tells whether the plan did anything.
+   */
+  planRound(now: string): { round: Round; acted: boolean } {
+    this.changed = false;
+    this.rounds++;
+    const plan = (this.current = this.planner.planAt(Date.parse(now)));
+    const round = this.pending;
+    this.pending = new Round();
+    for (const skip of plan.skipped) {
+      this.planner.update(skip.key, { skipped: skip.reason });
+      round.events.push(this.entry('skipped', skip.key, now, skip.step, { reason: skip.reason, plannedAt: skip.plannedAt }));
+    }
+    for (const key of plan.cancel) {
+      this.cancel(round, key, now, undefined);
+    }
+    const scope = this.scope(now);
+    for (const action of plan.due) {
+      addAction(round, scope, action);
+      this.planner.update(action.key, { issuedAt: now });
+      round.events.push(this.entry(action.type === 'issue' ? 'issued' : action.type, action.key, now, action.step, { kind: action.kind, plannedAt: action.plannedAt, urgency: action.urgency }));
+    }
+    return { round, acted: plan.due.length + plan.skipped.length + plan.cancel.length > 0 };
+  }
+
+  /** Closes every task still open when the span is over (in the next round). */
+  closeAll(now: string): void {
+    for (const key of Object.keys(this.openTasks)) this.cancel(this.pending, key, now, { reason: 'journey-completed' });
+  }
+
+  /** Marks the enrolment ended (in the next round), once. */
+  recordEnd(status: 'completed' | 'exited', now: string): void {
+    if (this.endRecorded) return;
+    this.endRecorded = true;
+    this.pending.ended = { status, at: now };
+  }
+
+  /** Notes why this run continues as new (in the next round), once. */
+  recordContinuation(reason: string, events: number, bytes: number, now: string): void {
+    if (this.continuationRecorded) return;
+    this.continuationRecorded = true;
+    this.note('continued-as-new', `run-${this.run + 1}`, now, null, { reason, events, bytes, rounds: this.rounds });
+  }
+
+  /** Keeps the tasks a round created among the open ones (only those still open and tracked). */
+  tasksCreated(round: Round, refs: Record<string, { taskId: string; status: string }>): void {
+    for (const { input, track } of round.tasks) {
+      const ref = refs[input.occurrenceKey];
+      if (track && ref?.status === 'open') this.openTasks[input.occurrenceKey] = ref.taskId;
+    }
+  }
+
+  /** Adds a timeline entry to the next round (the reason a run continued as new, say). */
+  note(type: string, key: string, at: string, stepId: string | null, details?: unknown): void {
+    this.pending.events.push(this.entry(type, key, at, stepId, details));
+    this.changed = true;
+    this.onChange();
+  }
+
+  /** Whether updates left something for a round to write. */
+  get hasPendingWrites(): boolean {
+    return !this.pending.empty;
+  }
+
+  /** The time of the next wake-up in epoch milliseconds, or null when only an update can change the plan. */
+  nextWakeMs(): number | null {
+    return this.current.nextWakeAt ? parseTime(this.current.nextWakeAt, this.pathway.timezone.offsetMinutes)!.ms : null;
+  }
+
+  /** The state to carry into the next run. */
+  carryOver(pathway: CompiledPathway = this.pathway): JourneyInput {
+    return { ...this.input, pathway, journey: this.state, openTasks: this.openTasks, run: this.run + 1, replayBudget: this.budget };
+  }
+
+  // —— queries ——
+
+  view(): JourneyView {
+    const occurrences = Object.entries(this.state.occurrences ?? {});
+    return {
+      enrollmentId: this.input.enrollmentId,
+      pathway: { id: this.pathway.id, version: this.pathway.version, hash: this.pathway.hash },
+      status: this.current.status,
+      stage: this.current.stage ?? null,
+      nextWakeAt: this.current.nextWakeAt,
+      anchors: { ...this.state.anchors },
+      events: (this.state.events ?? []).map((e) => ({ ...e })),
+      open: occurrences
+        .filter(([, r]) => r.issuedAt && !r.completedAt && !r.cancelledAt && !r.skipped)
+        .filter(([key]) => SHOWN_OPEN_KINDS.has(stepOf(this.pathway, key)?.kind ?? ''))
+        .map(([key, r]) => {
+          const step = stepOf(this.pathway, key)!;
+          const item = { key, step: step.id, kind: step.kind, issuedAt: r.issuedAt! };
+          return this.openTasks[key] ? { ...item, taskId: this.openTasks[key] } : item;
+        }),
+      completed: occurrences.filter(([, r]) => r.completedAt).length,
+      skipped: occurrences.filter(([, r]) => r.skipped).length,
+      entitlements: this.current.entitlements,
+      run: this.run,
+    };
+  }
+
+  timeline(now: string): Projection {
+    return projectTimeline(this.pathway, this.state, { from: now });
+  }
+
+  // —— helpers ——
+
+  private cancel(round: Round, key: string, now: string, result: { reason: string } | undefined): void {
+    const taskId = this.openTasks[key];
+    if (taskId) {
+      delete this.openTasks[key];
+      round.closes.push({ taskId, status: 'cancelled', by: 'system', result: result ?? null, at: now });
+    }
+    this.planner.update(key, { cancelledAt: now });
+    round.events.push(this.entry('cancelled', key, now, stepOf(this.pathway, key)?.id ?? null, result));
+  }
+
+  private scope(now: string): ActionScope {
+    const occurrences = this.state.occurrences ?? {};
+    return {
+      input: this.input,
+      pathway: this.pathway,
+      openTasks: this.openTasks,
+      anchors: this.planner.anchorsAt(Date.parse(now)),
+      sourceData: (key) => occurrences[key]?.data,
+    };
+  }
+
+  private entry(type: string, key: string, at: string, stepId: string | null, details?: unknown): NewJourneyEvent {
+    return { enrollmentId: this.input.enrollmentId, eventKey: `${type}:${key}`, type, stepId, at, details };
+  }
+
+  private normalise(text: string): string {
+    return new Date(parseTime(text, this.pathway.timezone.offsetMinutes)!.ms).toISOString();
+  }
+}
