@@ -27,6 +27,7 @@ import { freePort } from '../infra/ports.ts';
 import { stderrProgress } from '../infra/progress.ts';
 import { ensureTemporalCli } from '../infra/temporal-cli.ts';
 import { ensureTestServer } from '../infra/test-server.ts';
+import { ensureWorkflowBundle } from '../worker/workflow-bundle.ts';
 import { createLogger } from '../logging/logger.ts';
 import { compileFile } from '../pathway/compiler/compile.ts';
 import type { CompiledPathway } from '../pathway/planner/index.ts';
@@ -92,7 +93,7 @@ async function throughput(): Promise<void> {
     const worker = await Worker.create({
       connection: await NativeConnection.connect({ address: devServer.address }),
       taskQueue,
-      workflowsPath: path.join(root, 'workflows', 'index.ts'),
+      workflowBundle: await ensureWorkflowBundle(stderrProgress),
       maxCachedWorkflows: JOURNEYS + 100,
       activities: createActivities({ db, logger: silent, channels: new Map([['wechat', createLogChannel('wechat', silent)]]), renderTemplate: (id) => id }),
     });
@@ -174,7 +175,7 @@ async function histories(): Promise<void> {
   await migrateToLatest(db);
   const taskQueue = `hist-${randomUUID()}`;
   const channels = new Map(['wechat', 'sms', 'app'].map((c) => [c, createLogChannel(c, silent)]));
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: path.join(root, 'workflows', 'index.ts'), activities: createActivities({ db, logger: silent, channels, renderTemplate: (id) => id }) });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await ensureWorkflowBundle(stderrProgress), activities: createActivities({ db, logger: silent, channels, renderTemplate: (id) => id }) });
   const running = worker.run();
   try {
     console.log('\n== history events per journey (time-skipping server, scenario of tests/integration/programs-e2e.test.ts)');

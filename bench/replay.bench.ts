@@ -15,9 +15,10 @@ import { gunzipSync } from 'node:zlib';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { stderrProgress } from '../infra/progress.ts';
 import { ensureTestServer } from '../infra/test-server.ts';
+import { ensureWorkflowBundle } from '../worker/workflow-bundle.ts';
 import { handCodedActivities } from './support/hand-coded-activities.ts';
 import { historyShape, type JsonHistory } from './support/history-shape.ts';
 import type { handCodedWorkflow } from './workflows/hand-coded.ts';
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
 
   stderrProgress('recording the hand-coded yardstick histories on the time-skipping server…');
   const testServer = await ensureTestServer(stderrProgress);
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(root, 'bench', 'workflows', 'index.ts'), logger: new DefaultLogger('ERROR') });
+  const workflowBundle = await ensureWorkflowBundle(stderrProgress, path.join(root, 'bench', 'workflows', 'index.ts'));
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServer.path } } });
   const yardsticks: History[] = [];
   try {

@@ -18,6 +18,7 @@ import { encryptingDataConverter, ensureDevKeyRing, loadKeyRing } from '../tempo
 import { loadPathwayRegistry } from '../pathway/registry.ts';
 import { recordPathwayVersions } from './pathway-versions.ts';
 import { createWorker } from '../worker/create-worker.ts';
+import { ensureWorkflowBundle } from '../worker/workflow-bundle.ts';
 import { CarepathError } from '../config/errors.ts';
 import { DEFAULT_TEMPORAL_UI_ORIGIN } from '../api/app.ts';
 import { bootstrapAdminKey } from '../api/auth/bootstrap.ts';
@@ -105,10 +106,12 @@ export async function startPlatform(
     await recordPathwayVersions(database.db, pathways);
     logger.info({ pathways: pathways.list().map((p) => `${p.id}@${p.version}`) }, 'pathways compiled');
 
+    const workflowBundle = await ensureWorkflowBundle(progress);
     const nativeConnection = await connectWorker(temporal);
     cleanups.push(() => nativeConnection.close());
     const worker: Worker = await createWorker({
       connection: nativeConnection,
+      workflowBundle,
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,
       dataConverter,

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkflowBundlePath } from '@temporalio/worker';
 import type { Activities } from '../activities/index.ts';
 
 export const DEFAULT_WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -11,6 +11,8 @@ export async function createWorker(options: {
   namespace: string;
   taskQueue: string;
   activities: Activities;
+  /** The prebuilt workflow bundle (./workflow-bundle.ts); without one, the workflows are bundled now. */
+  workflowBundle?: WorkflowBundlePath;
   workflowsPath?: string;
   /** Encrypts payloads (temporal/codec): client and worker must use the same one. */
   dataConverter?: DataConverter;
@@ -21,7 +23,7 @@ export async function createWorker(options: {
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowsPath: options.workflowsPath ?? DEFAULT_WORKFLOWS_PATH,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: options.workflowsPath ?? DEFAULT_WORKFLOWS_PATH }),
     activities: options.activities,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
