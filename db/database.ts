@@ -11,6 +11,7 @@ export interface Database {
   outbox_messages: OutboxMessagesTable;
   journey_events: JourneyEventsTable;
   pathway_versions: PathwayVersionsTable;
+  pathway_contents: PathwayContentsTable;
   patients: PatientsTable;
   consents: ConsentsTable;
   readings: ReadingsTable;
@@ -27,6 +28,15 @@ export interface PathwayVersionsTable {
   hash: string;
   program: string;
   title: string;
+  compiled: Json;
+  first_seen_at: CreatedAt;
+}
+
+/** A compiled pathway by its content hash (what a journey history's pathway reference points to). */
+export interface PathwayContentsTable {
+  hash: string;
+  pathway_id: string;
+  version: string;
   compiled: Json;
   first_seen_at: CreatedAt;
 }

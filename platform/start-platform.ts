@@ -16,6 +16,7 @@ import { connectClient, connectWorker } from '../temporal/connect.ts';
 import { ensureSearchAttributes } from '../temporal/search-attributes.ts';
 import { encryptingDataConverter, ensureDevKeyRing, loadKeyRing } from '../temporal/codec/index.ts';
 import { loadPathwayRegistry } from '../pathway/registry.ts';
+import { pathwayContents } from './pathway-contents.ts';
 import { recordPathwayVersions } from './pathway-versions.ts';
 import { createWorker } from '../worker/create-worker.ts';
 import { ensureWorkflowBundle } from '../worker/workflow-bundle.ts';
@@ -90,13 +91,7 @@ export async function startPlatform(
     }
     const temporal = { ...config.temporal, address };
     const keyRing = loadKeyRing(process.env) ?? (await ensureDevKeyRing(config.dataDir, logger));
-    const dataConverter = encryptingDataConverter(keyRing);
     const identity = new IdentityVault(loadIdentityKeys(process.env) ?? (await ensureDevIdentityKeys(config.dataDir, logger)));
-    const { connection, client } = await connectClient(temporal, dataConverter);
-    cleanups.push(() => connection.close());
-    const added = await ensureSearchAttributes(connection, temporal.namespace, temporal.searchAttributes);
-    if (added === null) logger.warn('this Temporal server cannot register search attributes (no operator API); journeys will not be indexed');
-    else if (added.length > 0) logger.info({ added }, 'registered search attributes');
 
     const database: OpenDatabase = await openDatabase({ url: config.databaseUrl, embeddedDir: path.join(config.dataDir, 'pglite') });
     cleanups.push(() => database.close());
@@ -105,6 +100,14 @@ export async function startPlatform(
     const pathways = loadPathwayRegistry(config.pathwaysDir);
     await recordPathwayVersions(database.db, pathways);
     logger.info({ pathways: pathways.list().map((p) => `${p.id}@${p.version}`) }, 'pathways compiled');
+
+    // Histories keep a reference to each journey's compiled pathway, resolved from these.
+    const dataConverter = encryptingDataConverter(keyRing, pathwayContents(database.db, pathways.list().map((p) => pathways.get(p.id)!)));
+    const { connection, client } = await connectClient(temporal, dataConverter);
+    cleanups.push(() => connection.close());
+    const added = await ensureSearchAttributes(connection, temporal.namespace, temporal.searchAttributes);
+    if (added === null) logger.warn('this Temporal server cannot register search attributes (no operator API); journeys will not be indexed');
+    else if (added.length > 0) logger.info({ added }, 'registered search attributes');
 
     const workflowBundle = await ensureWorkflowBundle(progress);
     const nativeConnection = await connectWorker(temporal);

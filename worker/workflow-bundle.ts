@@ -1,5 +1,6 @@
 /**
- * The workflow bundle, built once and reused by every worker that starts (`carepath provision`,
+ * The workflow bundle, with the converters of the production data converter, built once and
+ * reused by every worker that starts (`carepath provision`,
  * `npm test` and the first `npm start` build it; later starts load it). It lives in
  * node_modules/.cache/carepath/workflow-bundle/ — rebuilt after `npm ci` — with a manifest of
  * every source file webpack put in it and that file's sha256: a bundle whose sources changed
@@ -11,10 +12,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundlePath } from '@temporalio/worker';
 import type { Progress } from '../infra/progress.ts';
+import { ENCRYPTING_FAILURE_CONVERTER_PATH, PAYLOAD_CONVERTER_PATH } from '../temporal/codec/data-converter.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const WORKFLOWS_ENTRY = path.join(ROOT, 'workflows', 'index.ts');
-const MANIFEST_VERSION = 1;
+const MANIFEST_VERSION = 2;
 
 interface Manifest {
   version: number;
@@ -57,7 +59,14 @@ export async function ensureWorkflowBundle(progress: Progress, entry: string = W
 
   const started = Date.now();
   progress('building the workflow bundle (once after a change to workflow code)…');
-  const { code } = await bundleWorkflowCode({ workflowsPath: entry, logger: new DefaultLogger('WARN') });
+  // The converters of the production data converter run inside the sandbox too (they mark the
+  // payloads that carry a pathway, and move failure messages into encrypted attributes).
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: entry,
+    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    failureConverterPath: ENCRYPTING_FAILURE_CONVERTER_PATH,
+    logger: new DefaultLogger('WARN'),
+  });
   const sources: Record<string, string> = {};
   for (const source of inlineSourceMap(code).sources) {
     // webpack names sources webpack://<name>/./<path>; only the project's own files can change under us.

@@ -2,6 +2,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { CarepathError } from '../../config/errors.ts';
 import { payloadFromJson, payloadToJson, type JsonPayload } from '../../temporal/codec/payload-json.ts';
+import { asPlainJson } from '../../temporal/codec/pathway-reference-codec.ts';
 import { errorBodySchema } from '../plugins/error-handler.ts';
 
 /** Who called the codec endpoint, as the injected `authorize` resolves it. */
@@ -124,7 +125,8 @@ export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (app, o
       async (request, reply) => {
         const operator = operators.get(request)!;
         const input = request.body.payloads.map((json, index) => payloadFromJson(json, `payloads[${index}]`));
-        const output = action === 'decode' ? await codec.decode(input) : await codec.encode(input);
+        // A journey input decodes with its pathway reference left in place, shown as plain JSON.
+        const output = action === 'decode' ? (await codec.decode(input)).map(asPlainJson) : await codec.encode(input);
         await audit({
           action: `codec.${action}`,
           actor: operator.id,
