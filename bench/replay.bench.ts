@@ -96,6 +96,7 @@ async function main(): Promise<void> {
   console.log(`\n== cold replay, median of ${REPEATS} (journey and hand-coded yardstick alternating in one replay worker)`);
   console.log('history                                          events  act  tmr   cpu ms  wall ms  ms/event | yardstick events   cpu ms  ms/event | ratio/event');
   const ratios: number[] = [];
+  const byteRatios: number[] = [];
   for (const [i, j] of journeys.entries()) {
     const s = samples[i]!;
     const y = yardsticks[i]!.events!.length;
@@ -103,12 +104,14 @@ async function main(): Promise<void> {
     const yCpu = median(s.yardstick.cpu);
     const ratio = jCpu / j.shape.events / (yCpu / y);
     ratios.push(ratio);
+    byteRatios.push(j.shape.payloadBytes / historyShape(JSON.parse(historyToJSON(yardsticks[i]!)) as JsonHistory).payloadBytes);
     console.log(
       `${j.file.padEnd(48)} ${String(j.shape.events).padStart(6)} ${String(j.shape.activities).padStart(4)} ${String(j.shape.timers).padStart(4)} ${jCpu.toFixed(0).padStart(8)} ${median(s.journey.wall).toFixed(0).padStart(8)} ${(jCpu / j.shape.events).toFixed(3).padStart(9)} | ${String(y).padStart(16)} ${yCpu.toFixed(0).padStart(8)} ${(yCpu / y).toFixed(3).padStart(9)} | ${ratio.toFixed(2).padStart(6)}×`,
     );
   }
   const largest = journeys.reduce((a, j, i) => (median(samples[i]!.journey.cpu) > a.cpu ? { file: j.file, cpu: median(samples[i]!.journey.cpu) } : a), { file: '', cpu: 0 });
   console.log(`largest cold replay: ${largest.file} ${largest.cpu.toFixed(0)} ms CPU;  ratio per event: median ${median(ratios).toFixed(2)}×, max ${Math.max(...ratios).toFixed(2)}×`);
+  console.log(`history payload bytes, journey vs yardstick: median ${median(byteRatios).toFixed(2)}×, max ${Math.max(...byteRatios).toFixed(2)}× (the journey's extra: its input, updates, search attributes)`);
 }
 
 await main();

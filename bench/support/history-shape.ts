@@ -23,16 +23,21 @@ export interface JsonHistory {
 const bytes = (p: JsonPayloads | undefined) => (p?.payloads ?? []).reduce((n, x) => n + Buffer.from(x.data ?? '', 'base64').length, 0);
 
 /** Counts of what a history holds, and its batches for the hand-coded workflow. */
-export function historyShape(history: JsonHistory): { events: number; activities: number; timers: number; payloadBytes: number; batches: Batch[] } {
+export function historyShape(history: JsonHistory): { events: number; activities: number; timers: number; payloadBytes: number; bytesByEvent: Record<string, number>; batches: Batch[] } {
   const results = new Map<string, number>();
   let payloadBytes = 0;
+  const bytesByEvent: Record<string, number> = {};
   for (const e of history.events) {
     const done = e.activityTaskCompletedEventAttributes;
     if (done) results.set(done.scheduledEventId, bytes(done.result));
   }
   for (const e of history.events) {
     for (const value of Object.values(e)) {
-      if (value && typeof value === 'object') payloadBytes += payloadBytesIn(value);
+      if (!value || typeof value !== 'object') continue;
+      const n = payloadBytesIn(value);
+      payloadBytes += n;
+      const type = e.eventType.replace('EVENT_TYPE_', '').toLowerCase();
+      if (n > 0) bytesByEvent[type] = (bytesByEvent[type] ?? 0) + n;
     }
   }
   const batches: Batch[] = [];
@@ -52,13 +57,15 @@ export function historyShape(history: JsonHistory): { events: number; activities
       timers++;
     }
   }
-  return { events: history.events.length, activities, timers, payloadBytes, batches: batches.filter((b) => b[0].length > 0 || b[1] > 0) };
+  return { events: history.events.length, activities, timers, payloadBytes, bytesByEvent, batches: batches.filter((b) => b[0].length > 0 || b[1] > 0) };
 }
 
+/** Bytes of every payload under a value: lists (`payloads`) and maps (search attributes, memo, header fields). */
 function payloadBytesIn(value: object): number {
   let n = 0;
   for (const [key, v] of Object.entries(value)) {
     if (key === 'payloads' && Array.isArray(v)) n += bytes({ payloads: v as { data?: string }[] });
+    else if ((key === 'indexedFields' || key === 'fields') && v && typeof v === 'object') n += bytes({ payloads: Object.values(v) as { data?: string }[] });
     else if (v && typeof v === 'object') n += payloadBytesIn(v);
   }
   return n;
