@@ -1,85 +1,163 @@
 /**
- * API benchmark: `npx tsx bench/api.bench.ts`. Boots the whole platform (API and worker in one
- * process, as `npm start` runs it) on the machine's PostgreSQL (a throwaway database) and an
- * in-memory Temporal dev server, then measures over HTTP on 127.0.0.1:
+ * API benchmark: `npx tsx bench/api.bench.ts`. On the machine's PostgreSQL (a throwaway
+ * database) and an in-memory Temporal dev server, runs the API (`carepath api`) and the journey
+ * worker (`carepath worker`) as two processes — BENCH_LAYOUT=together runs `carepath start`'s
+ * single process instead — and measures over HTTP on 127.0.0.1:
  *   1. POST /v1/enrollments (identity encryption, consent, enrolment, workflow start);
- *   2. POST /v1/tasks/:id/complete (a Temporal update on the journey, which closes the task).
- * Prints latency p50/p99 and throughput at the stated concurrency. BENCH_N (default 200) and
- * BENCH_CONCURRENCY (default 16) change the load; everything stops by itself and is removed.
+ *   2. POST /v1/tasks/:id/complete (the journey's completeStep update; the task closed in PostgreSQL);
+ * next to, in the same run and alternating in chunks, what the engine alone costs from this
+ * process with the same data converter: a bare `workflow.start` with the same journey input, and
+ * a bare update answered at once by a workflow that does nothing else (bench/workflows/bare.ts).
+ * Prints p50/p99 and throughput of each and the p50 ratios. BENCH_N (default 200) and
+ * BENCH_CONCURRENCY (default 16) change the load.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createApiClient } from '../api/auth/api-keys.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { openDatabase } from '../db/connect.ts';
+import { migrateToLatest } from '../db/migrate.ts';
 import { startDevServer } from '../infra/dev-server.ts';
 import { databaseUrl, ensureLocalPostgres, runAdminStatement } from '../infra/local-postgres.ts';
 import { freePort } from '../infra/ports.ts';
-import { silentProgress, stderrProgress } from '../infra/progress.ts';
+import { stderrProgress } from '../infra/progress.ts';
 import { ensureTemporalCli } from '../infra/temporal-cli.ts';
-import { createLogger } from '../logging/logger.ts';
-import { startPlatform } from '../platform/start-platform.ts';
-import { installWorkerRuntime } from '../worker/runtime.ts';
+import { compileFile } from '../pathway/compiler/compile.ts';
+import { pathwayContents } from '../platform/pathway-contents.ts';
+import { encryptingDataConverter, parseKeyRing } from '../temporal/codec/index.ts';
+import { ensureSearchAttributes } from '../temporal/search-attributes.ts';
+import { ensureWorkflowBundle } from '../worker/workflow-bundle.ts';
+import type { JourneyInput } from '../workflows/journey-definitions.ts';
+import { echoUpdate, type bareWorkflow } from './workflows/bare.ts';
 
+const root = fileURLToPath(new URL('..', import.meta.url));
 const N = Number(process.env.BENCH_N ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const TASK_WAIT_MS = 60_000;
+const LAYOUT = process.env.BENCH_LAYOUT === 'together' ? 'together' : 'separate';
+const CHUNKS = 4;
+const TASK_WAIT_MS = 120_000;
+Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 async function main(): Promise<void> {
-  const logger = createLogger('error', { pretty: false });
-  installWorkerRuntime(logger);
   const serverUrl = await ensureLocalPostgres(stderrProgress);
+  await ensureWorkflowBundle(stderrProgress);
+  const benchBundle = await ensureWorkflowBundle(stderrProgress, path.join(root, 'bench', 'workflows', 'index.ts'));
   const dbName = `carepath_bench_${randomBytes(4).toString('hex')}`;
   await runAdminStatement(serverUrl, `create database ${dbName}`);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'carepath-bench-'));
   const cli = await ensureTemporalCli(stderrProgress);
   const devServer = await startDevServer({ cliPath: cli.path, ip: '127.0.0.1', port: await freePort(), uiPort: null, namespace: 'default', dbFile: null, logLevel: 'error', logFile: null });
-  process.env.CAREPATH_RATE_LIMIT_PER_MINUTE = String(1_000_000);
   const url = databaseUrl(serverUrl, dbName);
-  try {
-    const config = loadConfig({
-      env: { TEMPORAL_ADDRESS: devServer.address, DATABASE_URL: url, PORT: '0', CAREPATH_PATHWAYS_DIR: 'tests/api/fixtures', CAREPATH_DATA_DIR: dataDir, TEMPORAL_TASK_QUEUE: `bench-${randomUUID()}` },
+  const keys = `k1:${randomBytes(32).toString('base64')}`;
+  const taskQueue = `bench-${randomUUID()}`;
+  const port = await freePort();
+  const children: ChildProcess[] = [];
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: devServer.address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    DATABASE_URL: url,
+    PORT: String(port),
+    CAREPATH_PATHWAYS_DIR: path.join(root, 'tests', 'api', 'fixtures'),
+    CAREPATH_DATA_DIR: dataDir,
+    CAREPATH_CODEC_KEYS: keys,
+    CAREPATH_RATE_LIMIT_PER_MINUTE: String(1_000_000),
+    LOG_LEVEL: 'error',
+  };
+  const start = async (command: string) => {
+    const child = spawn(process.execPath, [path.join(root, 'bin', 'carepath.js'), command], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      let text = '';
+      child.stderr!.on('data', (chunk) => {
+        text += String(chunk);
+        if (text.includes('is running')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`carepath ${command} exited (${code}): ${text}`)));
     });
-    const platform = await startPlatform(config, logger, silentProgress);
-    const database = await openDatabase({ url, embeddedDir: '' });
-    try {
-      const coordinator = (await createApiClient(database.db, { name: 'bench coordinator', role: 'coordinator', createdBy: 'bench' })).key;
-      const butler = (await createApiClient(database.db, { name: 'bench butler', role: 'butler', butlerId: 'b1', createdBy: 'bench' })).key;
-      const api = platform.apiUrl!;
-      console.log(`carepath API benchmark: ${N} requests per phase at concurrency ${CONCURRENCY}, API and worker in one process`);
-      console.log(`  PostgreSQL ${dbName} (local), Temporal dev server ${devServer.address} (in memory), node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
-
-      const lmp = new Date(Date.now() + 8 * 3_600_000 - 100 * 86_400_000).toISOString().slice(0, 10);
-      const enrollmentIds: string[] = [];
-      const enrol = await runPhase(N, async (i) => {
-        const serial = `${Date.now() % 100_000}${i}`.padStart(9, '0');
-        const response = await post(api, '/v1/enrollments', coordinator, {
-          patient: { name: `压测患者${i}`, phone: `138${serial.slice(-8)}`, idType: 'resident-id', idNumber: `BENCH${serial}` },
-          consent: { scope: ['care-management'], givenAt: new Date().toISOString(), recordedBy: 'bench' },
-          program: 'test.api-care',
-          anchors: { lmp },
-          butlerId: 'b1',
-        });
-        if (response.status !== 201) throw new Error(`enrolment answered ${response.status}: ${await response.text()}`);
-        enrollmentIds.push(((await response.json()) as { id: string }).id);
-      });
-      report('POST /v1/enrollments', enrol);
-
-      const tasks = await waitForTasks(database.db, enrollmentIds);
-      const appointment = new Date(Date.now() + 3 * 86_400_000).toISOString();
-      const complete = await runPhase(tasks.length, async (i) => {
-        const response = await post(api, `/v1/tasks/${tasks[i]}/complete`, butler, { data: { appointment_at: appointment } });
-        if (response.status !== 200) throw new Error(`completion answered ${response.status}: ${await response.text()}`);
-      });
-      report('POST /v1/tasks/:id/complete', complete);
-      await platform.stop();
-    } finally {
-      await database.close();
+  };
+  const database = await openDatabase({ url, embeddedDir: '' });
+  try {
+    // One process writes the development keys and migrates before the others start.
+    if (LAYOUT === 'separate') {
+      await start('worker');
+      await start('api');
+    } else {
+      await start('start');
     }
+    await migrateToLatest(database.db);
+    const coordinator = (await createApiClient(database.db, { name: 'bench coordinator', role: 'coordinator', createdBy: 'bench' })).key;
+    const butler = (await createApiClient(database.db, { name: 'bench butler', role: 'butler', butlerId: 'b1', createdBy: 'bench' })).key;
+    const api = `http://127.0.0.1:${port}`;
+
+    // The engine alone, from this process: same data converter, same journey input.
+    const pathway = compileFile(path.join(root, 'tests', 'api', 'fixtures', 'care-demo.yaml')).compiled!;
+    const connection = await Connection.connect({ address: devServer.address });
+    await ensureSearchAttributes(connection, 'default', loadConfig({ env: {} }).temporal.searchAttributes);
+    const dataConverter = encryptingDataConverter(parseKeyRing(keys, { source: 'bench' }), pathwayContents(database.db, [pathway]));
+    const client = new Client({ connection, dataConverter });
+    const bareQueue = `bare-${randomUUID()}`;
+    const bareWorker = await Worker.create({ connection: await NativeConnection.connect({ address: devServer.address }), taskQueue: bareQueue, workflowBundle: benchBundle, dataConverter });
+    const bareRunning = bareWorker.run();
+
+    console.log(`carepath API benchmark: ${N} requests per kind at concurrency ${CONCURRENCY}, ${LAYOUT === 'separate' ? 'API and worker as two processes' : 'API and worker in one process (carepath start)'}`);
+    console.log(`  PostgreSQL ${dbName} (local), Temporal dev server ${devServer.address} (in memory), node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+
+    const lmp = new Date(Date.now() + 8 * 3_600_000 - 100 * 86_400_000).toISOString().slice(0, 10);
+    const enrollmentIds: string[] = [];
+    const bareIds: string[] = [];
+    const input = (): JourneyInput => ({ enrollmentId: randomUUID(), patientRef: `P-${randomUUID().slice(0, 12)}`, tenant: 'default', butlerId: 'b1', pathway, journey: { enrolledAt: new Date().toISOString(), anchors: { lmp } } });
+    let serial = 0;
+    const enrol = async () => {
+      const i = serial++;
+      const id = `${Date.now() % 100_000}${i}`.padStart(9, '0');
+      const response = await post(api, '/v1/enrollments', coordinator, {
+        patient: { name: `压测患者${i}`, phone: `138${id.slice(-8)}`, idType: 'resident-id', idNumber: `BENCH${id}` },
+        consent: { scope: ['care-management'], givenAt: new Date().toISOString(), recordedBy: 'bench' },
+        program: 'test.api-care',
+        anchors: { lmp },
+        butlerId: 'b1',
+      });
+      if (response.status !== 201) throw new Error(`enrolment answered ${response.status}: ${await response.text()}`);
+      enrollmentIds.push(((await response.json()) as { id: string }).id);
+    };
+    const bareStart = async () => {
+      const workflowId = `bare-${randomUUID()}`;
+      await client.workflow.start<typeof bareWorkflow>('bareWorkflow', { args: [input()], taskQueue: bareQueue, workflowId });
+      bareIds.push(workflowId);
+    };
+    const starts = await alternate(N, enrol, bareStart);
+
+    const tasks = await waitForTasks(database.db, enrollmentIds);
+    const appointment = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    let t = 0;
+    let b = 0;
+    const complete = async () => {
+      const response = await post(api, `/v1/tasks/${tasks[t++]}/complete`, butler, { data: { appointment_at: appointment } });
+      if (response.status !== 200) throw new Error(`completion answered ${response.status}: ${await response.text()}`);
+    };
+    const bareUpdate = async () => {
+      await client.workflow.getHandle(bareIds[b++]!).executeUpdate(echoUpdate, { args: [{ key: 'book_visit#1', data: { appointment_at: appointment }, by: 'b1' }] });
+    };
+    const updates = await alternate(tasks.length, complete, bareUpdate);
+
+    report('POST /v1/enrollments', starts.a, 'bare workflow.start', starts.b);
+    report('POST /v1/tasks/:id/complete', updates.a, 'bare update', updates.b);
+    bareWorker.shutdown();
+    await bareRunning;
+    await connection.close();
   } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+    await database.close();
     await devServer.stop();
     await runAdminStatement(serverUrl, `drop database if exists ${dbName} with (force)`);
     rmSync(dataDir, { recursive: true, force: true });
@@ -91,31 +169,44 @@ interface Phase {
   wallMs: number;
 }
 
-/** Runs `count` calls with at most CONCURRENCY in flight; returns each call's latency. */
-async function runPhase(count: number, callOnce: (i: number) => Promise<void>): Promise<Phase> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: Math.min(CONCURRENCY, count) }, async () => {
-      while (next < count) {
-        const i = next++;
-        const t0 = performance.now();
-        await callOnce(i);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return { latencies, wallMs: performance.now() - started };
+/** `count` calls of each, in CHUNKS alternating chunks (a, b, a, b, …), at most CONCURRENCY in flight. */
+async function alternate(count: number, a: () => Promise<void>, b: () => Promise<void>): Promise<{ a: Phase; b: Phase }> {
+  const out = { a: { latencies: [] as number[], wallMs: 0 }, b: { latencies: [] as number[], wallMs: 0 } };
+  const per = Math.ceil(count / CHUNKS);
+  for (let done = 0; done < count; done += per) {
+    const n = Math.min(per, count - done);
+    for (const [phase, fn] of [[out.a, a], [out.b, b]] as const) {
+      const started = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(CONCURRENCY, n) }, async () => {
+          while (next++ < n) {
+            const t0 = performance.now();
+            await fn();
+            phase.latencies.push(performance.now() - t0);
+          }
+        }),
+      );
+      phase.wallMs += performance.now() - started;
+    }
+  }
+  return out;
 }
 
-function report(name: string, phase: Phase): void {
-  const sorted = [...phase.latencies].sort((a, b) => a - b);
+function stats(phase: Phase) {
+  const sorted = [...phase.latencies].sort((x, y) => x - y);
   const at = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
-  console.log(
-    `  ${name.padEnd(30)} n=${sorted.length}  p50 ${at(50).toFixed(1)} ms  p99 ${at(99).toFixed(1)} ms  max ${sorted.at(-1)!.toFixed(1)} ms  ` +
-      `throughput ${((sorted.length / phase.wallMs) * 1000).toFixed(1)} req/s`,
-  );
+  return { n: sorted.length, p50: at(50), p99: at(99), max: sorted.at(-1)!, rate: (sorted.length / phase.wallMs) * 1000 };
+}
+
+function report(name: string, phase: Phase, bareName: string, bare: Phase): void {
+  const s = stats(phase);
+  const r = stats(bare);
+  const line = (label: string, x: ReturnType<typeof stats>) =>
+    `  ${label.padEnd(30)} n=${x.n}  p50 ${x.p50.toFixed(1)} ms  p99 ${x.p99.toFixed(1)} ms  max ${x.max.toFixed(1)} ms  throughput ${x.rate.toFixed(1)} req/s`;
+  console.log(line(name, s));
+  console.log(line(bareName, r));
+  console.log(`  ${''.padEnd(30)} p50 ratio ${(s.p50 / r.p50).toFixed(2)}×, p99 ratio ${(s.p99 / r.p99).toFixed(2)}×`);
 }
 
 /** The open book_visit task of every enrolment, once its journey has created it. */

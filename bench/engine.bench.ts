@@ -113,10 +113,10 @@ async function main(): Promise<void> {
     const probeJson = JSON.parse(historyToJSON(await client.workflow.getHandle(probe!).fetchHistory())) as JsonHistory;
     const shape = historyShape(probeJson);
     // Timers of 1 ms: on the dev server time is real, and the journey's own timers were cut short by updates.
-    const batches: Batch[] = shape.batches.map(([activities, timer]) => [activities, timer > 0 ? 1 : 0]);
+    const batches: Batch[] = shape.batches.map(([activities, timer, locals]) => [activities, timer > 0 ? 1 : 0, locals ?? []]);
     const afterProbe = await counters();
     const actionsPerJourney = actionsOf(afterProbe);
-    const callsPerYardstick = shape.activities;
+    const callsPerYardstick = shape.activities + shape.localActivities;
     const runYardsticks = async (n: number): Promise<string[]> => {
       const before = await counters();
       const workflowIds: string[] = Array.from({ length: n }, () => `yardstick-${randomUUID()}`);
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     const j = median(samples.journey);
     const y = median(samples.yardstick);
     console.log(`\n== journey engine vs hand-coded yardstick, warm cache, dev server, stand-in activities; ${JOURNEYS} per batch, median of ${ROUNDS} alternating batches`);
-    console.log(`per journey: ${actionsPerJourney} actions (tasks and messages), ${shape.activities} activity calls, ${shape.timers} timers; yardstick: ${yardstickShape.activities} activity calls, ${yardstickShape.timers} timers`);
+    console.log(`per journey: ${actionsPerJourney} actions (tasks and messages), ${shape.activities} activities, ${shape.localActivities} local activities, ${shape.timers} timers; yardstick: ${yardstickShape.activities} activities, ${yardstickShape.localActivities} local activities, ${yardstickShape.timers} timers`);
     console.log(`worker CPU per action   journey ${j.toFixed(2)} ms   yardstick ${y.toFixed(2)} ms   ratio ${(j / y).toFixed(2)}×`);
     console.log(`events per action       journey ${(shape.events / actionsPerJourney).toFixed(1)}   yardstick ${(yardstickShape.events / actionsPerJourney).toFixed(1)}   ratio ${(shape.events / yardstickShape.events).toFixed(2)}×`);
     console.log(`history payload bytes   journey ${shape.payloadBytes}   yardstick ${yardstickShape.payloadBytes}   ratio ${(shape.payloadBytes / yardstickShape.payloadBytes).toFixed(2)}×  (compiled pathway: ${JSON.stringify(pathway).length} bytes, referenced)`);

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   }
 
   console.log(`\n== cold replay, median of ${REPEATS} (journey and hand-coded yardstick alternating in one replay worker)`);
-  console.log('history                                          events  act  tmr   cpu ms  wall ms  ms/event | yardstick events   cpu ms  ms/event | ratio/event');
+  console.log('history                                          events  act   la  tmr   cpu ms  wall ms  ms/event | yardstick events   cpu ms  ms/event | ratio/event');
   const ratios: number[] = [];
   const byteRatios: number[] = [];
   for (const [i, j] of journeys.entries()) {
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     ratios.push(ratio);
     byteRatios.push(j.shape.payloadBytes / historyShape(JSON.parse(historyToJSON(yardsticks[i]!)) as JsonHistory).payloadBytes);
     console.log(
-      `${j.file.padEnd(48)} ${String(j.shape.events).padStart(6)} ${String(j.shape.activities).padStart(4)} ${String(j.shape.timers).padStart(4)} ${jCpu.toFixed(0).padStart(8)} ${median(s.journey.wall).toFixed(0).padStart(8)} ${(jCpu / j.shape.events).toFixed(3).padStart(9)} | ${String(y).padStart(16)} ${yCpu.toFixed(0).padStart(8)} ${(yCpu / y).toFixed(3).padStart(9)} | ${ratio.toFixed(2).padStart(6)}×`,
+      `${j.file.padEnd(48)} ${String(j.shape.events).padStart(6)} ${String(j.shape.activities).padStart(4)} ${String(j.shape.localActivities).padStart(4)} ${String(j.shape.timers).padStart(4)} ${jCpu.toFixed(0).padStart(8)} ${median(s.journey.wall).toFixed(0).padStart(8)} ${(jCpu / j.shape.events).toFixed(3).padStart(9)} | ${String(y).padStart(16)} ${yCpu.toFixed(0).padStart(8)} ${(yCpu / y).toFixed(3).padStart(9)} | ${ratio.toFixed(2).padStart(6)}×`,
     );
   }
   const largest = journeys.reduce((a, j, i) => (median(samples[i]!.journey.cpu) > a.cpu ? { file: j.file, cpu: median(samples[i]!.journey.cpu) } : a), { file: '', cpu: 0 });

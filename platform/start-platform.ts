@@ -28,6 +28,9 @@ import { IdentityVault } from '../enrollment/identity/identity-vault.ts';
 import { patientDescriber } from '../enrollment/identity/patient-directory.ts';
 import { AesGcmPayloadCodec } from '../temporal/codec/index.ts';
 
+/** What a process runs: everything (`carepath start`), only the worker, or only the API. */
+export type PlatformRole = 'all' | 'worker' | 'api';
+
 export interface RunningPlatform {
   /** null when only the worker runs. */
   apiUrl: string | null;
@@ -47,13 +50,13 @@ export async function startPlatform(
   config: AppConfig,
   logger: Logger,
   progress: Progress,
-  options: { role?: 'all' | 'worker' } = {},
+  options: { role?: PlatformRole } = {},
 ): Promise<RunningPlatform> {
   const role = options.role ?? 'all';
-  if (role === 'worker' && (!config.temporal.address || !config.databaseUrl)) {
+  if (role !== 'all' && (!config.temporal.address || !config.databaseUrl)) {
     throw new CarepathError(
       'invalid-config',
-      'a worker on its own needs TEMPORAL_ADDRESS and DATABASE_URL: the embedded Temporal server and database belong to `carepath start`',
+      `${role === 'worker' ? 'a worker' : 'an API'} on its own needs TEMPORAL_ADDRESS and DATABASE_URL: the embedded Temporal server and database belong to \`carepath start\``,
     );
   }
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -109,30 +112,32 @@ export async function startPlatform(
     if (added === null) logger.warn('this Temporal server cannot register search attributes (no operator API); journeys will not be indexed');
     else if (added.length > 0) logger.info({ added }, 'registered search attributes');
 
-    const workflowBundle = await ensureWorkflowBundle(progress);
-    const nativeConnection = await connectWorker(temporal);
-    cleanups.push(() => nativeConnection.close());
-    const worker: Worker = await createWorker({
-      connection: nativeConnection,
-      workflowBundle,
-      namespace: temporal.namespace,
-      taskQueue: temporal.taskQueue,
-      dataConverter,
-      ...(config.worker.maxCachedWorkflows !== null ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
-      activities: createActivities({
-        db: database.db,
-        logger,
-        channels: channelsFromEnv(process.env, logger),
-        renderTemplate: loadTemplateRenderer(config.contentDir),
-        describePatient: patientDescriber(database.db, identity),
-      }),
-    });
-    const workerRun = worker.run();
-    cleanups.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await workerRun;
-    });
-    workerRun.catch((err) => logger.error({ err }, 'worker stopped with an error'));
+    if (role !== 'api') {
+      const workflowBundle = await ensureWorkflowBundle(progress);
+      const nativeConnection = await connectWorker(temporal);
+      cleanups.push(() => nativeConnection.close());
+      const worker: Worker = await createWorker({
+        connection: nativeConnection,
+        workflowBundle,
+        namespace: temporal.namespace,
+        taskQueue: temporal.taskQueue,
+        dataConverter,
+        ...(config.worker.maxCachedWorkflows !== null ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
+        activities: createActivities({
+          db: database.db,
+          logger,
+          channels: channelsFromEnv(process.env, logger),
+          renderTemplate: loadTemplateRenderer(config.contentDir),
+          describePatient: patientDescriber(database.db, identity),
+        }),
+      });
+      const workerRun = worker.run();
+      cleanups.push(async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await workerRun;
+      });
+      workerRun.catch((err) => logger.error({ err }, 'worker stopped with an error'));
+    }
 
     if (role === 'worker') {
       return { apiUrl: null, temporalAddress: address, temporalUiUrl: null, database: database.where, stop: stopAll };

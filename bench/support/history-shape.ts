@@ -13,6 +13,7 @@ interface JsonEvent {
   activityTaskScheduledEventAttributes?: { input?: JsonPayloads };
   activityTaskCompletedEventAttributes?: { scheduledEventId: string; result?: JsonPayloads };
   timerStartedEventAttributes?: { startToFireTimeout?: string };
+  markerRecordedEventAttributes?: { markerName?: string; details?: { result?: JsonPayloads } };
 }
 
 /** A history in protobuf JSON, as `historyToJSON` writes it. */
@@ -23,7 +24,15 @@ export interface JsonHistory {
 const bytes = (p: JsonPayloads | undefined) => (p?.payloads ?? []).reduce((n, x) => n + Buffer.from(x.data ?? '', 'base64').length, 0);
 
 /** Counts of what a history holds, and its batches for the hand-coded workflow. */
-export function historyShape(history: JsonHistory): { events: number; activities: number; timers: number; payloadBytes: number; bytesByEvent: Record<string, number>; batches: Batch[] } {
+export function historyShape(history: JsonHistory): {
+  events: number;
+  activities: number;
+  localActivities: number;
+  timers: number;
+  payloadBytes: number;
+  bytesByEvent: Record<string, number>;
+  batches: Batch[];
+} {
   const results = new Map<string, number>();
   let payloadBytes = 0;
   const bytesByEvent: Record<string, number> = {};
@@ -43,6 +52,7 @@ export function historyShape(history: JsonHistory): { events: number; activities
   const batches: Batch[] = [];
   let current: Batch | null = null;
   let activities = 0;
+  let localActivities = 0;
   let timers = 0;
   for (const e of history.events) {
     if (e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED') {
@@ -51,13 +61,16 @@ export function historyShape(history: JsonHistory): { events: number; activities
     } else if (e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED' && current) {
       current[0].push([bytes(e.activityTaskScheduledEventAttributes?.input), results.get(e.eventId) ?? 0]);
       activities++;
+    } else if (e.eventType === 'EVENT_TYPE_MARKER_RECORDED' && e.markerRecordedEventAttributes?.markerName === 'core_local_activity' && current) {
+      (current[2] ??= []).push(bytes(e.markerRecordedEventAttributes.details?.result));
+      localActivities++;
     } else if (e.eventType === 'EVENT_TYPE_TIMER_STARTED' && current) {
       const seconds = Number.parseFloat(e.timerStartedEventAttributes?.startToFireTimeout ?? '1s');
       current[1] = Math.max(1_000, Math.round(seconds * 1000));
       timers++;
     }
   }
-  return { events: history.events.length, activities, timers, payloadBytes, bytesByEvent, batches: batches.filter((b) => b[0].length > 0 || b[1] > 0) };
+  return { events: history.events.length, activities, localActivities, timers, payloadBytes, bytesByEvent, batches: batches.filter((b) => b[0].length > 0 || b[1] > 0 || (b[2]?.length ?? 0) > 0) };
 }
 
 /** Bytes of every payload under a value: lists (`payloads`) and maps (search attributes, memo, header fields). */

@@ -2,3 +2,4 @@
 // replay in the same worker, the same way.
 export * from '../../workflows/index.ts';
 export { handCodedWorkflow } from './hand-coded.ts';
+export { bareWorkflow } from './bare.ts';

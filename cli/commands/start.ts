@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config/load-config.ts';
 import { stderrProgress } from '../../infra/progress.ts';
 import { createLogger } from '../../logging/logger.ts';
-import { startPlatform } from '../../platform/start-platform.ts';
+import { startPlatform, type PlatformRole } from '../../platform/start-platform.ts';
 import { installWorkerRuntime } from '../../worker/runtime.ts';
 
 /** `carepath start`: runs the whole platform until Ctrl-C (SIGINT) or SIGTERM. */
@@ -9,8 +9,8 @@ export async function run(_argv: string[]): Promise<number> {
   return runPlatform('all');
 }
 
-/** Starts the platform (or only its worker), prints where it runs, and stops it on a signal. */
-export async function runPlatform(role: 'all' | 'worker'): Promise<number> {
+/** Starts the platform (or only its worker or API), prints where it runs, and stops it on a signal. */
+export async function runPlatform(role: PlatformRole): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   installWorkerRuntime(logger);
@@ -18,7 +18,7 @@ export async function runPlatform(role: 'all' | 'worker'): Promise<number> {
   const platform = await startPlatform(config, logger, stderrProgress, { role });
   const lines = [
     '',
-    `carepath ${role === 'worker' ? 'worker ' : ''}is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    `carepath ${role === 'all' ? '' : `${role} `}is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
     ...(platform.apiUrl ? [`  API            ${platform.apiUrl}   (health: ${platform.apiUrl}/health)`] : []),
     `  Temporal       ${platform.temporalAddress}${platform.temporalUiUrl ? '   (embedded dev server)' : ''}`,
     ...(platform.temporalUiUrl ? [`  Temporal UI    ${platform.temporalUiUrl}`] : []),
