@@ -13,7 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     } else {
       await start('start');
     }
+    processes = [...children];
     await migrateToLatest(database.db);
     const coordinator = (await createApiClient(database.db, { name: 'bench coordinator', role: 'coordinator', createdBy: 'bench' })).key;
     const butler = (await createApiClient(database.db, { name: 'bench butler', role: 'butler', butlerId: 'b1', createdBy: 'bench' })).key;
@@ -167,16 +168,26 @@ async function main(): Promise<void> {
 interface Phase {
   latencies: number[];
   wallMs: number;
+  /** CPU ms of each carepath process (API, worker) during the phase. */
+  cpu: number[];
 }
+
+/** User plus system CPU of a process in milliseconds, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+let processes: ChildProcess[] = [];
 
 /** `count` calls of each, in CHUNKS alternating chunks (a, b, a, b, …), at most CONCURRENCY in flight. */
 async function alternate(count: number, a: () => Promise<void>, b: () => Promise<void>): Promise<{ a: Phase; b: Phase }> {
-  const out = { a: { latencies: [] as number[], wallMs: 0 }, b: { latencies: [] as number[], wallMs: 0 } };
+  const out = { a: { latencies: [] as number[], wallMs: 0, cpu: processes.map(() => 0) }, b: { latencies: [] as number[], wallMs: 0, cpu: processes.map(() => 0) } };
   const per = Math.ceil(count / CHUNKS);
   for (let done = 0; done < count; done += per) {
     const n = Math.min(per, count - done);
     for (const [phase, fn] of [[out.a, a], [out.b, b]] as const) {
       const started = performance.now();
+      const cpuBefore = processes.map((p) => cpuMs(p.pid!));
       let next = 0;
       await Promise.all(
         Array.from({ length: Math.min(CONCURRENCY, n) }, async () => {
@@ -188,6 +199,7 @@ async function alternate(count: number, a: () => Promise<void>, b: () => Promise
         }),
       );
       phase.wallMs += performance.now() - started;
+      processes.forEach((p, i) => (phase.cpu[i]! += cpuMs(p.pid!) - cpuBefore[i]!));
     }
   }
   return out;
@@ -207,6 +219,8 @@ function report(name: string, phase: Phase, bareName: string, bare: Phase): void
   console.log(line(name, s));
   console.log(line(bareName, r));
   console.log(`  ${''.padEnd(30)} p50 ratio ${(s.p50 / r.p50).toFixed(2)}×, p99 ratio ${(s.p99 / r.p99).toFixed(2)}×`);
+  const per = (cpu: number[], n: number) => cpu.map((c, i) => `${LAYOUT === 'separate' ? ['API', 'worker'][i === 0 ? 1 : 0] : 'platform'} ${(c / n).toFixed(1)} ms`).join(', ');
+  console.log(`  ${''.padEnd(30)} CPU per request: ${per(phase.cpu, s.n)} (bare: ${per(bare.cpu, r.n)})`);
 }
 
 /** The open book_visit task of every enrolment, once its journey has created it. */
