@@ -3,6 +3,7 @@ import { PermanentDeliveryError } from '../channels/channel.ts';
 import { insertTaskOnce } from '../db/repositories/tasks.ts';
 import {
   insertOutboxMessageOnce,
+  isOutboxMessageSent,
   lockOutboxMessage,
   markOutboxAttemptFailed,
   markOutboxSent,
@@ -46,8 +47,13 @@ function needsPatientName(deps: ActivityDeps, input: SendMessageInput): boolean 
   }
 }
 
+/** A failure no retry can mend (an unknown channel, a number the provider refuses). */
+function isPermanent(err: unknown): boolean {
+  return err instanceof ApplicationFailure && err.nonRetryable === true;
+}
+
 export function createMessageActivities(deps: ActivityDeps) {
-  return {
+  const activities = {
     /**
      * Sends one message through the outbox. The row is locked while the channel delivers, so a
      * retry running beside a slow first attempt waits and then sees `sent`: never a second send.
@@ -113,5 +119,44 @@ export function createMessageActivities(deps: ActivityDeps) {
       deps.logger.warn({ idempotencyKey, taskId: task.id, channel: input.channel }, 'message handed over to a person after its last retry');
       return { taskId: task.id };
     },
+
+    /**
+     * Sends the messages of one planning round, each through the outbox as `sendMessage` does.
+     * A message that fails for good is handed to a person at once; if any failed in a way a retry
+     * may mend, the activity fails after trying them all, and Temporal retries it: the retry finds
+     * the messages already sent by their outbox rows and sends only the others.
+     */
+    async sendMessages(input: { messages: SendMessageInput[]; assignee: string | null }): Promise<SendMessageResult[]> {
+      const settled = await Promise.allSettled(input.messages.map((m) => activities.sendMessage(m)));
+      const results: SendMessageResult[] = [];
+      let retry: unknown = null;
+      for (const [i, outcome] of settled.entries()) {
+        const message = input.messages[i]!;
+        if (outcome.status === 'fulfilled') results.push(outcome.value);
+        else if (isPermanent(outcome.reason)) {
+          const reason = (outcome.reason as ApplicationFailure).type ?? 'delivery failed';
+          await activities.handOverUndeliverableMessage({ ...message, role: 'butler', assignee: input.assignee, reason });
+          results.push({ idempotencyKey: messageKey(message), providerMessageId: null, outcome: 'handed-over' });
+        } else retry ??= outcome.reason;
+      }
+      if (retry) throw retry;
+      return results;
+    },
+
+    /** After the last retry of a round's messages: hands over every one that was not sent. */
+    async handOverUnsentMessages(input: { messages: SendMessageInput[]; assignee: string | null; reason: string }): Promise<{ handedOver: number }> {
+      let handedOver = 0;
+      for (const message of input.messages) {
+        const idempotencyKey = messageKey(message);
+        if (await isOutboxMessageSent(deps.db, idempotencyKey)) continue;
+        // A message whose attempts never reached the outbox gets its row too, marked failed below:
+        // nothing later sends what a person now has in hand.
+        await insertOutboxMessageOnce(deps.db, { ...message, idempotencyKey });
+        await activities.handOverUndeliverableMessage({ ...message, role: 'butler', assignee: input.assignee, reason: input.reason });
+        handedOver++;
+      }
+      return { handedOver };
+    },
   };
+  return activities;
 }

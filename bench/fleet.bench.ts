@@ -2,7 +2,7 @@
  * Cold-fleet recovery: `node --import tsx bench/fleet.bench.ts [journeys=1000] [updates=10] [concurrency=20]`.
  *
  * On a Temporal dev server and the machine's PostgreSQL, with the journey worker as its own
- * process (`carepath worker`): N journeys (bench/fixtures/fleet) each get some updates (the
+ * process (`carepath worker`): N journeys (bench/fixtures/pathways/fleet.yaml) each get some updates (the
  * history a cold worker must replay), then are told to wake within the same minute. The worker
  * is killed while they sleep and a new one, with an empty cache, is started before they wake.
  * Prints how late each journey acted after its wake-up (p50, p99, max), the workflow-task
@@ -38,7 +38,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const JOURNEYS = Number(process.argv[2] ?? 1000);
 const UPDATES = Number(process.argv[3] ?? 10);
 const CONCURRENCY = Number(process.argv[4] ?? 20);
-const pathwaysDir = path.join(root, 'bench', 'fixtures', 'fleet');
+const pathwaysDir = path.join(root, 'bench', 'fixtures', 'pathways');
 // @temporalio/proto is CommonJS: take the namespace from its default export.
 const EventType = protos.temporal.api.enums.v1.EventType;
 

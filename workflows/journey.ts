@@ -163,19 +163,20 @@ function outcomeOf(journey: JourneyRun): JourneyOutcome {
 // Promises are few on purpose below: the SDK records a stack trace for every promise a workflow
 // creates, and a cold replay creates them all again.
 
-/** Writes the round in one activity, and sends its messages without waiting for them. */
+/** Writes the round (a local activity), and sends its messages (one activity) without waiting for them. */
 function carryOut(journey: JourneyRun, round: Round, sends: InFlight): Promise<void> {
-  for (const message of round.messages) sends.track(send(journey, message));
+  if (round.messages.length > 0) sends.track(send(journey, round.messages));
   return rounds.applyRound(round.writes(journey.input.enrollmentId)).then(({ tasks }) => journey.tasksCreated(round, tasks));
 }
 
-/** Sends one message; one that keeps failing is handed to the butler as a task. */
-function send(journey: JourneyRun, message: SendMessageInput): Promise<unknown> {
-  return delivery.sendMessage(message).then(undefined, (err: unknown) => {
+/** Sends a round's messages; those still unsent after the last retry are handed to the butler as tasks. */
+function send(journey: JourneyRun, messages: SendMessageInput[]): Promise<unknown> {
+  const assignee = journey.input.butlerId;
+  return delivery.sendMessages({ messages, assignee }).then(undefined, (err: unknown) => {
     if (!(err instanceof ActivityFailure)) throw err;
     const reason = err.cause instanceof ApplicationFailure ? (err.cause.type ?? 'delivery failed') : 'delivery failed';
-    log.warn('message handed over to a person', { step: message.stepId, channel: message.channel, reason });
-    return store.handOverUndeliverableMessage({ ...message, role: 'butler', assignee: journey.input.butlerId, reason });
+    log.warn('messages handed over to a person', { steps: [...new Set(messages.map((m) => m.stepId))], reason });
+    return store.handOverUnsentMessages({ messages, assignee, reason });
   });
 }
 

@@ -33,11 +33,13 @@ const journeyActivities = {
     counters.tasks += writes.createTasks.length;
     return { tasks: Object.fromEntries(writes.createTasks.map((t) => [t.occurrenceKey, { taskId: randomUUID(), status: 'open' as const, escalationLevel: 0 }])) };
   },
-  async sendMessage(input: SendMessageInput) {
-    counters.messages++;
-    return { idempotencyKey: messageKey(input), providerMessageId: 'bench', outcome: 'sent' as const };
+  async sendMessages(input: { messages: SendMessageInput[] }) {
+    counters.messages += input.messages.length;
+    return input.messages.map((m) => ({ idempotencyKey: messageKey(m), providerMessageId: 'bench', outcome: 'sent' as const }));
   },
-  async handOverUndeliverableMessage() {},
+  async handOverUnsentMessages() {
+    return { handedOver: 0 };
+  },
 };
 
 const connection = await NativeConnection.connect({ address });

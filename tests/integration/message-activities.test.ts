@@ -134,6 +134,50 @@ describe('message activities: the outbox on real PostgreSQL', () => {
     const message = { ...(await input()), channel: 'fax' };
     await expect(run(() => activities.sendMessage(message))).rejects.toMatchObject({ nonRetryable: true, type: 'UnknownChannel' });
   });
+
+  it("sends a round's messages together; a retry after a transient failure sends only the ones not sent", async () => {
+    const first = await input();
+    const messages = [first, { ...first, occurrenceKey: 'notice#2' }, { ...first, occurrenceKey: 'notice#3' }];
+    const before = sms.delivered.length;
+    sms.failuresLeft = 1;
+    await expect(run(() => activities.sendMessages({ messages, assignee: 'butler-7' }))).rejects.toThrow('gateway timeout');
+    expect(sms.delivered.length - before).toBe(2);
+    const results = await run(() => activities.sendMessages({ messages, assignee: 'butler-7' }));
+    expect(results.map((r) => r.outcome).sort()).toEqual(['already-sent', 'already-sent', 'sent']);
+    expect(sms.delivered.length - before).toBe(3);
+    const rows = await listOutboxMessages(database.db, first.enrollmentId);
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+  });
+
+  it('hands a message that fails for good to a person at once, and sends the rest of the round', async () => {
+    const first = await input();
+    const messages = [first, { ...first, occurrenceKey: 'notice#2' }];
+    sms.failuresLeft = 1;
+    sms.permanent = true;
+    try {
+      const results = await run(() => activities.sendMessages({ messages, assignee: 'butler-7' }));
+      expect(results.map((r) => r.outcome).sort()).toEqual(['handed-over', 'sent']);
+    } finally {
+      sms.permanent = false;
+    }
+    const tasks = await database.db.selectFrom('tasks').selectAll().where('enrollment_id', '=', first.enrollmentId).execute();
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ kind: 'deliver-message', assignee: 'butler-7' });
+  });
+
+  it('after the last retry hands over only what was not sent', async () => {
+    const first = await input();
+    const messages = [first, { ...first, occurrenceKey: 'notice#2' }];
+    await run(() => activities.sendMessage(first));
+    const { handedOver } = await run(() => activities.handOverUnsentMessages({ messages, assignee: 'butler-7', reason: 'gateway timeout' }));
+    expect(handedOver).toBe(1);
+    const tasks = await database.db.selectFrom('tasks').select('occurrence_key').where('enrollment_id', '=', first.enrollmentId).execute();
+    expect(tasks.map((t) => t.occurrence_key)).toEqual(['notice#2/undelivered/sms']);
+    // What a person now has in hand is marked failed in the outbox, so nothing later sends it.
+    const rows = await listOutboxMessages(database.db, first.enrollmentId);
+    expect(rows.map((r) => [r.idempotency_key.split('/')[1], r.status])).toEqual([['notice#1', 'sent'], ['notice#2', 'failed']]);
+    expect((await run(() => activities.sendMessage({ ...first, occurrenceKey: 'notice#2' }))).outcome).toBe('handed-over');
+  });
 });
 
 describe('task activities on real PostgreSQL', () => {
