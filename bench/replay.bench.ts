@@ -109,9 +109,14 @@ async function main(): Promise<void> {
       `${j.file.padEnd(48)} ${String(j.shape.events).padStart(6)} ${String(j.shape.activities).padStart(4)} ${String(j.shape.localActivities).padStart(4)} ${String(j.shape.timers).padStart(4)} ${jCpu.toFixed(0).padStart(8)} ${median(s.journey.wall).toFixed(0).padStart(8)} ${(jCpu / j.shape.events).toFixed(3).padStart(9)} | ${String(y).padStart(16)} ${yCpu.toFixed(0).padStart(8)} ${(yCpu / y).toFixed(3).padStart(9)} | ${ratio.toFixed(2).padStart(6)}×`,
     );
   }
-  const largest = journeys.reduce((a, j, i) => (median(samples[i]!.journey.cpu) > a.cpu ? { file: j.file, cpu: median(samples[i]!.journey.cpu) } : a), { file: '', cpu: 0 });
-  console.log(`largest cold replay: ${largest.file} ${largest.cpu.toFixed(0)} ms CPU;  ratio per event: median ${median(ratios).toFixed(2)}×, max ${Math.max(...ratios).toFixed(2)}×`);
-  console.log(`history payload bytes, journey vs yardstick: median ${median(byteRatios).toFixed(2)}×, max ${Math.max(...byteRatios).toFixed(2)}× (the journey's extra: its input, updates, search attributes)`);
+  // Per recording (v1/, v2/): the largest run and the ratios.
+  for (const set of [...new Set(journeys.map((j) => j.file.split('/')[0]!))]) {
+    const inSet = journeys.map((j, i) => ({ j, i })).filter(({ j }) => j.file.startsWith(`${set}/`));
+    const largest = inSet.reduce((a, { j, i }) => (median(samples[i]!.journey.cpu) > a.cpu ? { file: j.file, cpu: median(samples[i]!.journey.cpu) } : a), { file: '', cpu: 0 });
+    const r = inSet.map(({ i }) => ratios[i]!);
+    console.log(`${set}: largest cold replay ${largest.file} ${largest.cpu.toFixed(0)} ms CPU;  ratio per event: median ${median(r).toFixed(2)}×, max ${Math.max(...r).toFixed(2)}×`);
+  }
+  console.log(`history payload bytes, journey vs yardstick: median ${median(byteRatios).toFixed(2)}×, max ${Math.max(...byteRatios).toFixed(2)}× (these histories were recorded without the pathway-reference codec: every run's input carries the pathway)`);
 }
 
 await main();

@@ -1,7 +1,8 @@
 // The replay budget of one journey run. A worker with an empty cache (after a restart or a
-// deploy) replays a run from its first event before it can act, and this SDK's replay costs
-// about 0.3 ms of CPU per event on the reference machine (bench/replay.bench.ts): a run
-// continues as new before a cold replay of it could cost more than about half a second.
+// deploy) replays a run from its first event before it can act, and this SDK's replay of a
+// journey costs about 0.45 ms of CPU per event on the reference machine (bench/replay.bench.ts):
+// a run continues as new well before a cold replay of it could cost half a second, with room
+// for a loaded machine. Planning rounds bound the work between events (most runs end on them).
 import type { WorkflowInfo } from '@temporalio/workflow';
 
 export interface ReplayBudget {
@@ -18,7 +19,7 @@ export interface ReplayBudget {
  * runs): changing it changes new journeys only. A run whose input has none (one handed over
  * from workflow version 1) reads this value, so change it behind `patched()`.
  */
-export const DEFAULT_REPLAY_BUDGET: ReplayBudget = { events: 1_000, bytes: 512 * 1024, rounds: 200 };
+export const DEFAULT_REPLAY_BUDGET: ReplayBudget = { events: 800, bytes: 512 * 1024, rounds: 150 };
 
 /** Why the run should continue as new now, or null while it is within its budget. */
 export function replayBudgetExceeded(
