@@ -77,6 +77,8 @@ describe('every shipped program end to end on the time-skipping server', () => {
         const dir = path.join(historiesDir, pathway.id);
         rmSync(dir, { recursive: true, force: true });
         mkdirSync(dir, { recursive: true });
+        // The compiled pathway the runs' inputs refer to, for the replay tests to resolve.
+        writeFileSync(path.join(dir, 'pathways.json.gz'), gzipSync(JSON.stringify([pathway])));
         for (let run: string | null | undefined = firstRunId, n = 1; run; n++) {
           const history = await t.env.client.workflow.getHandle(handle.workflowId, run).fetchHistory();
           writeFileSync(path.join(dir, `run-${String(n).padStart(2, '0')}.json.gz`), gzipSync(historyToJSON(history)));

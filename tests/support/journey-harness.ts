@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { migrateToLatest } from '../../db/migrate.ts';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type WorkflowBundlePath } from '@temporalio/worker';
+import { pathwayContents } from '../../platform/pathway-contents.ts';
+import { PathwayReferenceCodec, PAYLOAD_CONVERTER_PATH } from '../../temporal/codec/index.ts';
 import { silentProgress } from '../../infra/progress.ts';
 import { ensureWorkflowBundle } from '../../worker/workflow-bundle.ts';
 import { createActivities } from '../../activities/index.ts';
@@ -38,12 +41,21 @@ export class RecordingChannel implements Channel {
   }
 }
 
+/**
+ * The production data converter without encryption (histories stay readable in tests): journey
+ * inputs keep a reference to their compiled pathway, stored in the test's database.
+ */
+export function referencingDataConverter(database: ThrowawayDatabase): DataConverter {
+  return { payloadConverterPath: PAYLOAD_CONVERTER_PATH, payloadCodecs: [new PathwayReferenceCodec(pathwayContents(database.db))] };
+}
+
 /** A worker running the real journey workflow and real activities against a throwaway database. */
 export async function journeyWorker(env: TestWorkflowEnvironment, database: ThrowawayDatabase, taskQueue: string, channels: Channel[]) {
   return Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await journeyBundle(),
+    dataConverter: referencingDataConverter(database),
     activities: createActivities({
       db: database.db,
       logger: testLogger,
@@ -111,11 +123,12 @@ export function useTimeSkippingJourneys(channels: Channel[] = []): TimeSkippingJ
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   beforeAll(async () => {
-    [context.env, context.database] = await Promise.all([
-      TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } }),
-      createThrowawayDatabase(),
-    ]);
+    context.database = await createThrowawayDatabase();
     await migrateToLatest(context.database.db);
+    context.env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+      client: { dataConverter: referencingDataConverter(context.database) },
+    });
     worker = await journeyWorker(context.env, context.database, context.taskQueue, channels);
     running = worker.run();
   });
