@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { CarepathError } from '../../config/errors.ts';
+import { contentHash } from '../../pathway/compiler/canonical.ts';
 import type { CompiledPathway } from '../../pathway/model/compiled.ts';
 
 const { PATHWAY_HASH_METADATA } = createRequire(import.meta.url)('./payload-converter.cjs') as { PATHWAY_HASH_METADATA: string };
@@ -44,12 +45,16 @@ export class PathwayReferenceCodec implements PayloadCodec {
 
   private async reference(payload: Payload): Promise<Payload> {
     const value = JSON.parse(utf8.decode(payload.data ?? new Uint8Array())) as { pathway: CompiledPathway };
+    const { [PATHWAY_HASH_METADATA]: _mark, ...unmarked } = payload.metadata ?? {};
+    // Only a pathway whose content is what its hash says is kept by reference; anything else
+    // (a hand-made object, say) stays in the payload as it is.
+    const { hash: _hash, ...body } = value.pathway;
+    if (contentHash(body) !== value.pathway.hash) return { ...payload, metadata: unmarked };
     await this.contents.remember(value.pathway);
     const { id, version, hash } = value.pathway;
     const reference: PathwayReference = { id, version, hash };
-    const { [PATHWAY_HASH_METADATA]: _marked, ...metadata } = payload.metadata ?? {};
     return {
-      metadata: { ...metadata, [METADATA_ENCODING_KEY]: encoder.encode(PATHWAY_REFERENCE_ENCODING) },
+      metadata: { ...unmarked, [METADATA_ENCODING_KEY]: encoder.encode(PATHWAY_REFERENCE_ENCODING) },
       data: encoder.encode(JSON.stringify({ ...value, pathway: { $pathway: reference } })),
     };
   }

@@ -61,6 +61,16 @@ describe('PathwayReferenceCodec', () => {
     expect(payloadConverter.fromPayload(decoded!)).toEqual(input);
   });
 
+  it('keeps inline a pathway whose content is not what its hash says', async () => {
+    const contents = memoryContents();
+    const forged = { ...input, pathway: { ...pathway, id: 'other.pathway' } };
+    const [encoded] = await new PathwayReferenceCodec(contents).encode([payloadConverter.toPayload(forged)]);
+    expect(contents.remembered).toEqual([]);
+    expect(isPathwayReference(encoded!)).toBe(false);
+    expect(encoded!.metadata?.['carepath-pathway-hash']).toBeUndefined();
+    expect(payloadConverter.fromPayload(encoded!)).toEqual(forged);
+  });
+
   it('leaves every other payload as it is', async () => {
     const codec = new PathwayReferenceCodec(memoryContents());
     const other: Payload = defaultPayloadConverter.toPayload({ hello: 'world' });
