@@ -225,9 +225,9 @@ export class JourneyRun {
     return this.current.nextWakeAt ? parseTime(this.current.nextWakeAt, this.pathway.timezone.offsetMinutes)!.ms : null;
   }
 
-  /** The state to carry into the next run. */
+  /** The state to carry into the next run (closed records in their short form). */
   carryOver(pathway: CompiledPathway = this.pathway): JourneyInput {
-    return { ...this.input, pathway, journey: this.state, openTasks: this.openTasks, run: this.run + 1, replayBudget: this.budget };
+    return { ...this.input, pathway, journey: this.planner.compactedState(), openTasks: this.openTasks, run: this.run + 1, replayBudget: this.budget };
   }
 
   // —— queries ——
@@ -250,8 +250,8 @@ export class JourneyRun {
           const item = { key, step: step.id, kind: step.kind, issuedAt: r.issuedAt! };
           return this.openTasks[key] ? { ...item, taskId: this.openTasks[key] } : item;
         }),
-      completed: occurrences.filter(([, r]) => r.completedAt).length,
-      skipped: occurrences.filter(([, r]) => r.skipped).length,
+      completed: occurrences.filter(([, r]) => r.completedAt).length + (this.state.settled?.completed ?? 0),
+      skipped: occurrences.filter(([, r]) => r.skipped).length + (this.state.settled?.skipped ?? 0),
       entitlements: this.current.entitlements,
       run: this.run,
     };

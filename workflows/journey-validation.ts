@@ -1,7 +1,7 @@
 // Validation of the journey's updates: pure functions of the pinned pathway and the journey
 // state, run by Temporal's update validators (a rejected update leaves no trace in history).
 import type { CompiledPathway, CompiledStep, JourneyState } from '../pathway/planner/index.ts';
-import { parseTime } from '../pathway/planner/index.ts';
+import { isSettled, parseTime } from '../pathway/planner/index.ts';
 import type {
   CompleteStepRequest,
   RecordEventRequest,
@@ -26,6 +26,7 @@ export function stepOf(pathway: CompiledPathway, key: string): CompiledStep | un
 
 function openOccurrence(state: JourneyState, key: string): void {
   const record = state.occurrences?.[key];
+  if (!record && isSettled(state, key)) throw new InvalidUpdate(`'${key}' was closed in an earlier run of this journey`);
   if (!record?.issuedAt) throw new InvalidUpdate(`'${key}' has not been issued in this journey`);
   if (record.completedAt) throw new InvalidUpdate(`'${key}' was already completed at ${record.completedAt}`);
   if (record.cancelledAt) throw new InvalidUpdate(`'${key}' was cancelled at ${record.cancelledAt}`);

@@ -20,6 +20,18 @@ export interface OccurrenceRecord {
   cancelledAt?: string;
 }
 
+/**
+ * Closed occurrences nothing will read again but their keys (no step follows them, no rule
+ * scores them, no entitlement counts them), in the short form a journey carries into its next
+ * runs (pathway/planner/settled.ts): per step, key suffixes with numbers as ranges (`"1-24"`).
+ */
+export interface SettledOccurrences {
+  steps: Record<string, string[]>;
+  /** How many of them were completed, and skipped (for the journey's view). */
+  completed: number;
+  skipped: number;
+}
+
 export interface JourneyEvent {
   /** Stable id; defaults to the event's 1-based position in the list. */
   id?: string;
@@ -51,6 +63,8 @@ export interface JourneyState {
   readings?: Reading[];
   /** Entitlement uses outside steps (e.g. a patient's request for a green-channel visit). */
   consumptions?: Consumption[];
+  /** Closed occurrences in short form, instead of their records (set when a run continues as new). */
+  settled?: SettledOccurrences;
 }
 
 export type SkipReason =

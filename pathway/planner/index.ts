@@ -8,5 +8,6 @@ export { resolvedAnchors } from './anchors.ts';
 export { projectTimeline, spanOf } from './project.ts';
 export type { Projection, ProjectionOptions, TimelineEntry } from './project.ts';
 export { formatTime, parseTime } from './time.ts';
+export { isSettled } from './settled.ts';
 export type * from '../model/compiled.ts';
 export type * from '../model/journey.ts';

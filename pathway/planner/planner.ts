@@ -34,6 +34,7 @@ import {
   type Trigger,
 } from './occurrences.ts';
 import { PlanRun } from './plan-run.ts';
+import { addSettled, isSettledIn, readSettled, type SettledStep } from './settled.ts';
 import { stageSpans, type StageSpan } from './stages.ts';
 import { formatDate, formatTime, parseTime } from './time.ts';
 
@@ -82,6 +83,7 @@ export class Planner {
   private readonly stepUses = new Map<string, Map<string, number>>();
   private consumptionUses: { count: number; uses: Map<string, number[]> } = { count: -1, uses: new Map() };
   private facts: Facts | null = null;
+  private readonly settled: Map<string, SettledStep>;
 
   constructor(
     readonly pathway: CompiledPathway,
@@ -94,6 +96,7 @@ export class Planner {
       if (step.consumes) this.consuming.set(step.id, step.consumes);
     }
     this.monitorsWithRules = pathway.steps.filter((s) => s.kind === 'monitor' && s.rules.length > 0);
+    this.settled = readSettled(state.settled);
     for (const [key, rec] of Object.entries(this.records)) this.index(key, rec);
   }
 
@@ -182,6 +185,42 @@ export class Planner {
   /** Records a use of an entitlement outside the steps (a consultation, a green-channel visit). */
   addConsumption(consumption: Consumption): void {
     (this.state.consumptions ??= []).push(consumption);
+  }
+
+  /**
+   * The state to carry into a new run, smaller and planning exactly the same: a closed
+   * occurrence of a step that is no source of anything (no step follows it, no rule scores it,
+   * no entitlement counts it) keeps only its key, in `settled` (./settled.ts), and the follow-ups
+   * of closed occurrences (reminders, escalations, calls) are dropped. Other records stay whole.
+   */
+  compactedState(): JourneyState {
+    const occurrences: Record<string, OccurrenceRecord> = {};
+    const closed: { key: string; how: 'completed' | 'skipped' | 'other' }[] = [];
+    const dropped = new Set<string>();
+    for (const [key, rec] of Object.entries(this.records)) {
+      const stepId = stepIdOf(key);
+      const step = stepId === null ? undefined : this.steps.get(stepId);
+      const how = step && !this.isSource(step) ? closedAs(step, rec) : undefined;
+      if (how) {
+        closed.push({ key, how });
+        dropped.add(key);
+      } else occurrences[key] = rec;
+    }
+    for (const key of Object.keys(occurrences)) {
+      const slash = key.indexOf('/');
+      if (slash > 0 && (dropped.has(key.slice(0, slash)) || isSettledIn(this.settled, key.slice(0, slash)))) delete occurrences[key];
+    }
+    return { ...this.state, occurrences, settled: addSettled(this.state.settled, closed) };
+  }
+
+  /** Whether an occurrence was closed in an earlier run and kept in short form only. */
+  isSettled(key: string): boolean {
+    return isSettledIn(this.settled, key);
+  }
+
+  /** Whether anything reads a step's records beyond their keys: dependents, score rules, entitlements. */
+  private isSource(step: CompiledStep): boolean {
+    return this.dependents.has(step.id) || this.consuming.has(step.id) || (step.kind === 'questionnaire' && step.rules.length > 0);
   }
 
   private get records(): Record<string, OccurrenceRecord> {
@@ -320,7 +359,8 @@ export class Planner {
     const records = this.records;
     const handled = (key: string) => {
       const rec = records[key];
-      return rec !== undefined && (rec.skipped !== undefined || rec.cancelledAt !== undefined || rec.issuedAt !== undefined);
+      if (rec === undefined) return this.settled.size > 0 && isSettledIn(this.settled, key);
+      return rec.skipped !== undefined || rec.cancelledAt !== undefined || rec.issuedAt !== undefined;
     };
     const out: Occurrence[] = [];
     const seen = new Set<string>();
@@ -350,6 +390,16 @@ export class Planner {
     }
     return out.sort(byPlannedTime);
   }
+}
+
+/** How a record closed, if it did; undefined while it can still change. */
+function closedAs(step: CompiledStep, rec: OccurrenceRecord): 'completed' | 'skipped' | 'other' | undefined {
+  if (rec.skipped) return 'skipped';
+  if (rec.cancelledAt) return 'other';
+  if (!rec.issuedAt) return undefined;
+  if (rec.completedAt) return 'completed';
+  // A message or a reminder is done once sent; everything else may still be completed by someone.
+  return step.kind === 'message' || step.kind === 'monitor' ? 'other' : undefined;
 }
 
 /** The step of an occurrence key (`step#n`, `step#e:id`); null for follow-ups (`…/remind-1`) and malformed keys. */

@@ -1,8 +1,9 @@
 /**
  * Differential test of the incremental planner: random journeys through every shipped program
  * (and the pregnancy fixture), played the way the journey workflow plays them, with one
- * long-lived `Planner` changed only through its methods. At every call its plan must equal the
- * plan of the frozen reference planner (tests/pathway/reference-planner, a full expansion and
+ * long-lived `Planner` changed only through its methods, now and then replaced by a new one over
+ * its compacted state (as a run continues as new). At every call its plan must equal the plan of
+ * the frozen reference planner (tests/pathway/reference-planner, a full expansion and
  * scan per call) and of a fresh one-shot `plan()` on the same state.
  *
  * The journeys vary what real ones do: enrolment time, anchors and their corrections, events
@@ -58,7 +59,7 @@ function chooser(seeds: number[]) {
 
 type Change = { at: number; apply: (p: Planner) => void };
 
-function simulate(pathway: CompiledPathway, draw: { enrolMinute: number; anchorShift: number; seeds: number[] }): number {
+function simulate(pathway: CompiledPathway, draw: { enrolMinute: number; anchorShift: number; seeds: number[] }): { calls: number; settled: number } {
   const offset = pathway.timezone.offsetMinutes;
   const iso = (t: number) => formatTime(t, offset);
   const pick = chooser(draw.seeds);
@@ -71,7 +72,14 @@ function simulate(pathway: CompiledPathway, draw: { enrolMinute: number; anchorS
     anchors[name] = anchor.type === 'date' ? iso(at).slice(0, 10) : iso(at + pick.int(0, 1_439) * MIN);
   }
   const state: JourneyState = { enrolledAt: iso(enrolledAt), anchors, variables: {}, events: [], occurrences: {}, readings: [] };
-  const planner = new Planner(pathway, state);
+  // `mirror` keeps the whole state for the reference planner; `planner` is the one under test,
+  // now and then replaced by a new one over its compacted state (as a run continues as new).
+  const mirror = new Planner(pathway, state);
+  let planner = new Planner(pathway, JSON.parse(JSON.stringify(state)) as JourneyState);
+  const both = (fn: (p: Planner) => void) => {
+    fn(mirror);
+    fn(planner);
+  };
   const changes: Change[] = [];
   const later = (at: number, apply: (p: Planner) => void) => changes.push({ at, apply });
 
@@ -121,15 +129,20 @@ function simulate(pathway: CompiledPathway, draw: { enrolMinute: number; anchorS
 
   let now = enrolledAt;
   let calls = 0;
+  let settled = 0;
   for (let i = 0; i < 2_500; i++) {
     changes.sort((a, b) => a.at - b.at);
-    while (changes[0] && changes[0].at <= now) changes.shift()!.apply(planner);
+    while (changes[0] && changes[0].at <= now) both(changes.shift()!.apply);
+    if (pick.chance(0.05)) {
+      planner = new Planner(pathway, planner.compactedState());
+      settled = Math.max(settled, Object.keys(planner.state.settled?.steps ?? {}).length);
+    }
     const incremental = planner.plan(iso(now));
     calls++;
     expect(incremental, `${pathway.id} at ${iso(now)}`).toEqual(referencePlan(pathway, state, iso(now)));
     if (pick.chance(0.1)) expect(plan(pathway, state, iso(now))).toEqual(incremental);
     for (const a of incremental.due) {
-      planner.update(a.key, { issuedAt: iso(now) });
+      both((p) => p.update(a.key, { issuedAt: iso(now) }));
       if (a.type !== 'issue') continue;
       const step = pathway.steps.find((s) => s.id === a.step)!;
       if (!['task', 'approval', 'escalation', 'questionnaire', 'milestone'].includes(step.kind) || pick.chance(0.15)) continue;
@@ -137,19 +150,19 @@ function simulate(pathway: CompiledPathway, draw: { enrolMinute: number; anchorS
       const data = producedData(pathway, step, doneAt, pick);
       later(doneAt, (p) => {
         const rec = p.record(a.key);
-        if (rec?.completedAt || rec?.cancelledAt) return;
+        if (rec?.completedAt || rec?.cancelledAt || p.isSettled(a.key)) return;
         p.update(a.key, { completedAt: iso(doneAt), ...(data ? { data } : {}) });
       });
     }
-    for (const s of incremental.skipped) planner.update(s.key, { skipped: s.reason });
-    for (const key of incremental.cancel) planner.update(key, { cancelledAt: iso(now) });
+    for (const s of incremental.skipped) both((p) => p.update(s.key, { skipped: s.reason }));
+    for (const key of incremental.cancel) both((p) => p.update(key, { cancelledAt: iso(now) }));
     if (incremental.due.length || incremental.skipped.length || incremental.cancel.length) continue;
     const wake = incremental.nextWakeAt ? parseTime(incremental.nextWakeAt, offset)!.ms : Infinity;
     const next = Math.min(wake, changes[0]?.at ?? Infinity);
     if (next === Infinity) break;
     now = Math.max(next, now + 1_000);
   }
-  return calls;
+  return { calls, settled };
 }
 
 function producedData(pathway: CompiledPathway, step: CompiledStep, at: number, pick: ReturnType<typeof chooser>): Record<string, DataValue | Record<string, number>> | null {
@@ -174,13 +187,18 @@ describe('the incremental planner plans exactly as a full expansion and scan', (
   for (const pathway of pathways) {
     it(`${pathway.id}: random journeys, every call`, { timeout: 120_000 }, () => {
       let calls = 0;
+      let settled = 0;
       fc.assert(
         fc.property(journeyDraw, (draw) => {
-          calls += simulate(pathway, draw);
+          const run = simulate(pathway, draw);
+          calls += run.calls;
+          settled += run.settled;
         }),
         { numRuns: 12, seed: 20261202 },
       );
       expect(calls).toBeGreaterThan(12 * 5);
+      // The compacted states held records in their short form.
+      expect(settled).toBeGreaterThan(0);
     });
   }
 });
