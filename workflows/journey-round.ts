@@ -40,6 +40,8 @@ export class Round {
 /** What an action needs from the journey: its input, pathway, open tasks and resolved anchors. */
 export interface ActionScope {
   input: JourneyInput;
+  /** When the round runs (ISO 8601): the moment its tasks are issued. */
+  now: string;
   pathway: CompiledPathway;
   openTasks: Readonly<Record<string, string>>;
   /** Every anchor as resolved now (given, corrected, derived or set by an event). */
@@ -84,7 +86,10 @@ function addIssue(round: Round, scope: ActionScope, action: Action): void {
 }
 
 function addTask(round: Round, scope: ActionScope, action: Action, role: string, track: boolean): void {
-  const due = action.slaMinutes !== undefined ? new Date(Date.parse(action.at) + action.slaMinutes * 60_000).toISOString() : null;
+  // The SLA runs from when the task reaches the worklist: a task caught up for a patient who
+  // enrolled late is not born overdue.
+  const issued = Math.max(Date.parse(action.at), Date.parse(scope.now));
+  const due = action.slaMinutes !== undefined ? new Date(issued + action.slaMinutes * 60_000).toISOString() : null;
   round.tasks.push({
     track,
     input: {

@@ -277,6 +277,7 @@ export class JourneyRun {
     const occurrences = this.state.occurrences ?? {};
     return {
       input: this.input,
+      now,
       pathway: this.pathway,
       openTasks: this.openTasks,
       anchors: this.planner.anchorsAt(Date.parse(now)),
