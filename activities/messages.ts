@@ -3,7 +3,6 @@ import { PermanentDeliveryError } from '../channels/channel.ts';
 import { insertTaskOnce } from '../db/repositories/tasks.ts';
 import {
   insertOutboxMessageOnce,
-  isOutboxMessageSent,
   lockOutboxMessage,
   markOutboxAttemptFailed,
   markOutboxSent,
@@ -98,26 +97,35 @@ export function createMessageActivities(deps: ActivityDeps) {
 
     /**
      * After the last retry: marks the message failed and gives it to a person as a task
-     * (call the patient, send by hand). Nothing is dropped.
+     * (call the patient, send by hand). Nothing is dropped, and nothing is handed over that was
+     * sent: under the row's lock (which waits for a delivery still in flight) a message is either
+     * found sent, or marked failed with its task created in the same transaction. A message whose
+     * attempts never reached the outbox gets its row here, so nothing later sends it either.
      */
-    async handOverUndeliverableMessage(input: SendMessageInput & { role: string; assignee: string | null; reason: string }): Promise<{ taskId: string }> {
+    async handOverUndeliverableMessage(input: SendMessageInput & { role: string; assignee: string | null; reason: string }): Promise<{ taskId: string | null }> {
       const idempotencyKey = messageKey(input);
-      await markOutboxUndeliverable(deps.db, idempotencyKey);
-      const { task } = await insertTaskOnce(deps.db, {
-        id: randomUUID(),
-        enrollmentId: input.enrollmentId,
-        occurrenceKey: `${input.occurrenceKey}/undelivered/${input.channel}`,
-        stepId: input.stepId,
-        code: null,
-        kind: 'deliver-message',
-        title: `Deliver by hand: message ${input.templateId} could not be sent via ${input.channel}`,
-        role: input.role,
-        assignee: input.assignee,
-        urgent: input.urgent,
-        dueAt: null,
+      await insertOutboxMessageOnce(deps.db, { ...input, idempotencyKey });
+      const taskId = await deps.db.transaction().execute(async (trx) => {
+        const row = await lockOutboxMessage(trx, idempotencyKey);
+        if (row.status === 'sent') return null;
+        await markOutboxUndeliverable(trx, idempotencyKey);
+        const { task } = await insertTaskOnce(trx, {
+          id: randomUUID(),
+          enrollmentId: input.enrollmentId,
+          occurrenceKey: `${input.occurrenceKey}/undelivered/${input.channel}`,
+          stepId: input.stepId,
+          code: null,
+          kind: 'deliver-message',
+          title: `Deliver by hand: message ${input.templateId} could not be sent via ${input.channel}`,
+          role: input.role,
+          assignee: input.assignee,
+          urgent: input.urgent,
+          dueAt: null,
+        });
+        return task.id;
       });
-      deps.logger.warn({ idempotencyKey, taskId: task.id, channel: input.channel }, 'message handed over to a person after its last retry');
-      return { taskId: task.id };
+      if (taskId) deps.logger.warn({ idempotencyKey, taskId, channel: input.channel }, 'message handed over to a person after its last retry');
+      return { taskId };
     },
 
     /**
@@ -147,13 +155,8 @@ export function createMessageActivities(deps: ActivityDeps) {
     async handOverUnsentMessages(input: { messages: SendMessageInput[]; assignee: string | null; reason: string }): Promise<{ handedOver: number }> {
       let handedOver = 0;
       for (const message of input.messages) {
-        const idempotencyKey = messageKey(message);
-        if (await isOutboxMessageSent(deps.db, idempotencyKey)) continue;
-        // A message whose attempts never reached the outbox gets its row too, marked failed below:
-        // nothing later sends what a person now has in hand.
-        await insertOutboxMessageOnce(deps.db, { ...message, idempotencyKey });
-        await activities.handOverUndeliverableMessage({ ...message, role: 'butler', assignee: input.assignee, reason: input.reason });
-        handedOver++;
+        const { taskId } = await activities.handOverUndeliverableMessage({ ...message, role: 'butler', assignee: input.assignee, reason: input.reason });
+        if (taskId) handedOver++;
       }
       return { handedOver };
     },

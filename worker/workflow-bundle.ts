@@ -7,7 +7,7 @@
  * since is stale and built again, so a worker never runs old workflow code.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundlePath } from '@temporalio/worker';
@@ -75,19 +75,23 @@ export async function ensureWorkflowBundle(progress: Progress, entry: string = W
     if (!absolute.startsWith(ROOT) || absolute.includes(`${path.sep}node_modules${path.sep}`) || !existsSync(absolute)) continue;
     sources[path.relative(ROOT, absolute)] = sha256(absolute);
   }
-  // package-lock.json stands for the SDK and library versions inside the bundle.
-  sources['package-lock.json'] = sha256(path.join(ROOT, 'package-lock.json'));
+  // package-lock.json stands for the SDK and library versions inside the bundle, tsconfig.json
+  // for how the sources were compiled.
+  for (const file of ['package-lock.json', 'tsconfig.json']) sources[file] = sha256(path.join(ROOT, file));
+  // A file saved while webpack read the sources may be in the bundle in its older form: then the
+  // bundle is used now but not kept as current.
+  const changedMeanwhile = Object.keys(sources).some((file) => statSync(path.join(ROOT, file)).mtimeMs >= started);
   mkdirSync(dir, { recursive: true });
   const manifest: Manifest = { version: MANIFEST_VERSION, entry: path.relative(ROOT, entry), sources };
   // Written beside, then renamed: a worker starting meanwhile sees the old bundle or the new one.
-  for (const [file, content] of [
-    [codePath, code],
-    [path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2)],
-  ] as const) {
+  const files: [string, string][] = [[codePath, code]];
+  if (!changedMeanwhile) files.push([path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2)]);
+  else rmSync(path.join(dir, 'manifest.json'), { force: true });
+  for (const [file, content] of files) {
     writeFileSync(`${file}.${process.pid}.tmp`, content);
     renameSync(`${file}.${process.pid}.tmp`, file);
   }
-  progress(`workflow bundle built in ${((Date.now() - started) / 1000).toFixed(1)} s (${(code.length / 1_048_576).toFixed(1)} MiB, ${Object.keys(sources).length - 1} project files)`);
+  progress(`workflow bundle built in ${((Date.now() - started) / 1000).toFixed(1)} s (${(code.length / 1_048_576).toFixed(1)} MiB, ${Object.keys(sources).length - 2} project files)`);
   return { codePath, built: true };
 }
 

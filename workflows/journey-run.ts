@@ -66,6 +66,10 @@ export class JourneyRun {
     this.planner = new Planner(this.pathway, state);
     this.openTasks = { ...(input.openTasks ?? {}) };
     this.run = input.run ?? 0;
+    // Tasks of steps a new version of the pathway no longer has cannot be completed: cancel them.
+    for (const key of Object.keys(this.openTasks)) {
+      if (!stepOf(this.pathway, key)) this.cancel(this.pending, key, now, { reason: 'step-removed-by-upgrade' });
+    }
     this.budget = { ...DEFAULT_REPLAY_BUDGET, ...input.replayBudget };
     this.current = this.planner.plan(now);
   }
@@ -97,19 +101,20 @@ export class JourneyRun {
   validateSetAnchor(r: SetAnchorRequest): void {
     validateSetAnchor(this.pathway, this.state, r);
   }
-  setAnchor(r: SetAnchorRequest, at: string): { name: string; value: string } {
+  /** `updateId` (Temporal's id of the update) keys the timeline entry: each correction has one, a resent one the same. */
+  setAnchor(r: SetAnchorRequest, at: string, updateId: string): { name: string; value: string } {
     const corrected = this.state.anchors[r.name] !== undefined;
     this.planner.setAnchor(r.name, r.value);
-    this.note('anchor-set', `${r.name}=${r.value}`, at, null, { anchor: r.name, corrected, by: r.by });
+    this.note('anchor-set', `${r.name}@${updateId}`, at, null, { anchor: r.name, corrected, by: r.by });
     return { name: r.name, value: r.value };
   }
 
   validateSetVariable(r: SetVariableRequest): void {
     validateSetVariable(this.pathway, r);
   }
-  setVariable(r: SetVariableRequest, at: string): { name: string; value: boolean | number | string } {
+  setVariable(r: SetVariableRequest, at: string, updateId: string): { name: string; value: boolean | number | string } {
     this.planner.setVariable(r.name, r.value);
-    this.note('variable-set', `${r.name}@${at}`, at, null, { variable: r.name, by: r.by });
+    this.note('variable-set', `${r.name}@${updateId}`, at, null, { variable: r.name, by: r.by });
     return { name: r.name, value: r.value };
   }
 
@@ -133,11 +138,14 @@ export class JourneyRun {
     return { key: r.key, score };
   }
 
-  validateSubmitReading(r: SubmitReadingRequest): void {
-    validateSubmitReading(this.pathway, this.state, r);
+  validateSubmitReading(r: SubmitReadingRequest, now: string): void {
+    validateSubmitReading(this.pathway, this.state, r, now);
   }
   submitReading(r: SubmitReadingRequest, at: string): { id: string } {
-    this.planner.addReading({ id: r.id, metric: r.metric, at: this.normalise(r.at), values: { ...r.values } });
+    // A device clock a little ahead (the validator allows a minute) counts as now, so that the
+    // reading's rules run at once rather than at the next planned moment.
+    const taken = this.normalise(r.at) > at ? at : this.normalise(r.at);
+    this.planner.addReading({ id: r.id, metric: r.metric, at: taken, values: { ...r.values } });
     this.note('reading', r.id, at, null, { metric: r.metric, by: r.by });
     return { id: r.id };
   }
@@ -201,10 +209,15 @@ export class JourneyRun {
   }
 
   /** Keeps the tasks a round created among the open ones (only those still open and tracked). */
-  tasksCreated(round: Round, refs: Record<string, { taskId: string; status: string }>): void {
+  tasksCreated(round: Round, refs: Record<string, { taskId: string; status: string }>, now: string): void {
     for (const { input, track } of round.tasks) {
       const ref = refs[input.occurrenceKey];
-      if (track && ref?.status === 'open') this.openTasks[input.occurrenceKey] = ref.taskId;
+      if (!track || ref?.status !== 'open') continue;
+      // Completed or cancelled while the round was being written: close it, do not track it.
+      const rec = this.planner.record(input.occurrenceKey);
+      if (rec?.completedAt) this.pending.closes.push({ taskId: ref.taskId, status: 'done', by: 'system', result: rec.data ?? null, at: now });
+      else if (rec?.cancelledAt) this.pending.closes.push({ taskId: ref.taskId, status: 'cancelled', by: 'system', result: null, at: now });
+      else this.openTasks[input.occurrenceKey] = ref.taskId;
     }
   }
 

@@ -111,14 +111,16 @@ export function validateSubmitAnswers(pathway: CompiledPathway, state: JourneySt
   }
 }
 
-/** A reading of a metric some monitor step watches, with that step's fields, not seen before. */
-export function validateSubmitReading(pathway: CompiledPathway, state: JourneyState, request: SubmitReadingRequest): void {
+/** A reading of a metric some monitor step watches, with that step's fields, not seen before, not dated ahead. */
+export function validateSubmitReading(pathway: CompiledPathway, state: JourneyState, request: SubmitReadingRequest, now?: string): void {
   requireBy(request.by);
   const monitors = pathway.steps.filter((s) => s.kind === 'monitor' && s.metric === request.metric);
   if (monitors.length === 0) throw new InvalidUpdate(`this journey does not monitor '${request.metric}'`);
   if (!request.id) throw new InvalidUpdate("'id' is required so that a resent reading is recognised");
   if ((state.readings ?? []).some((r) => r.id === request.id)) throw new InvalidUpdate(`reading '${request.id}' was already submitted`);
-  if (!parseTime(request.at, pathway.timezone.offsetMinutes)) throw new InvalidUpdate(`'at' must be an ISO 8601 date-time, got '${request.at}'`);
+  const at = parseTime(request.at, pathway.timezone.offsetMinutes);
+  if (!at) throw new InvalidUpdate(`'at' must be an ISO 8601 date-time, got '${request.at}'`);
+  if (now !== undefined && at.ms > parseTime(now, pathway.timezone.offsetMinutes)!.ms + 60_000) throw new InvalidUpdate(`'at' ${request.at} is in the future`);
   const fields = Object.assign({}, ...monitors.map((m) => (m.kind === 'monitor' ? m.fields : {}))) as Record<string, string>;
   for (const [field, value] of Object.entries(request.values ?? {})) {
     const type = fields[field];

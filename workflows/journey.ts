@@ -8,6 +8,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  currentUpdateInfo,
   log,
   patched,
   proxyActivities,
@@ -72,6 +73,7 @@ const MAX_ROUNDS_WITHOUT_SLEEP = 100;
 type Ending = { kind: 'return'; outcome: JourneyOutcome } | { kind: 'continue'; input: JourneyInput };
 
 const nowIso = () => new Date(Date.now()).toISOString();
+const updateId = () => currentUpdateInfo()?.id ?? nowIso();
 
 /** Runs one patient's journey through a compiled pathway. */
 export async function journeyWorkflow(input: JourneyInput): Promise<JourneyOutcome> {
@@ -79,11 +81,11 @@ export async function journeyWorkflow(input: JourneyInput): Promise<JourneyOutco
   const journey = new JourneyRun(input, nowIso());
 
   setHandler(completeStepUpdate, (r) => journey.completeStep(r, nowIso()), { validator: (r) => journey.validateCompleteStep(r) });
-  setHandler(setAnchorUpdate, (r) => journey.setAnchor(r, nowIso()), { validator: (r) => journey.validateSetAnchor(r) });
-  setHandler(setVariableUpdate, (r) => journey.setVariable(r, nowIso()), { validator: (r) => journey.validateSetVariable(r) });
+  setHandler(setAnchorUpdate, (r) => journey.setAnchor(r, nowIso(), updateId()), { validator: (r) => journey.validateSetAnchor(r) });
+  setHandler(setVariableUpdate, (r) => journey.setVariable(r, nowIso(), updateId()), { validator: (r) => journey.validateSetVariable(r) });
   setHandler(recordEventUpdate, (r) => journey.recordEvent(r, nowIso()), { validator: (r) => journey.validateRecordEvent(r, nowIso()) });
   setHandler(submitAnswersUpdate, (r) => journey.submitAnswers(r, nowIso()), { validator: (r) => journey.validateSubmitAnswers(r) });
-  setHandler(submitReadingUpdate, (r) => journey.submitReading(r, nowIso()), { validator: (r) => journey.validateSubmitReading(r) });
+  setHandler(submitReadingUpdate, (r) => journey.submitReading(r, nowIso()), { validator: (r) => journey.validateSubmitReading(r, nowIso()) });
   setHandler(upgradePathwayUpdate, (r) => journey.upgradePathway(r, nowIso()), { validator: (r) => journey.validateUpgradePathway(r) });
   setHandler(journeyViewQuery, () => journey.view());
   setHandler(timelineQuery, () => journey.timeline(nowIso()));
@@ -115,7 +117,9 @@ async function runJourney(journey: JourneyRun): Promise<Ending> {
     if (journey.hasPendingWrites) continue;
     if (ending) {
       if (sends.count > 0) {
-        if (!journey.changed) await wakeup.wait(null);
+        // Still planned steps fall due meanwhile: wait for the next of them too.
+        const wake = journey.nextWakeMs();
+        if (!journey.changed && (wake === null || wake > Date.now())) await wakeup.wait(wake);
         continue;
       }
       if (ending === 'ended') return { kind: 'return', outcome: outcomeOf(journey) };
@@ -166,7 +170,7 @@ function outcomeOf(journey: JourneyRun): JourneyOutcome {
 /** Writes the round (a local activity), and sends its messages (one activity) without waiting for them. */
 function carryOut(journey: JourneyRun, round: Round, sends: InFlight): Promise<void> {
   if (round.messages.length > 0) sends.track(send(journey, round.messages));
-  return rounds.applyRound(round.writes(journey.input.enrollmentId)).then(({ tasks }) => journey.tasksCreated(round, tasks));
+  return rounds.applyRound(round.writes(journey.input.enrollmentId)).then(({ tasks }) => journey.tasksCreated(round, tasks, nowIso()));
 }
 
 /** Sends a round's messages; those still unsent after the last retry are handed to the butler as tasks. */

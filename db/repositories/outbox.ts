@@ -74,9 +74,3 @@ export async function markOutboxUndeliverable(db: Db, idempotencyKey: string): P
 export function listOutboxMessages(db: Db, enrollmentId: string): Promise<OutboxMessage[]> {
   return db.selectFrom('outbox_messages').selectAll().where('enrollment_id', '=', enrollmentId).orderBy('id').execute();
 }
-
-/** Whether the message with this idempotency key was sent. */
-export async function isOutboxMessageSent(db: Db, idempotencyKey: string): Promise<boolean> {
-  const row = await db.selectFrom('outbox_messages').select('status').where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
-  return row?.status === 'sent';
-}

@@ -188,14 +188,15 @@ export class Planner {
   }
 
   /**
-   * The state to carry into a new run, smaller and planning exactly the same: a closed
-   * occurrence of a step that is no source of anything (no step follows it, no rule scores it,
-   * no entitlement counts it) keeps only its key, in `settled` (./settled.ts), and the follow-ups
-   * of closed occurrences (reminders, escalations, calls) are dropped. Other records stay whole.
+   * The state to carry into a new run, smaller and planning exactly the same: a skipped or
+   * cancelled occurrence, or a sent message, of a step that is no source of anything (no step
+   * follows it, no rule scores it, no entitlement counts it) keeps only its key, in `settled`
+   * (./settled.ts), and the follow-ups of such occurrences are dropped. Other records, and every
+   * completion, stay whole.
    */
   compactedState(): JourneyState {
     const occurrences: Record<string, OccurrenceRecord> = {};
-    const closed: { key: string; how: 'completed' | 'skipped' | 'other' }[] = [];
+    const closed: { key: string; how: 'skipped' | 'other' }[] = [];
     const dropped = new Set<string>();
     for (const [key, rec] of Object.entries(this.records)) {
       const stepId = stepIdOf(key);
@@ -392,14 +393,16 @@ export class Planner {
   }
 }
 
-/** How a record closed, if it did; undefined while it can still change. */
-function closedAs(step: CompiledStep, rec: OccurrenceRecord): 'completed' | 'skipped' | 'other' | undefined {
+/**
+ * How a record closed, if it can be kept in short form: skipped, cancelled, or a message or
+ * reminder sent. A completion stays whole whatever its step: a later version of the pathway
+ * (an upgrade) may add a step that follows it or a rule that scores it.
+ */
+function closedAs(step: CompiledStep, rec: OccurrenceRecord): 'skipped' | 'other' | undefined {
+  if (rec.completedAt) return undefined;
   if (rec.skipped) return 'skipped';
   if (rec.cancelledAt) return 'other';
-  if (!rec.issuedAt) return undefined;
-  if (rec.completedAt) return 'completed';
-  // A message or a reminder is done once sent; everything else may still be completed by someone.
-  return step.kind === 'message' || step.kind === 'monitor' ? 'other' : undefined;
+  return rec.issuedAt && (step.kind === 'message' || step.kind === 'monitor') ? 'other' : undefined;
 }
 
 /** The step of an occurrence key (`step#n`, `step#e:id`); null for follow-ups (`…/remind-1`) and malformed keys. */

@@ -176,6 +176,29 @@ describe('journey workflow on the time-skipping server (real activities, real Po
     await expect(handle.executeUpdate(upgradePathwayUpdate, { args: [{ pathway: { ...next, id: 'other.pathway' }, by: 'coordinator-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
   });
 
+  it('cancels, on an upgrade, the open tasks of steps the new version no longer has', async () => {
+    const now = await t.env.currentTimeMs();
+    const { enrollmentId, handle } = await enrol(t.env, t.database, t.taskQueue, pathway, { lmp: localDate(now, -60) });
+    const booking = await eventually(async () => {
+      const task = (await tasksOf(enrollmentId)).find((x) => x.occurrence_key === 'book_booking_visit#1');
+      expect(task?.status).toBe('open');
+      return task!;
+    });
+    const dir = mkdtempSync(path.join(tmpdir(), 'carepath-upgrade-'));
+    const file = path.join(dir, 'pregnancy.yaml');
+    const original = readFileSync(pregnancyFixture, 'utf8');
+    // Version 1.2.0 drops the booking visit and the notice that follows it.
+    const source = original.replace('version: 1.0.0', 'version: 1.2.0').replace(/  - id: book_booking_visit\n[\s\S]*?(?=  - id: book_nt\n)/, '');
+    expect(source).not.toContain('book_booking_visit');
+    writeFileSync(file, source);
+    const next = compileFile(file, { contentDir: path.join(path.dirname(pregnancyFixture), '..', 'content') }).compiled!;
+    await handle.executeUpdate(upgradePathwayUpdate, { args: [{ pathway: next, by: 'coordinator-1' }] });
+    await eventually(async () => {
+      expect((await tasksOf(enrollmentId)).find((x) => x.id === booking.id)).toMatchObject({ status: 'cancelled', result: { reason: 'step-removed-by-upgrade' } });
+      expect((await handle.query(journeyViewQuery)).open.map((o) => o.key)).not.toContain('book_booking_visit#1');
+    });
+  });
+
   it('starts conditioned steps when a variable becomes known after enrolment', async () => {
     const now = await t.env.currentTimeMs();
     const { handle } = await enrol(t.env, t.database, t.taskQueue, pathway, { lmp: localDate(now, -200) });

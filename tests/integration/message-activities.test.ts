@@ -165,6 +165,24 @@ describe('message activities: the outbox on real PostgreSQL', () => {
     expect(tasks[0]).toMatchObject({ kind: 'deliver-message', assignee: 'butler-7' });
   });
 
+  it('never hands over a message whose delivery, still in flight, succeeds after all', async () => {
+    const message = await input();
+    sms.delayMs = 300;
+    try {
+      const sending = run(() => activities.sendMessage(message));
+      await new Promise((r) => setTimeout(r, 100));
+      const { taskId } = await run(() => activities.handOverUndeliverableMessage({ ...message, role: 'butler', assignee: 'butler-7', reason: 'timeout' }));
+      expect((await sending).outcome).toBe('sent');
+      expect(taskId).toBeNull();
+    } finally {
+      sms.delayMs = 0;
+    }
+    const tasks = await database.db.selectFrom('tasks').selectAll().where('enrollment_id', '=', message.enrollmentId).execute();
+    expect(tasks).toEqual([]);
+    const [row] = await listOutboxMessages(database.db, message.enrollmentId);
+    expect(row?.status).toBe('sent');
+  });
+
   it('after the last retry hands over only what was not sent', async () => {
     const first = await input();
     const messages = [first, { ...first, occurrenceKey: 'notice#2' }];
