@@ -39,7 +39,7 @@ export function messageKey(input: Pick<SendMessageInput, 'enrollmentId' | 'occur
 /** Whether the template needs `{{name}}`, which the workflow never supplies (a trial render without it). */
 function needsPatientName(deps: ActivityDeps, input: SendMessageInput): boolean {
   try {
-    deps.renderTemplate(input.templateId, input.variables);
+    deps.renderTemplate(input.templateId, input.variables, input.channel);
     return false;
   } catch (err) {
     return err instanceof ApplicationFailure && err.type === 'MissingTemplateVariable' && err.message.includes("'name'");
@@ -72,7 +72,7 @@ export function createMessageActivities(deps: ActivityDeps) {
         if (row.status === 'sent') return { result: { idempotencyKey, providerMessageId: row.provider_message_id, outcome: 'already-sent' } };
         if (row.status === 'failed') return { result: { idempotencyKey, providerMessageId: null, outcome: 'handed-over' } };
         try {
-          const text = deps.renderTemplate(input.templateId, patient ? { ...input.variables, name: patient.name } : input.variables);
+          const text = deps.renderTemplate(input.templateId, patient ? { ...input.variables, name: patient.name } : input.variables, input.channel);
           const { providerMessageId } = await channel.deliver({
             idempotencyKey,
             channel: input.channel,

@@ -13,17 +13,25 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
  * the content, and the journey hands the message over rather than sending a half-filled text.
  */
 export function loadTemplateRenderer(contentDir: string): RenderTemplate {
-  const bodies = new Map<string, string>();
+  const bodies = new Map<string, { body: string; sms?: string; sensitive: boolean }>();
   const dir = path.join(contentDir, 'templates');
   if (existsSync(dir)) {
     for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) {
-      const raw = parse(readFileSync(path.join(dir, file), 'utf8')) as { id?: unknown; body?: unknown } | null;
-      if (typeof raw?.id === 'string' && typeof raw.body === 'string') bodies.set(raw.id, raw.body);
+      const raw = parse(readFileSync(path.join(dir, file), 'utf8')) as { id?: unknown; body?: unknown; sms_body?: unknown; sensitive?: unknown } | null;
+      if (typeof raw?.id === 'string' && typeof raw.body === 'string') {
+        bodies.set(raw.id, { body: raw.body, sensitive: raw.sensitive === true, ...(typeof raw.sms_body === 'string' ? { sms: raw.sms_body } : {}) });
+      }
     }
   }
-  return (templateId, variables) => {
-    const body = bodies.get(templateId);
-    if (body === undefined) throw ApplicationFailure.nonRetryable(`no message template '${templateId}' in ${dir}`, 'UnknownTemplate');
+  return (templateId, variables, channel) => {
+    const template = bodies.get(templateId);
+    if (template === undefined) throw ApplicationFailure.nonRetryable(`no message template '${templateId}' in ${dir}`, 'UnknownTemplate');
+    let body = template.body;
+    if (channel === 'sms' && template.sms !== undefined) body = template.sms;
+    else if (channel === 'sms' && template.sensitive) {
+      // The compiler refuses this; a content file edited under a running platform must not leak.
+      throw ApplicationFailure.nonRetryable(`template '${templateId}' is sensitive and has no neutral sms_body`, 'SensitiveOverSms');
+    }
     return body.replace(PLACEHOLDER, (_, name: string) => {
       const value = variables[name];
       if (value === undefined || value === null) {

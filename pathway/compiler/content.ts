@@ -14,7 +14,17 @@ export interface TemplateInfo {
   file: string;
   channels?: string[];
   variables: string[];
+  /**
+   * Sensitive personal information (IVF procedures, mental health, loss): the text never goes by
+   * SMS, where it shows on a lock screen; an SMS carries `smsBody`, a neutral notice, instead.
+   * Undefined when the file does not say (`false` says a reviewer found the text neutral).
+   */
+  sensitive?: boolean;
+  smsBody?: string;
 }
+
+/** The only placeholder a neutral SMS text of a sensitive template may use. */
+export const NEUTRAL_SMS_PLACEHOLDERS = ['name'];
 
 export interface QuestionnaireInfo {
   id: string;
@@ -100,13 +110,30 @@ function loadTemplate(lib: ContentLibrary, file: string): void {
   if (channels !== undefined && !(Array.isArray(channels) && channels.every((c) => typeof c === 'string'))) {
     problem(['channels'], "'channels' must be a list of channel names");
   }
+  const sensitive = raw['sensitive'];
+  if (sensitive !== undefined && typeof sensitive !== 'boolean') problem(['sensitive'], "'sensitive' must be true or false");
+  const smsBody = raw['sms_body'];
+  if (smsBody !== undefined && (typeof smsBody !== 'string' || smsBody.trim() === '')) problem(['sms_body'], "'sms_body' must be a non-empty text");
+  if (typeof smsBody === 'string') {
+    const extra = placeholders(smsBody).filter((v) => !NEUTRAL_SMS_PLACEHOLDERS.includes(v));
+    if (extra.length) problem(['sms_body'], `'sms_body' is the neutral text of a sensitive message: it may use only {{name}}, not ${extra.map((v) => `{{${v}}}`).join(', ')}`);
+  }
+  if (sensitive === true && smsBody === undefined && Array.isArray(channels) && channels.includes('sms')) {
+    problem(['sms_body'], "a sensitive template that lists sms needs 'sms_body', a neutral text for the lock screen", 'sensitive-over-sms');
+  }
   if (!id) return;
   if (lib.templates.has(id)) return problem(['id'], `template '${id}' is already defined in ${lib.templates.get(id)!.file}`, 'duplicate-id');
   const body = typeof raw['body'] === 'string' ? raw['body'] : '';
-  const variables = [...new Set([...body.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)].map((m) => m[1]!))].sort();
+  const variables = placeholders(body);
   const info: TemplateInfo = { id, file, variables };
+  if (typeof sensitive === 'boolean') info.sensitive = sensitive;
+  if (typeof smsBody === 'string') info.smsBody = smsBody;
   if (Array.isArray(channels)) info.channels = channels.map(String);
   lib.templates.set(id, info);
+}
+
+function placeholders(text: string): string[] {
+  return [...new Set([...text.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)].map((m) => m[1]!))].sort();
 }
 
 function loadQuestionnaire(lib: ContentLibrary, file: string): void {

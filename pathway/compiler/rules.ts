@@ -37,6 +37,7 @@ export const RULES: Record<string, string> = {
   'unknown-channel': 'a channel outside pathway/vocabulary/channels.yaml',
   'unknown-template': 'a message template that does not exist under content/templates/',
   'template-channel-mismatch': 'a step sends through a channel its template has no text for',
+  'sensitive-over-sms': 'sensitive content (IVF, mental health, loss) sent by SMS without a neutral sms_body, or a reproductive program\'s SMS text that does not say whether it is sensitive',
   'unknown-questionnaire': 'a questionnaire that does not exist under content/questionnaires/',
   'expression-syntax': 'a CEL expression does not parse',
   'expression-type': 'a CEL expression does not type-check: unknown variable or item, wrong operand types, or not true/false',

@@ -8,6 +8,11 @@ function contentDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'carepath-content-'));
   mkdirSync(path.join(dir, 'templates'));
   writeFileSync(path.join(dir, 'templates', 'visit_notice.yaml'), 'id: visit_notice\nbody: "{{ name }}您好，您预约的{{visit}}在{{ at }}，请空腹。"\n');
+  writeFileSync(
+    path.join(dir, 'templates', 'retrieval_notice.yaml'),
+    'id: retrieval_notice\nsensitive: true\nbody: "{{name}}您好，您的取卵手术在{{at}}。"\nsms_body: "{{name}}您好，您有一条新的服务消息，请在微信中查看。"\n',
+  );
+  writeFileSync(path.join(dir, 'templates', 'loss_care.yaml'), 'id: loss_care\nsensitive: true\nbody: "{{name}}您好，我们为您的失去感到难过。"\n');
   return dir;
 }
 
@@ -28,6 +33,18 @@ describe('message templates', () => {
 
   it('refuses to send a half-filled text, without retrying', () => {
     expect(() => render('visit_notice', { name: '王女士', visit: 'NT检查' })).toThrow(expect.objectContaining({ nonRetryable: true, type: 'MissingTemplateVariable' }));
+  });
+
+  it('sends the neutral sms_body of a sensitive template by SMS, and its body on other channels', () => {
+    const vars = { name: '王女士', at: '2027-03-14T09:15:00+08:00' };
+    expect(render('retrieval_notice', vars, 'sms')).toBe('王女士您好，您有一条新的服务消息，请在微信中查看。');
+    expect(render('retrieval_notice', vars, 'wechat')).toBe('王女士您好，您的取卵手术在3月14日 09:15。');
+    expect(render('visit_notice', { name: '王女士', visit: 'NT检查', at: '3月1日' }, 'sms')).toContain('NT检查');
+  });
+
+  it('refuses to send a sensitive text without a neutral SMS version by SMS', () => {
+    expect(() => render('loss_care', { name: '王女士' }, 'sms')).toThrow(expect.objectContaining({ nonRetryable: true, type: 'SensitiveOverSms' }));
+    expect(render('loss_care', { name: '王女士' }, 'wechat')).toContain('王女士');
   });
 
   it('names an unknown template', () => {

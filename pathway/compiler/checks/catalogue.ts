@@ -1,6 +1,7 @@
 /** Names that must exist outside the pathway: codes, roles, channels, templates, questionnaires. */
 import { relative } from 'node:path';
 import { isRaw, str, strList, type Analysis, type Raw } from '../analysis.ts';
+import type { TemplateInfo } from '../content.ts';
 import type { Path } from '../source.ts';
 import { didYouMean } from '../suggest.ts';
 
@@ -52,11 +53,25 @@ export function checkCatalogue(a: Analysis): void {
           a.report('template-channel-mismatch', `template '${template}' has no text for channel ${unsupported.join(', ')} (it supports ${info.channels.join(', ')})`, [...step.path, 'template']);
         }
       }
+      if (info && stepChannels.includes('sms')) checkSmsPrivacy(a, template, info, [...step.path, 'channels']);
     }
     const questionnaire = str(def, 'questionnaire');
     if (questionnaire !== undefined && !content.questionnaires.has(questionnaire)) {
       a.report('unknown-questionnaire', `unknown questionnaire '${questionnaire}'${didYouMean(questionnaire, content.questionnaires.keys())}${where(a)}`, [...step.path, 'questionnaire']);
     }
+  }
+}
+
+/**
+ * Sensitive content never goes by SMS: a sensitive template needs a neutral `sms_body`. In a
+ * reproductive program most texts name a procedure, so each text sent by SMS must say whether
+ * it is sensitive: `false` records that a reviewer found it neutral.
+ */
+function checkSmsPrivacy(a: Analysis, template: string, info: TemplateInfo, path: Path): void {
+  if (info.sensitive && info.smsBody === undefined) {
+    a.report('sensitive-over-sms', `template '${template}' is sensitive and has no neutral 'sms_body': drop sms from the channels or give the template an sms_body`, path);
+  } else if (info.sensitive === undefined && str(a.draft.root, 'program') === 'reproductive') {
+    a.report('sensitive-over-sms', `a reproductive program's texts are sensitive personal information unless reviewed: give template '${template}' 'sensitive: true' and a neutral 'sms_body', or 'sensitive: false' if it names no procedure or condition`, path);
   }
 }
 
