@@ -178,7 +178,7 @@ export class JourneyRun {
       round.events.push(this.entry('skipped', skip.key, now, skip.step, { reason: skip.reason, plannedAt: skip.plannedAt }));
     }
     for (const key of plan.cancel) {
-      this.cancel(round, key, now, undefined);
+      this.cancel(round, key, now, plan.cancelReasons?.[key]);
     }
     const scope = this.scope(now);
     for (const action of plan.due) {

@@ -71,6 +71,7 @@ export function emitCompiled(a: Analysis, timezone: string): CompiledPathway {
         omitUndefined({
           setsAnchor: str(e.def, 'sets_anchor'),
           endsJourney: e.def['ends_journey'] === true,
+          endsStages: e.def['ends_stages'] === undefined ? undefined : strList(e.def, 'ends_stages').map((t) => t.value),
           pauses: e.def['pauses'] === true,
           resumes: e.def['resumes'] === true,
           triggers: strList(e.def, 'triggers').map((t) => t.value),

@@ -48,6 +48,11 @@ export interface CompiledVariable {
 export interface CompiledEvent {
   setsAnchor?: string;
   endsJourney: boolean;
+  /**
+   * Stages the event closes (a delivery closes pregnancy): from then on nothing that belongs to
+   * them is issued and their open items are cancelled (pathway/planner/stage-ends.ts).
+   */
+  endsStages?: string[];
   pauses: boolean;
   resumes: boolean;
   triggers: string[];

@@ -72,7 +72,15 @@ export type SkipReason =
   | 'window-passed'
   | 'condition-false'
   | 'entitlement-exhausted'
-  | 'paused';
+  | 'paused'
+  | 'stage-ended';
+
+/** Why an open item is cancelled when the journey goes on (an event ended the stage it belongs to). */
+export interface CancelReason {
+  reason: 'stage-ended';
+  stage: string;
+  event: string;
+}
 
 export interface EscalationTarget {
   after: number;
@@ -132,8 +140,10 @@ export interface Plan {
   stage?: string;
   due: Action[];
   skipped: Skip[];
-  /** Open items (issued, not completed) to close because the journey ended. */
+  /** Open items (issued, not completed) to close because the journey ended, or their stage did. */
   cancel: string[];
+  /** Why, for the items of `cancel` a stage-ending event closed (absent when there are none). */
+  cancelReasons?: Record<string, CancelReason>;
   /** Next moment the plan changes by itself; null when only an update can change it. */
   nextWakeAt: string | null;
   entitlements: Record<string, EntitlementBalance>;

@@ -3,10 +3,11 @@
  * what is due, what is skipped (and why), what to cancel, and when to wake up next.
  */
 import type { CompiledStep, Urgency } from '../model/compiled.ts';
-import type { Action, OccurrenceRecord, Plan, Skip, SkipReason } from '../model/journey.ts';
+import type { Action, CancelReason, OccurrenceRecord, Plan, Skip, SkipReason } from '../model/journey.ts';
 import { compareText, type PlanContext } from './context.ts';
 import { balanceAt } from './entitlements.ts';
 import { holds, type Occurrence } from './occurrences.ts';
+import type { StageEnds } from './stage-ends.ts';
 import { stageAt, type StageSpan } from './stages.ts';
 import { afterQuietHours, formatTime, MINUTE, parseTime } from './time.ts';
 
@@ -17,6 +18,7 @@ export class PlanRun {
   private readonly due: Action[] = [];
   private readonly skipped: Skip[] = [];
   private readonly cancel: string[] = [];
+  private readonly cancelReasons: Record<string, CancelReason> = {};
   private wake = Infinity;
 
   constructor(
@@ -26,6 +28,7 @@ export class PlanRun {
     private readonly vars: Record<string, unknown>,
     /** Entitlement uses so far; the run adds the ones it reserves. */
     private readonly uses: Map<string, number[]>,
+    private readonly stageEnds: StageEnds | null = null,
   ) {}
 
   consider(occ: Occurrence): void {
@@ -35,6 +38,8 @@ export class PlanRun {
     if (rec?.issuedAt) return this.followUps(occ, rec);
     if (ctx.ended && occ.source !== `e:${ctx.ended.id}`) return;
     if (!occ.triggered && (occ.latest ?? occ.plannedAt) < ctx.enrolledAt) return this.skip(occ, 'late-enrolment');
+    // Nothing of an ended stage is issued; each is skipped once its time comes (no wake-up for it).
+    if (this.stageEnds?.endOf(occ)) return occ.plannedAt <= ctx.now ? this.skip(occ, 'stage-ended') : undefined;
     const outcome = this.timing(occ.plannedAt, occ.step.urgency, occ.latest);
     if (outcome.kind === 'skip') return this.skip(occ, outcome.reason);
     if (outcome.kind === 'wait') return;
@@ -50,6 +55,12 @@ export class PlanRun {
     if (rec.completedAt) return;
     if (ctx.ended) {
       if (OPEN_KINDS.has(step.kind) && occ.source !== `e:${ctx.ended.id}`) this.cancel.push(occ.key);
+      return;
+    }
+    const stageEnd = OPEN_KINDS.has(step.kind) ? this.stageEnds?.endOf(occ) : undefined;
+    if (stageEnd) {
+      this.cancel.push(occ.key);
+      this.cancelReasons[occ.key] = stageEnd;
       return;
     }
     const issued = parseTime(rec.issuedAt!, ctx.offset)?.ms;
@@ -222,6 +233,7 @@ export class PlanRun {
       entitlements,
       warnings: [...new Set(this.warnings)].sort(compareText),
     };
+    if (Object.keys(this.cancelReasons).length) plan.cancelReasons = this.cancelReasons;
     const stage = stageAt(this.spans, ctx.now);
     if (stage) plan.stage = stage;
     return plan;

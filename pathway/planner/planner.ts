@@ -35,6 +35,7 @@ import {
 } from './occurrences.ts';
 import { PlanRun } from './plan-run.ts';
 import { addSettled, isSettledIn, readSettled, type SettledStep } from './settled.ts';
+import { StageEnds, stepsTimedAfter } from './stage-ends.ts';
 import { stageSpans, type StageSpan } from './stages.ts';
 import { formatDate, formatTime, parseTime } from './time.ts';
 
@@ -67,6 +68,8 @@ interface Facts {
   /** Completions not yet expanded into what follows them. */
   newCompletions: Set<string>;
   ruleWarnings: string[];
+  /** What the stage-ending events that have happened closed; null when none has. */
+  stageEnds: StageEnds | null;
   /** The anchors formatted for templates, once asked for. */
   anchors?: Record<string, string>;
 }
@@ -84,6 +87,7 @@ export class Planner {
   private consumptionUses: { count: number; uses: Map<string, number[]> } = { count: -1, uses: new Map() };
   private facts: Facts | null = null;
   private readonly settled: Map<string, SettledStep>;
+  private readonly timedAfter: Map<string, Set<string>>;
 
   constructor(
     readonly pathway: CompiledPathway,
@@ -97,6 +101,7 @@ export class Planner {
     }
     this.monitorsWithRules = pathway.steps.filter((s) => s.kind === 'monitor' && s.rules.length > 0);
     this.settled = readSettled(state.settled);
+    this.timedAfter = stepsTimedAfter(pathway);
     for (const [key, rec] of Object.entries(this.records)) this.index(key, rec);
   }
 
@@ -111,7 +116,7 @@ export class Planner {
     // The facts hold for every `now` until they are rebuilt; only the instant itself moves.
     const ctx: PlanContext = facts.base;
     ctx.now = now;
-    const run = new PlanRun(ctx, facts.spans, [...facts.ruleWarnings], facts.vars, this.usesNow());
+    const run = new PlanRun(ctx, facts.spans, [...facts.ruleWarnings], facts.vars, this.usesNow(), facts.stageEnds);
     for (const occ of this.candidates(facts, now)) run.consider(occ);
     return run.result();
   }
@@ -293,7 +298,12 @@ export class Planner {
       futureReadings: [],
       newCompletions: new Set(),
       ruleWarnings: [],
+      stageEnds: null,
     };
+    if (this.timedAfter.size) {
+      const ends = new StageEnds(base, facts.spans, (event) => this.timedAfter.get(event) ?? new Set(), (key) => facts.byKey.get(key));
+      if (ends.any) facts.stageEnds = ends;
+    }
     for (const step of this.pathway.steps) if (step.origin.type === 'schedule') facts.series.push(new ScheduledSeries(base, step));
     for (const key of Object.keys(this.records)) this.expandCompletion(facts, key);
     for (const e of base.events) for (const trig of eventTriggers(base, e)) this.addTriggered(facts, trig);

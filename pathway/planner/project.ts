@@ -4,11 +4,12 @@
  * planner the workflow runs, the preview shows what will run.
  */
 import type { CompiledPathway } from '../model/compiled.ts';
-import type { JourneyState, SkipReason } from '../model/journey.ts';
+import type { JourneyState, OccurrenceRecord, SkipReason } from '../model/journey.ts';
 import type { CompiledStep, StepKind, Urgency } from '../model/compiled.ts';
 import { ageLabel } from './age.ts';
 import { buildContext, compareText, resolveRef } from './context.ts';
 import { Planner } from './planner.ts';
+import { completion, responseFor, withScenarioEvents, type Scenario } from './scenario.ts';
 import { formatTime, parseTime } from './time.ts';
 
 export interface TimelineEntry {
@@ -26,7 +27,8 @@ export interface TimelineEntry {
   channels?: string[];
   urgency?: Urgency;
   age?: string;
-  status: 'planned' | 'skipped' | 'recorded';
+  status: 'planned' | 'skipped' | 'recorded' | 'cancelled';
+  /** Why it was skipped, or cancelled by the end of its stage (`stage-ended`). */
   reason?: SkipReason;
 }
 
@@ -47,12 +49,14 @@ export interface ProjectionOptions {
   /** Assume anchors that are still unknown happen at their `estimate` (default true). */
   assumeEstimates?: boolean;
   maxIterations?: number;
+  /** What staff and the patient do (booked times, items left open, answers) and what happens when. */
+  scenario?: Scenario;
 }
 
 /** Projects the journey's timeline from its current state. */
 export function projectTimeline(pathway: CompiledPathway, initial: JourneyState, options: ProjectionOptions = {}): Projection {
   const offset = pathway.timezone.offsetMinutes;
-  const state: JourneyState = structuredCloneJson(initial);
+  const state: JourneyState = structuredCloneJson(withScenarioEvents(initial, options.scenario));
   state.occurrences ??= {};
   const estimated = options.assumeEstimates === false ? [] : assumeEstimates(pathway, state);
   const entries: TimelineEntry[] = recordedEntries(pathway, state);
@@ -61,11 +65,18 @@ export function projectTimeline(pathway: CompiledPathway, initial: JourneyState,
   let status = 'active';
   const max = options.maxIterations ?? 20_000;
   const planner = new Planner(pathway, state);
+  const changes = scheduledChanges(options.scenario, offset);
   for (let i = 0; i < max; i++) {
+    const nowMs = parseTime(now, offset)!.ms;
+    while (changes.length && changes[0]!.at <= nowMs) changes.shift()!.apply(planner);
     const p = planner.plan(now);
     status = p.status;
     for (const a of p.due) {
-      planner.update(a.key, { issuedAt: now, completedAt: now });
+      const step = pathway.steps.find((x) => x.id === a.step)!;
+      planner.update(a.key, { issuedAt: now });
+      const done = a.type === 'issue' ? completion(responseFor(options.scenario, a.key, a.step), step.kind, nowMs, offset) : { at: nowMs, patch: {} };
+      if (done && done.at <= nowMs) planner.update(a.key, done.patch);
+      else if (done) insertChange(changes, { at: done.at, apply: (pl) => completeIfOpen(pl, a.key, done.patch) });
       // Shown when it actually goes: a catch-up runs at `now`, later than planned.
       const entry: TimelineEntry = { at: now, plannedAt: a.plannedAt, key: a.key, step: a.step, kind: a.kind, urgency: a.urgency, status: 'planned' };
       copyDefined(entry, { code: a.code, title: a.title, stage: a.stage, role: a.role, channels: a.channels });
@@ -78,11 +89,19 @@ export function projectTimeline(pathway: CompiledPathway, initial: JourneyState,
       copyDefined(entry, { code: step.code, title: step.title, stage: step.stage, ...who(step) });
       entries.push(entry);
     }
-    if (p.due.length || p.skipped.length) continue;
-    if (!p.nextWakeAt) break;
-    const next = parseTime(p.nextWakeAt, offset)!.ms;
+    for (const key of p.cancel) {
+      planner.update(key, { cancelledAt: now });
+      const step = pathway.steps.find((x) => x.id === key.slice(0, key.indexOf('#')))!;
+      const entry: TimelineEntry = { at: now, key, step: step.id, kind: step.kind, urgency: step.urgency, status: 'cancelled' };
+      copyDefined(entry, { code: step.code, title: step.title, stage: step.stage, reason: p.cancelReasons?.[key]?.reason, ...who(step) });
+      entries.push(entry);
+    }
+    if (p.due.length || p.skipped.length || p.cancel.length) continue;
+    const wake = p.nextWakeAt ? parseTime(p.nextWakeAt, offset)!.ms : Infinity;
+    const next = Math.min(wake, changes[0]?.at ?? Infinity);
+    if (next === Infinity) break;
     if (until !== null && next > until) break;
-    now = p.nextWakeAt;
+    now = formatTime(Math.max(next, nowMs + 1_000), offset);
   }
   const final = buildContext(pathway, state, now);
   for (const e of entries) {
@@ -96,6 +115,36 @@ export function projectTimeline(pathway: CompiledPathway, initial: JourneyState,
   }
   entries.sort((a, b) => compareText(a.at, b.at) || compareText(a.key, b.key));
   return { entries, estimated, notProjected: notProjected(pathway, final, entries), status };
+}
+
+interface Change {
+  at: number;
+  apply: (planner: Planner) => void;
+}
+
+/** The scenario's corrections, variables and readings, in time order (its events are in the state). */
+function scheduledChanges(scenario: Scenario | undefined, offset: number): Change[] {
+  const out: Change[] = [];
+  (scenario?.changes ?? []).forEach((c, i) => {
+    const at = parseTime(c.at, offset)?.ms;
+    if (at === undefined) throw new Error(`scenario: change ${i + 1} has no valid time 'at': '${c.at}'`);
+    if ('anchor' in c) insertChange(out, { at, apply: (p) => p.setAnchor(c.anchor, c.value) });
+    else if ('variable' in c) insertChange(out, { at, apply: (p) => p.setVariable(c.variable, c.value) });
+    else if ('reading' in c) insertChange(out, { at, apply: (p) => p.addReading({ id: `scenario-${i + 1}`, metric: c.reading.metric, at: c.at, values: c.reading.values }) });
+  });
+  return out;
+}
+
+function insertChange(list: Change[], change: Change): void {
+  let i = list.length;
+  while (i > 0 && list[i - 1]!.at > change.at) i--;
+  list.splice(i, 0, change);
+}
+
+/** A delayed completion lands only if nothing closed the item meanwhile (an exit, a stage's end). */
+function completeIfOpen(planner: Planner, key: string, patch: OccurrenceRecord): void {
+  const rec = planner.record(key);
+  if (rec && !rec.completedAt && !rec.cancelledAt && !rec.skipped) planner.update(key, patch);
 }
 
 function assumeEstimates(pathway: CompiledPathway, state: JourneyState): string[] {

@@ -123,3 +123,35 @@ describe('every shipped program end to end on the time-skipping server', () => {
     });
   }
 });
+
+describe('a preterm birth in a running journey (issue 10, class 1)', () => {
+  const t = useTimeSkippingJourneys(['wechat', 'sms', 'app'].map((c) => new RecordingChannel(c)));
+
+  it('full-pregnancy: after a birth at 34+0 nothing antenatal is issued and what was open is cancelled with the reason', { timeout: 240_000 }, async () => {
+    const pathway = compilePathway(path.join(root, 'pathways/obstetrics/full-pregnancy.yaml'));
+    const clock = await t.env.currentTimeMs();
+    await t.env.sleep(Date.parse(`${localDate(clock, 1)}T02:00:00+08:00`) - clock);
+    const now = await t.env.currentTimeMs();
+    // Enrolled at GA 32+0; the birth is recorded at noon of day 14 (GA 34+0), before the team's
+    // round of that day, so the bookings issued that morning are still open.
+    const scenario = { anchors: { lmp: localDate(now, -224) }, days: 30, events: [{ day: 14, name: 'delivered' }] };
+    const { enrollmentId, handle } = await enrol(t.env, t.database, t.taskQueue, pathway, scenario.anchors);
+    await driveJourney(t.env, handle, pathway, scenario);
+    const birth = (await t.database.db.selectFrom('journey_events').select('at').where('enrollment_id', '=', enrollmentId).where('type', '=', 'event').executeTakeFirst())?.at;
+    expect(birth).toBeDefined();
+
+    const issued = await t.database.db.selectFrom('journey_events').select(['step_id', 'at', 'event_key']).where('enrollment_id', '=', enrollmentId).where('type', '=', 'issued').execute();
+    const antenatal = new Set(['book_gbs', 'gbs_notice', 'gbs_escort', 'book_nst', 'nst_notice', 'nst_escort', 'book_v6', 'v6_notice', 'v6_escort', 'book_weekly', 'weekly_notice', 'weekly_escort', 'epds_late', 'gad7_late', 'birth_prep', 'delivery_booking', 'fetal_movement_monitor', 'monitoring_reminder', 'care_call', 'course_push']);
+    const afterBirth = issued.filter((e) => e.at.getTime() > birth!.getTime() && antenatal.has(e.step_id ?? ''));
+    expect(afterBirth.map((e) => e.event_key)).toEqual([]);
+    expect(issued.some((e) => e.step_id === 'postpartum_welcome' && e.at.getTime() > birth!.getTime())).toBe(true);
+
+    // The bookings open at the birth were cancelled by it, with the reason the task list shows.
+    const cancelled = await t.database.db.selectFrom('tasks').select(['step_id', 'status', 'result']).where('enrollment_id', '=', enrollmentId).where('status', '=', 'cancelled').execute();
+    expect(cancelled.length).toBeGreaterThan(0);
+    for (const task of cancelled) {
+      expect(antenatal.has(task.step_id), task.step_id).toBe(true);
+      expect(task.result).toMatchObject({ reason: 'stage-ended', event: 'delivered' });
+    }
+  });
+});

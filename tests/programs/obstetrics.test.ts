@@ -297,16 +297,17 @@ describe('EPDS rules: score ≥13 or any self-harm answer → urgent clinician t
       occurrences: { 'epds_2w#1': { issuedAt: '2027-11-03T09:00:00+08:00', completedAt: at, data: { items } } },
     });
   const items = (scores: number[]) => Object.fromEntries(scores.map((s, i) => [`q${i + 1}`, s]));
-  const psych = (state: JourneyState, now: string) => dueOf(plan(full, state, now), 'psych_urgent_call', 'crisis_message', 'psych_watch_call', 'epds_repeat');
+  const psych = (state: JourneyState, now: string) => dueOf(plan(full, state, now), 'self_harm_escalation', 'psych_urgent_call', 'crisis_message', 'psych_watch_call', 'epds_repeat');
 
   it('score 13 with item 10 = 0 → urgent psychologist call at once, even at 23:10', () => {
     const due = psych(answered(items([2, 2, 2, 2, 2, 1, 1, 1, 0, 0])), '2027-11-03T23:10:00+08:00');
     expect(due).toMatchObject([{ key: 'psych_urgent_call#epds_2w#1', kind: 'task', urgency: 'urgent', role: 'psychologist', slaMinutes: 60, at: '2027-11-03T23:10:00+08:00' }]);
   });
 
-  it('any self-harm answer (item 10 > 0) with a low total → urgent call and the crisis-line message', () => {
+  it('any self-harm answer (item 10 > 0) with a low total → the on-duty clinician at once, the counsellor and the crisis message', () => {
     const due = psych(answered(items([0, 0, 0, 0, 0, 0, 0, 0, 0, 1])), '2027-11-03T23:10:00+08:00');
-    expect(due.map((a) => a.key).sort()).toEqual(['crisis_message#epds_2w#1', 'psych_urgent_call#epds_2w#1']);
+    expect(due.map((a) => a.key).sort()).toEqual(['crisis_message#epds_2w#1', 'psych_urgent_call#epds_2w#1', 'self_harm_escalation#epds_2w#1']);
+    expect(due.find((a) => a.step === 'self_harm_escalation')).toMatchObject({ kind: 'escalation', role: 'on_call', severity: 'urgent', slaMinutes: 15, at: '2027-11-03T23:10:00+08:00' });
     expect(due.every((a) => a.urgency === 'urgent')).toBe(true);
   });
 

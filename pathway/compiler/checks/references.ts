@@ -100,6 +100,11 @@ function checkIdReferences(a: Analysis): void {
       }
     }
   }
+  for (const ev of a.draft.events) {
+    for (const s of strList(ev.def, 'ends_stages')) {
+      if (!stages.includes(s.value)) a.report('unknown-stage', `unknown stage '${s.value}'${didYouMean(s.value, stages)}`, [...ev.path, 'ends_stages', s.index]);
+    }
+  }
   const setters = new Map<string, string>();
   for (const ev of a.draft.events) {
     const target = str(ev.def, 'sets_anchor');
