@@ -130,6 +130,9 @@ export function validateSubmitReading(pathway: CompiledPathway, state: JourneySt
     }
   }
   if (Object.keys(request.values ?? {}).length === 0) throw new InvalidUpdate('a reading needs at least one value');
+  const required = [...new Set(monitors.flatMap((m) => (m.kind === 'monitor' ? (m.required ?? []) : [])))];
+  const missing = required.filter((f) => request.values[f] === undefined);
+  if (missing.length) throw new InvalidUpdate(`a '${request.metric}' reading needs ${missing.map((f) => `'${f}'`).join(' and ')}`);
 }
 
 function fits(type: string, value: unknown, pathway: CompiledPathway): boolean {

@@ -19,7 +19,7 @@ import {
 } from '../model/compiled.ts';
 import { isRaw, str, strList, sub, type Analysis, type Raw } from './analysis.ts';
 import { canonicalize, contentHash } from './canonical.ts';
-import { declaredVariables, monitorFields } from './checks/expressions.ts';
+import { declaredVariables, monitorFieldSpecs, monitorFields } from './checks/expressions.ts';
 import { parseClock, parseDuration } from './duration.ts';
 import type { Path } from './source.ts';
 
@@ -163,7 +163,22 @@ function emitStep(a: Analysis, def: Raw, path: Path): CompiledStep {
     }
     case 'monitor': {
       const fields = monitorFields(def);
-      return omitUndefined({ ...base, kind, metric: str(def, 'metric')!, fields, template, channels, rules: rules({ ...vars, ...fields }) });
+      const specs = Object.entries(monitorFieldSpecs(def));
+      const required = specs.filter(([, f]) => f.required).map(([n]) => n);
+      const defaults = Object.fromEntries(specs.flatMap(([n, f]) => (f.default === undefined ? [] : [[n, f.default]])));
+      return omitUndefined({
+        ...base,
+        kind,
+        metric: str(def, 'metric')!,
+        fields,
+        // Only a pathway that declares them carries them: older compiled pathways stay byte for byte.
+        required: isRaw(def['fields']) && required.length ? required : undefined,
+        defaults: Object.keys(defaults).length ? defaults : undefined,
+        incomplete: Array.isArray(def['incomplete']) ? strList(def, 'incomplete').map((t) => t.value) : undefined,
+        template,
+        channels,
+        rules: rules({ ...vars, ...fields }),
+      });
     }
     case 'milestone':
       return omitUndefined({ ...base, kind, role: str(def, 'role') });

@@ -39,6 +39,7 @@ export const RULES: Record<string, string> = {
   'template-channel-mismatch': 'a step sends through a channel its template has no text for',
   'sensitive-over-sms': 'sensitive content (IVF, mental health, loss) sent by SMS without a neutral sms_body, or a reproductive program\'s SMS text that does not say whether it is sensitive',
   'unknown-questionnaire': 'a questionnaire that does not exist under content/questionnaires/',
+  'monitor-incomplete-unhandled': "a monitor rule reads a field a reading may leave out, and the monitor does not say what happens then ('incomplete:')",
   'expression-syntax': 'a CEL expression does not parse',
   'expression-type': 'a CEL expression does not type-check: unknown variable or item, wrong operand types, or not true/false',
   'dependency-cycle': 'anchors or steps that depend on each other in a loop (including rules triggering each other)',

@@ -167,6 +167,15 @@ export interface MonitorStep extends StepBase {
   kind: 'monitor';
   metric: string;
   fields: Record<string, 'int' | 'double' | 'bool'>;
+  /** Fields every reading must carry (a reading without them is refused). */
+  required?: string[];
+  /** Values of fields a reading may leave out: an unticked symptom is `false`. */
+  defaults?: Record<string, number | boolean>;
+  /**
+   * Steps triggered when a reading leaves a rule undetermined (it reads a field the reading does
+   * not carry, without a default). Absent in pathways written before it: such a rule is false.
+   */
+  incomplete?: string[];
   template?: string;
   channels: string[];
   rules: CompiledRule[];

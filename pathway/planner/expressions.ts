@@ -34,6 +34,13 @@ export function evaluateCondition(expr: CompiledExpression, values: Record<strin
   }
 }
 
+/** Which of `names` an expression reads (identifiers outside string literals). */
+export function namesRead(source: string, names: Iterable<string>): string[] {
+  const bare = source.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
+  const idents = new Set(bare.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
+  return [...names].filter((n) => idents.has(n));
+}
+
 function coerce(value: unknown, type: string): unknown {
   if (type === 'int' && typeof value === 'number') return BigInt(Math.trunc(value));
   if (type === 'double' && typeof value === 'number') return value;

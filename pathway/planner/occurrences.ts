@@ -7,7 +7,7 @@
 import type { CompiledExpression, CompiledRule, CompiledStep } from '../model/compiled.ts';
 import type { OccurrenceRecord, Reading } from '../model/journey.ts';
 import { resolveRef, type HappenedEvent, type PlanContext, type RefSource } from './context.ts';
-import { evaluateCondition } from './expressions.ts';
+import { evaluateCondition, namesRead } from './expressions.ts';
 import { scoreAnswers } from './scoring.ts';
 import { MINUTE, parseTime } from './time.ts';
 
@@ -166,13 +166,37 @@ export function questionnaireTriggers(ctx: PlanContext, step: CompiledStep, key:
   return matchRules(step.rules, values, warnings).map((target) => ({ target, source: key, at }));
 }
 
-/** Steps a home reading triggers through the rules of the monitors of its metric. */
+/**
+ * Steps a home reading triggers through the rules of the monitors of its metric. Thresholds apply
+ * to what the reading gives (and the fields' defaults). A rule that reads a field the reading
+ * leaves out and cannot be decided without it triggers the monitor's `incomplete` steps, with a
+ * warning; a monitor without `incomplete` (written before it) counts such a rule false.
+ */
 export function readingTriggers(monitors: readonly CompiledStep[], reading: Reading, at: number, vars: Record<string, unknown>, warnings: string[]): Trigger[] {
   const out: Trigger[] = [];
   for (const step of monitors) {
     if (step.kind !== 'monitor' || step.metric !== reading.metric) continue;
-    const values = { ...vars, ...reading.values };
-    for (const target of matchRules(step.rules, values, warnings)) out.push({ target, source: `r:${reading.id}`, at });
+    const values: Record<string, unknown> = { ...vars, ...step.defaults, ...reading.values };
+    const source = `r:${reading.id}`;
+    if (step.incomplete === undefined) {
+      for (const target of matchRules(step.rules, values, warnings)) out.push({ target, source, at });
+      continue;
+    }
+    let undetermined = false;
+    for (const rule of step.rules) {
+      const result = evaluateCondition(rule.if, values);
+      if (result.ok) {
+        if (result.value) for (const target of rule.triggers) out.push({ target, source, at });
+        continue;
+      }
+      const missing = namesRead(rule.if.source, Object.keys(step.fields)).filter((f) => values[f] === undefined);
+      if (missing.length === 0) warnings.push(result.error);
+      else {
+        undetermined = true;
+        warnings.push(`a ${step.metric} reading without ${missing.join(', ')} leaves '${rule.if.source}' undetermined`);
+      }
+    }
+    if (undetermined) for (const target of step.incomplete) out.push({ target, source, at });
   }
   return out;
 }

@@ -18,4 +18,9 @@ describe('home readings', () => {
     expect(() => validateSubmitReading(pathway, state, reading('2027-06-01T10:00:30+08:00'), NOW)).not.toThrow();
     expect(() => validateSubmitReading(pathway, state, reading('2027-05-31T21:00:00+08:00'), NOW)).not.toThrow();
   });
+
+  it('refuses a reading without a field the monitor requires, naming it', () => {
+    const partial = { ...reading('2027-05-31T21:00:00+08:00'), values: { sbp: 168 } };
+    expect(() => validateSubmitReading(pathway, state, partial, NOW)).toThrow(/a 'blood_pressure' reading needs 'dbp'/);
+  });
 });

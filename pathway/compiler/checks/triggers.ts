@@ -14,6 +14,10 @@ export function collectTriggers(a: Analysis): void {
     for (const t of strList(ev.def, 'triggers')) target(t.value, [...ev.path, 'triggers', t.index]);
   }
   for (const step of a.draft.steps) {
+    for (const t of strList(step.def, 'incomplete')) {
+      if (t.value === step.id) a.report('dependency-cycle', `step '${step.id}' triggers itself`, [...step.path, 'incomplete', t.index]);
+      else target(t.value, [...step.path, 'incomplete', t.index]);
+    }
     const rules = step.def['rules'];
     if (!Array.isArray(rules)) continue;
     rules.forEach((rule, i) => {
