@@ -1,6 +1,6 @@
 /** The IVF cycle program against clinical-reference §3 (antagonist protocol, OPU, transfer, hCG, OHSS). */
 import { describe, expect, it } from 'vitest';
-import { DAY, dayDiff, dueOf, entry, HOUR, localMinutes, ms, plan, program, projectTimeline, type JourneyState } from './helpers.ts';
+import { addDays, DAY, dayDiff, dueOf, entry, HOUR, localMinutes, ms, plan, program, projectTimeline, type JourneyState } from './helpers.ts';
 
 const ivf = program('ivf-cycle');
 const CD1 = '2027-03-01';
@@ -85,12 +85,22 @@ describe('transfer, pregnancy test and first ultrasound', () => {
   const TRANSFER = '2027-03-19T10:30:00+08:00';
   const p = projectTimeline(ivf, cycle({ anchors: { trigger_at: TRIGGER, transfer_at: TRANSFER } }));
 
-  it('the hCG test window is 12–14 days after the transfer, booked 3 days ahead', () => {
-    const t = ivf.steps.find((s) => s.id === 'hcg_test')!.timing;
-    expect(t.earliest).toMatchObject({ anchor: 'transfer_at', offset: 12 * 1440 });
-    expect(t.latest).toMatchObject({ anchor: 'transfer_at', offset: 14 * 1440 });
-    expect(ms(entry(p, 'hcg_test#1').at) - ms(TRANSFER)).toBe(12 * DAY);
-    expect(dayDiff(TRANSFER, entry(p, 'book_hcg#1').at)).toBe(9);
+  it('the hCG test is timed by the embryo\'s age: ~14 days after a day-3 transfer, 11–12 after a blastocyst', () => {
+    // Cycles across a month end, a leap day and a year end; trigger at 21:15 on CD12.
+    for (const start of ['2027-01-20', '2028-02-14', '2027-12-18', '2028-06-30']) {
+      const trigger = `${addDays(start, 11)}T21:15:00+08:00`;
+      const retrieval = ms(trigger) + 36 * 3_600_000;
+      for (const [embryoDay, lo, hi] of [[3, 13, 14], [5, 11, 12], [6, 10, 11]] as const) {
+        const transfer = new Date(retrieval + embryoDay * DAY + 3_600_000).toISOString();
+        const q = projectTimeline(ivf, { enrolledAt: `${start}T08:00:00+08:00`, anchors: { cycle_start: start, trigger_at: trigger, transfer_at: transfer } });
+        const test = dayDiff(transfer, entry(q, 'hcg_test#1').at);
+        expect(test, `${start} D${embryoDay}`).toBeGreaterThanOrEqual(lo);
+        expect(test, `${start} D${embryoDay}`).toBeLessThanOrEqual(hi);
+        // Booked three days ahead, after the transfer.
+        expect(dayDiff(entry(q, 'book_hcg#1').at, entry(q, 'hcg_test#1').at)).toBe(3);
+        expect(ms(entry(q, 'book_hcg#1').at)).toBeGreaterThan(ms(transfer));
+      }
+    }
   });
 
   it('the first ultrasound is booked for 28–35 days after the transfer', () => {
