@@ -84,8 +84,8 @@ export class JourneyRun {
 
   // —— updates: validators (pure) and handlers (one synchronous change each) ——
 
-  validateCompleteStep(r: CompleteStepRequest): void {
-    validateCompleteStep(this.pathway, this.state, r);
+  validateCompleteStep(r: CompleteStepRequest, now: string): void {
+    validateCompleteStep(this.pathway, this.state, r, now);
   }
   completeStep(r: CompleteStepRequest, at: string): { key: string; completedAt: string } {
     this.planner.update(r.key, r.data ? { completedAt: at, data: { ...r.data } } : { completedAt: at });

@@ -1,7 +1,7 @@
 // Validation of the journey's updates: pure functions of the pinned pathway and the journey
 // state, run by Temporal's update validators (a rejected update leaves no trace in history).
 import type { CompiledPathway, CompiledStep, JourneyState } from '../pathway/planner/index.ts';
-import { isSettled, parseTime } from '../pathway/planner/index.ts';
+import { checkBooking, isSettled, parseTime } from '../pathway/planner/index.ts';
 import type {
   CompleteStepRequest,
   RecordEventRequest,
@@ -37,7 +37,7 @@ function requireBy(by: unknown): void {
 }
 
 /** A task, approval or milestone that was issued and is still open; its data must match `produces`. */
-export function validateCompleteStep(pathway: CompiledPathway, state: JourneyState, request: CompleteStepRequest): void {
+export function validateCompleteStep(pathway: CompiledPathway, state: JourneyState, request: CompleteStepRequest, now?: string): void {
   requireBy(request.by);
   const step = stepOf(pathway, request.key);
   if (!step) throw new InvalidUpdate(`no step for '${request.key}' in pathway ${pathway.id}@${pathway.version}`);
@@ -55,6 +55,10 @@ export function validateCompleteStep(pathway: CompiledPathway, state: JourneySta
   }
   if (step.kind === 'approval' && typeof data['approved'] !== 'boolean') {
     throw new InvalidUpdate(`approval '${step.id}' needs 'approved': true or false`);
+  }
+  if (now !== undefined && step.kind === 'task' && step.booking) {
+    const refused = checkBooking(pathway, state, now, step, data[step.booking.field])?.refuse;
+    if (refused) throw new InvalidUpdate(refused);
   }
 }
 

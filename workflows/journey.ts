@@ -80,7 +80,7 @@ export async function journeyWorkflow(input: JourneyInput): Promise<JourneyOutco
   if (!patched(JOURNEY_V2_PATCH)) return journeyWorkflowV1(input);
   const journey = new JourneyRun(input, nowIso());
 
-  setHandler(completeStepUpdate, (r) => journey.completeStep(r, nowIso()), { validator: (r) => journey.validateCompleteStep(r) });
+  setHandler(completeStepUpdate, (r) => journey.completeStep(r, nowIso()), { validator: (r) => journey.validateCompleteStep(r, nowIso()) });
   setHandler(setAnchorUpdate, (r) => journey.setAnchor(r, nowIso(), updateId()), { validator: (r) => journey.validateSetAnchor(r) });
   setHandler(setVariableUpdate, (r) => journey.setVariable(r, nowIso(), updateId()), { validator: (r) => journey.validateSetVariable(r) });
   setHandler(recordEventUpdate, (r) => journey.recordEvent(r, nowIso()), { validator: (r) => journey.validateRecordEvent(r, nowIso()) });

@@ -14,6 +14,7 @@ import {
   type CompiledTiming,
   type FieldType,
   type StepKind,
+  type TaskStep,
   type TimeRef,
   type Urgency,
 } from '../model/compiled.ts';
@@ -145,7 +146,7 @@ function emitStep(a: Analysis, def: Raw, path: Path): CompiledStep {
     case 'message':
       return { ...base, kind, template: template!, channels, audience: str(def, 'audience') ?? 'patient' };
     case 'task':
-      return omitUndefined({ ...base, kind, role: str(def, 'role')!, template, sla, escalate, produces: sub(def, 'produces') as Record<string, FieldType> });
+      return omitUndefined({ ...base, kind, role: str(def, 'role')!, template, sla, escalate, produces: sub(def, 'produces') as Record<string, FieldType>, booking: bookingOf(a, def, path) });
     case 'approval':
       return omitUndefined({ ...base, kind, role: str(def, 'role')!, template, sla, escalate });
     case 'escalation':
@@ -212,4 +213,13 @@ function clock(text: string | undefined): number {
 
 function omitUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+type TaskStepBooking = NonNullable<TaskStep['booking']>;
+
+function bookingOf(a: Analysis, def: Raw, path: Path): TaskStepBooking | undefined {
+  const booking = def['booking'];
+  if (!isRaw(booking)) return undefined;
+  const outside = booking['outside'] === 'reject' ? 'reject' : strList(booking, 'outside').map((t) => t.value);
+  return { field: str(booking, 'field') ?? 'appointment_at', from: a.ref([...path, 'booking', 'from'])!, until: a.ref([...path, 'booking', 'until'])!, outside };
 }

@@ -135,6 +135,12 @@ export interface TaskStep extends StepBase {
   sla?: number;
   escalate: CompiledEscalationLevel[];
   produces: Record<string, FieldType>;
+  /**
+   * The clinical window a booked time must fall in (NT 11+0–13+6). Outside it (or in the past)
+   * the completion is refused (`reject`), or accepted and the listed steps are triggered (a
+   * review task for the coordinator).
+   */
+  booking?: { field: string; from: TimeRef; until: TimeRef; outside: 'reject' | string[] };
 }
 
 export interface QuestionnaireStep extends StepBase {

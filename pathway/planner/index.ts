@@ -5,6 +5,7 @@
 export { plan } from './plan.ts';
 export { Planner } from './planner.ts';
 export { resolvedAnchors } from './anchors.ts';
+export { checkBooking } from './booking.ts';
 export { projectTimeline, spanOf } from './project.ts';
 export type { Projection, ProjectionOptions, TimelineEntry } from './project.ts';
 export { formatTime, parseTime } from './time.ts';

@@ -33,6 +33,7 @@ import {
   type Occurrence,
   type Trigger,
 } from './occurrences.ts';
+import { bookedOutside } from './booking.ts';
 import { PlanRun } from './plan-run.ts';
 import { addSettled, isSettledIn, readSettled, type SettledStep } from './settled.ts';
 import { StageEnds, stepsTimedAfter } from './stage-ends.ts';
@@ -322,6 +323,9 @@ export class Planner {
       if (occ) this.add(facts, occ);
     }
     const step = this.steps.get(stepId);
+    if (step?.kind === 'task' && Array.isArray(step.booking?.outside) && bookedOutside(facts.base, step, rec)) {
+      for (const target of step.booking.outside) this.addTriggered(facts, { target, source: key, at: completedAt });
+    }
     if (step?.kind === 'questionnaire' && step.rules.length > 0) {
       for (const trig of questionnaireTriggers(facts.base, step, key, rec, completedAt, facts.vars, facts.ruleWarnings)) this.addTriggered(facts, trig);
     }

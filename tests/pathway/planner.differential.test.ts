@@ -7,7 +7,7 @@
  * scan per call) and of a fresh one-shot `plan()` on the same state.
  *
  * The reference knows only the language as it was when it was frozen. A pathway using a later
- * feature (an event's `ends_stages`, a monitor's `incomplete`, field defaults) is played twice: without that feature against the
+ * feature (an event's `ends_stages`, a monitor's `incomplete`, field defaults, booking windows) is played twice: without that feature against the
  * reference, and as shipped against a fresh one-shot `plan()` at every call (a new planner has
  * no cursors or indexes to be wrong).
  *
@@ -68,11 +68,13 @@ type Oracle = 'reference' | 'fresh';
 
 /** The pathway without the features the frozen reference planner does not know; null if it has none. */
 function withoutLaterFeatures(pathway: CompiledPathway): CompiledPathway | null {
-  const monitorFeatures = (s: CompiledStep) => s.kind === 'monitor' && (s.incomplete !== undefined || s.defaults !== undefined || s.required !== undefined);
+  const monitorFeatures = (s: CompiledStep) =>
+    (s.kind === 'monitor' && (s.incomplete !== undefined || s.defaults !== undefined || s.required !== undefined)) || (s.kind === 'task' && s.booking !== undefined);
   if (!Object.values(pathway.events).some((e) => e.endsStages) && !pathway.steps.some(monitorFeatures)) return null;
   const copy = JSON.parse(JSON.stringify(pathway)) as CompiledPathway;
   for (const e of Object.values(copy.events)) delete e.endsStages;
   for (const s of copy.steps) {
+    if (s.kind === 'task') delete s.booking;
     if (s.kind !== 'monitor') continue;
     delete s.incomplete;
     delete s.defaults;

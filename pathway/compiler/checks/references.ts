@@ -18,8 +18,23 @@ export function checkReferences(a: Analysis): void {
   for (const stage of a.draft.stages) for (const field of ['from', 'until']) resolve(a, [...stage.path, field], 'stage');
   for (const step of a.draft.steps) {
     for (const field of STEP_TIMING_FIELDS) resolve(a, [...step.path, 'timing', field], 'step', step);
+    // A booking window is a clinical window: on anchors only, like a stage.
+    for (const field of ['from', 'until']) resolve(a, [...step.path, 'booking', field], 'stage');
+    checkBookingField(a, step);
   }
   checkIdReferences(a);
+}
+
+/** The field a booking window applies to: a date or datetime the task produces (`appointment_at` by default). */
+function checkBookingField(a: Analysis, step: Listed): void {
+  const booking = step.def['booking'];
+  if (!booking || typeof booking !== 'object') return;
+  const field = str(booking as Record<string, unknown>, 'field') ?? 'appointment_at';
+  const produces = sub(step.def, 'produces');
+  const type = produces[field];
+  const path = [...step.path, 'booking', ...(str(booking as Record<string, unknown>, 'field') ? ['field'] : [])];
+  if (type === undefined) return a.report('unknown-field-ref', `step '${step.id}' produces no '${field}' for its booking window${Object.keys(produces).length ? ` (it produces: ${Object.keys(produces).join(', ')})` : ''}`, path, { key: path.at(-1) === 'booking' });
+  if (type !== 'date' && type !== 'datetime') a.report('ref-not-a-time', `field '${field}' is ${String(type)}, not a date or datetime: a booking window needs a time`, path);
 }
 
 function valueAt(a: Analysis, path: Path): unknown {

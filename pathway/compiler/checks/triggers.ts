@@ -14,6 +14,8 @@ export function collectTriggers(a: Analysis): void {
     for (const t of strList(ev.def, 'triggers')) target(t.value, [...ev.path, 'triggers', t.index]);
   }
   for (const step of a.draft.steps) {
+    const booking = step.def['booking'];
+    if (isRaw(booking)) for (const t of strList(booking, 'outside')) target(t.value, [...step.path, 'booking', 'outside', t.index]);
     for (const t of strList(step.def, 'incomplete')) {
       if (t.value === step.id) a.report('dependency-cycle', `step '${step.id}' triggers itself`, [...step.path, 'incomplete', t.index]);
       else target(t.value, [...step.path, 'incomplete', t.index]);
