@@ -98,7 +98,7 @@ export interface JourneyView {
   open: OpenItem[];
   completed: number;
   skipped: number;
-  entitlements: Record<string, { remaining: number; used: number }>;
+  entitlements: Record<string, { remaining: number; used: number; enforced?: false }>;
   run: number;
 }
 
@@ -135,6 +135,31 @@ export interface UpgradePathwayRequest {
  * new on the new version at once.
  */
 export const upgradePathwayUpdate = defineUpdate<{ from: string; to: string }, [UpgradePathwayRequest]>('upgradePathway');
+
+export interface UseEntitlementRequest {
+  /** An entitlement the pathway declares (consultation, green_channel, fasting_breakfast). */
+  entitlement: string;
+  /** The caller's id for this use (the consultation or visit), so a resent request counts once. */
+  ref: string;
+  by: string;
+}
+
+export interface EntitlementUse {
+  entitlement: string;
+  ref: string;
+  at: string;
+  /** True when this ref had been recorded before: nothing was counted again. */
+  duplicate: boolean;
+  remaining: number;
+  used: number;
+  enforced?: false;
+}
+
+/**
+ * Records one use of an entitlement (a consultation given, a green-channel visit arranged). A
+ * capped entitlement with nothing left is refused; a counter (`enforced: false`) is not.
+ */
+export const useEntitlementUpdate = defineUpdate<EntitlementUse, [UseEntitlementRequest]>('useEntitlement');
 
 /** Where the journey stands: stage, open items, next wake-up, what happened. */
 export const journeyViewQuery = defineQuery<JourneyView>('journeyView');

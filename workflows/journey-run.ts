@@ -6,6 +6,7 @@ import type { NewJourneyEvent } from '../db/repositories/journey-events.ts';
 import { parseTime, Planner, projectTimeline, type CompiledPathway, type Plan, type Projection } from '../pathway/planner/index.ts';
 import type {
   CompleteStepRequest,
+  EntitlementUse,
   JourneyInput,
   JourneyView,
   RecordEventRequest,
@@ -14,6 +15,7 @@ import type {
   SubmitAnswersRequest,
   SubmitReadingRequest,
   UpgradePathwayRequest,
+  UseEntitlementRequest,
 } from './journey-definitions.ts';
 import { addAction, Round, type ActionScope } from './journey-round.ts';
 import { DEFAULT_REPLAY_BUDGET, type ReplayBudget } from './replay-budget.ts';
@@ -26,6 +28,7 @@ import {
   validateSubmitAnswers,
   validateSubmitReading,
   validateUpgradePathway,
+  validateUseEntitlement,
 } from './journey-validation.ts';
 
 const SHOWN_OPEN_KINDS = new Set(['task', 'approval', 'questionnaire', 'escalation', 'milestone']);
@@ -148,6 +151,19 @@ export class JourneyRun {
     this.planner.addReading({ id: r.id, metric: r.metric, at: taken, values: { ...r.values } });
     this.note('reading', r.id, at, null, { metric: r.metric, by: r.by });
     return { id: r.id };
+  }
+
+  validateUseEntitlement(r: UseEntitlementRequest, now: string): void {
+    validateUseEntitlement(this.pathway, this.state, r, this.planner.balance(r.entitlement, Date.parse(now))?.remaining);
+  }
+  useEntitlement(r: UseEntitlementRequest, at: string): EntitlementUse {
+    const earlier = (this.state.consumptions ?? []).find((c) => c.entitlement === r.entitlement && c.ref === r.ref);
+    if (!earlier) {
+      this.planner.addConsumption({ entitlement: r.entitlement, at, ref: r.ref });
+      this.note('entitlement-used', `${r.entitlement}@${r.ref}`, at, null, { entitlement: r.entitlement, ref: r.ref, by: r.by });
+    }
+    const balance = this.planner.balance(r.entitlement, Date.parse(at))!;
+    return { entitlement: r.entitlement, ref: r.ref, at: earlier?.at ?? at, duplicate: earlier !== undefined, ...balance };
   }
 
   validateUpgradePathway(r: UpgradePathwayRequest): void {

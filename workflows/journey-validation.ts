@@ -10,6 +10,7 @@ import type {
   SubmitAnswersRequest,
   SubmitReadingRequest,
   UpgradePathwayRequest,
+  UseEntitlementRequest,
 } from './journey-definitions.ts';
 
 /** Thrown by a validator; the message goes back to the caller as the rejection reason. */
@@ -59,6 +60,26 @@ export function validateCompleteStep(pathway: CompiledPathway, state: JourneySta
   if (now !== undefined && step.kind === 'task' && step.booking) {
     const refused = checkBooking(pathway, state, now, step, data[step.booking.field])?.refuse;
     if (refused) throw new InvalidUpdate(refused);
+  }
+}
+
+/**
+ * A use of an entitlement the pathway declares, with the caller's ref; a capped one needs a unit
+ * left (`remaining` is its balance now). A ref already recorded passes: the handler answers it
+ * as a duplicate.
+ */
+export function validateUseEntitlement(pathway: CompiledPathway, state: JourneyState, request: UseEntitlementRequest, remaining: number | undefined): void {
+  requireBy(request.by);
+  const ent = pathway.entitlements[request.entitlement];
+  if (!ent) {
+    const known = Object.keys(pathway.entitlements);
+    throw new InvalidUpdate(`pathway ${pathway.id} has no entitlement '${request.entitlement}'${known.length ? ` (it has ${known.join(', ')})` : ''}`);
+  }
+  if (typeof request.ref !== 'string' || request.ref.length === 0) throw new InvalidUpdate("'ref' (the id of this consultation or visit) is required, so that a resent request counts once");
+  if ((state.consumptions ?? []).some((c) => c.entitlement === request.entitlement && c.ref === request.ref)) return;
+  if (ent.enforced !== false && (remaining ?? 0) <= 0) {
+    const limits = ent.limits.map((l) => `${l.quota} per ${l.per}`).join(', ');
+    throw new InvalidUpdate(`no ${request.entitlement} left (${limits}); the next unit comes with the next period`);
   }
 }
 

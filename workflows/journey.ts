@@ -29,6 +29,7 @@ import {
   submitReadingUpdate,
   timelineQuery,
   upgradePathwayUpdate,
+  useEntitlementUpdate,
   type JourneyInput,
   type JourneyOutcome,
 } from './journey-definitions.ts';
@@ -86,6 +87,7 @@ export async function journeyWorkflow(input: JourneyInput): Promise<JourneyOutco
   setHandler(recordEventUpdate, (r) => journey.recordEvent(r, nowIso()), { validator: (r) => journey.validateRecordEvent(r, nowIso()) });
   setHandler(submitAnswersUpdate, (r) => journey.submitAnswers(r, nowIso()), { validator: (r) => journey.validateSubmitAnswers(r) });
   setHandler(submitReadingUpdate, (r) => journey.submitReading(r, nowIso()), { validator: (r) => journey.validateSubmitReading(r, nowIso()) });
+  setHandler(useEntitlementUpdate, (r) => journey.useEntitlement(r, nowIso()), { validator: (r) => journey.validateUseEntitlement(r, nowIso()) });
   setHandler(upgradePathwayUpdate, (r) => journey.upgradePathway(r, nowIso()), { validator: (r) => journey.validateUpgradePathway(r) });
   setHandler(journeyViewQuery, () => journey.view());
   setHandler(timelineQuery, () => journey.timeline(nowIso()));

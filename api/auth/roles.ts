@@ -27,6 +27,8 @@ export const PERMISSIONS = {
   setAnchor: ['coordinator', 'butler', 'doctor', 'admin'],
   submitReading: ['coordinator', 'butler', 'doctor', 'integrator', 'admin'],
   submitAnswers: ['coordinator', 'butler', 'integrator', 'admin'],
+  /** Consultations given, green-channel visits arranged (the internet hospital integrates too). */
+  useEntitlement: ['coordinator', 'butler', 'doctor', 'integrator', 'admin'],
   readTasks: ['coordinator', 'butler', 'doctor', 'ops', 'admin'],
   completeTask: ['coordinator', 'butler', 'doctor', 'admin'],
   /** Approval steps: only a doctor approves. */

@@ -7,11 +7,19 @@ import { insertQuestionnaireResponse } from '../../db/repositories/questionnaire
 import { insertReading } from '../../db/repositories/readings.ts';
 import { updateJourney } from '../../enrollment/journey-updates.ts';
 import type { CompiledPathway } from '../../pathway/planner/index.ts';
-import { journeyViewQuery, recordEventUpdate, setAnchorUpdate, setVariableUpdate, submitAnswersUpdate, submitReadingUpdate } from '../../workflows/journey-definitions.ts';
+import {
+  journeyViewQuery,
+  recordEventUpdate,
+  setAnchorUpdate,
+  setVariableUpdate,
+  submitAnswersUpdate,
+  submitReadingUpdate,
+  useEntitlementUpdate,
+} from '../../workflows/journey-definitions.ts';
 import { audit } from '../audit/audit.ts';
 import { actorId, principalOf } from '../auth/index.ts';
 import { bearer, errorResponses, idSchema } from '../schemas/common.ts';
-import { anchorBody, answersBody, eventBody, readingBody } from '../schemas/enrollments.ts';
+import { anchorBody, answersBody, entitlementUseBody, entitlementUseSchema, eventBody, readingBody } from '../schemas/enrollments.ts';
 import { enrollmentFor, type RouteContext } from './context.ts';
 
 const enrollmentParams = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: idSchema } } as const;
@@ -90,6 +98,27 @@ export const journeyUpdateRoutes: FastifyPluginAsync<RouteContext> = async (app,
       const result = await updateJourney(client, enrollment, setVariableUpdate, { name: request.params.name, value: request.body.value, by: actorId(principalOf(request)) });
       await audit(deps.db, request, 'journey.variable.set', { type: 'enrollment', id: enrollment.id }, { variable: request.params.name });
       return result;
+    },
+  );
+
+  app.post<{ Params: { id: string; entitlement: string }; Body: { ref: string } }>(
+    '/enrollments/:id/entitlements/:entitlement/uses',
+    {
+      onRequest: authorize('useEntitlement'),
+      schema: {
+        summary: 'Record one use of an entitlement (a consultation, a green-channel visit); a cap with nothing left answers 422',
+        tags: ['enrollments'],
+        security: bearer,
+        params: { type: 'object', required: ['id', 'entitlement'], additionalProperties: false, properties: { id: idSchema, entitlement: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' } } },
+        body: entitlementUseBody,
+        response: { 200: entitlementUseSchema, 201: entitlementUseSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const enrollment = await enrollmentFor(deps, request, request.params.id);
+      const use = await updateJourney(client, enrollment, useEntitlementUpdate, { entitlement: request.params.entitlement, ref: request.body.ref, by: actorId(principalOf(request)) });
+      if (!use.duplicate) await audit(deps.db, request, 'journey.entitlement.used', { type: 'enrollment', id: enrollment.id }, { entitlement: use.entitlement, ref: use.ref });
+      return reply.status(use.duplicate ? 200 : 201).send({ ...use, enforced: use.enforced ?? true });
     },
   );
 

@@ -104,6 +104,28 @@ export const eventBody = {
   },
 } as const;
 
+export const entitlementUseBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ref'],
+  properties: {
+    ref: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$', description: 'your id for this use (the consultation or visit): a resent request counts once' },
+  },
+} as const;
+
+export const entitlementUseSchema = {
+  type: 'object',
+  properties: {
+    entitlement: { type: 'string' },
+    ref: { type: 'string' },
+    at: { type: 'string', description: 'when the use was recorded (the first time, for a duplicate)' },
+    duplicate: { type: 'boolean', description: 'true when this ref was recorded before and nothing was counted again' },
+    remaining: { type: 'integer', description: 'left in the tightest period (0 once a counter is past its basis)' },
+    used: { type: 'integer', description: 'used in that period' },
+    enforced: { type: 'boolean', description: 'false for a counter (billing basis): uses beyond it are allowed' },
+  },
+} as const;
+
 export const anchorBody = {
   type: 'object',
   additionalProperties: false,

@@ -87,6 +87,7 @@ export function emitCompiled(a: Analysis, timezone: string): CompiledPathway {
         omitUndefined({
           id: e.id!,
           limits: (e.def['limits'] as Raw[]).map((l) => ({ quota: l['quota'] as number, per: l['per'] as 'journey' })),
+          enforced: e.def['enforced'] === false ? (false as const) : undefined,
           title: str(e.def, 'title'),
         }),
       ]),

@@ -74,6 +74,11 @@ export interface EntitlementLimit {
 export interface CompiledEntitlement {
   id: string;
   limits: EntitlementLimit[];
+  /**
+   * `false`: the limits are a billing basis, not a cap (consultations "不限服务次数，按每月2次…收取
+   * 费用"): uses beyond them are recorded, never refused. Absent: the limits are a hard cap.
+   */
+  enforced?: false;
   title?: string;
 }
 

@@ -131,8 +131,11 @@ export interface Skip {
 export type JourneyStatus = 'active' | 'paused' | 'ended' | 'completed';
 
 export interface EntitlementBalance {
+  /** Left in the tightest period (0 when a counter is past its basis). */
   remaining: number;
   used: number;
+  /** Present (false) for a counter: uses beyond the basis are allowed. */
+  enforced?: false;
 }
 
 export interface Plan {

@@ -20,7 +20,9 @@ export function balanceAt(ctx: PlanContext, ent: CompiledEntitlement, uses: numb
       usedInTightest = used;
     }
   }
-  return { remaining: remaining === Infinity ? 0 : remaining, used: usedInTightest };
+  const balance: EntitlementBalance = { remaining: remaining === Infinity ? 0 : remaining, used: usedInTightest };
+  if (ent.enforced === false) balance.enforced = false;
+  return balance;
 }
 
 function periodOf(ctx: PlanContext, per: 'journey' | 'year' | 'month', at: number): [number, number] {

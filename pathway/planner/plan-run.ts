@@ -143,7 +143,7 @@ export class PlanRun {
     const ent = this.ctx.pathway.entitlements[entitlement];
     if (!ent) return true;
     const uses = this.uses.get(entitlement) ?? [];
-    if (balanceAt(this.ctx, ent, uses, this.ctx.now).remaining <= 0) return false;
+    if (ent.enforced !== false && balanceAt(this.ctx, ent, uses, this.ctx.now).remaining <= 0) return false;
     this.uses.set(entitlement, [...uses, this.ctx.now]);
     return true;
   }

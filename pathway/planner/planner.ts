@@ -19,7 +19,8 @@
  * Pure and deterministic: no I/O, no clock, no randomness. Safe inside Temporal's workflow sandbox.
  */
 import type { CompiledPathway, CompiledStep } from '../model/compiled.ts';
-import type { Consumption, JourneyEvent, JourneyState, OccurrenceRecord, Plan, Reading } from '../model/journey.ts';
+import type { Consumption, EntitlementBalance, JourneyEvent, JourneyState, OccurrenceRecord, Plan, Reading } from '../model/journey.ts';
+import { balanceAt } from './entitlements.ts';
 import { buildContextAt, compareText, mustParse, type PlanContext } from './context.ts';
 import {
   completionOf,
@@ -191,6 +192,12 @@ export class Planner {
   /** Records a use of an entitlement outside the steps (a consultation, a green-channel visit). */
   addConsumption(consumption: Consumption): void {
     (this.state.consumptions ??= []).push(consumption);
+  }
+
+  /** An entitlement's balance at `now` (epoch milliseconds), counting every use recorded so far. */
+  balance(entitlement: string, now: number): EntitlementBalance | undefined {
+    const ent = this.pathway.entitlements[entitlement];
+    return ent ? balanceAt(this.factsAt(now).base, ent, this.usesNow().get(entitlement) ?? [], now) : undefined;
   }
 
   /**

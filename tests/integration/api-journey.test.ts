@@ -185,6 +185,33 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
     expect(await api.database.db.selectFrom('questionnaire_responses').select('id').where('enrollment_id', '=', id).execute()).toHaveLength(1);
   });
 
+  it('records entitlement uses once per ref: a cap refuses the use past it, a counter goes on and the view shows both', async () => {
+    const { id } = await enrol();
+    const use = (entitlement: string, ref: string, key = api.keys.butler) => http('POST', `/v1/enrollments/${id}/entitlements/${entitlement}/uses`, { key, body: { ref } });
+    expect((await use('green_channel', 'visit-1')).body).toMatchObject({ entitlement: 'green_channel', ref: 'visit-1', duplicate: false, remaining: 1, used: 1, enforced: true });
+    const again = await use('green_channel', 'visit-1');
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ duplicate: true, remaining: 1, used: 1 });
+    expect((await use('green_channel', 'visit-2')).body).toMatchObject({ remaining: 0, used: 2 });
+    const refused = await use('green_channel', 'visit-3');
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toMatch(/no green_channel left \(2 per year\)/);
+    // A counter: the third consultation in a month is recorded, past the billing basis.
+    for (const ref of ['c-1', 'c-2', 'c-3']) expect((await use('consultation', ref)).status).toBe(201);
+    expect((await use('consultation', 'c-4')).body).toMatchObject({ remaining: 0, used: 4, enforced: false });
+    const unknown = await use('breakfast', 'b-1');
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.message).toMatch(/has no entitlement 'breakfast' \(it has consultation, green_channel\)/);
+    expect((await http('POST', `/v1/enrollments/${id}/entitlements/green_channel/uses`, { key: api.keys.butler, body: {} })).status).toBe(400);
+    expect((await use('green_channel', 'visit-4', api.keys.ops)).status).toBe(403);
+    const view = await eventually(async () => {
+      const v = (await http('GET', `/v1/enrollments/${id}`, { key: api.keys.coordinator })).body;
+      expect(v.journey.entitlements.consultation).toMatchObject({ used: 4, enforced: false });
+      return v;
+    });
+    expect(view.journey.entitlements.green_channel).toMatchObject({ remaining: 0, used: 2 });
+  });
+
   it('records events: an emergency raises an escalation task; an unknown event is refused', async () => {
     const { id } = await enrol();
     const emergency = await http('POST', `/v1/enrollments/${id}/events`, { key: api.keys.butler, body: { name: 'emergency', id: 'ev-1' } });

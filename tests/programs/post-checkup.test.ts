@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dayDiff, dueOf, entry, plan, program, projectTimeline, type CompiledPathway, type JourneyState } from './helpers.ts';
+import { Planner } from '../../pathway/planner/index.ts';
 
 const premium = program('post-checkup-premium');
 const basic = program('post-checkup-basic');
@@ -98,8 +99,21 @@ describe('entitlements by package', () => {
       expect(p.entitlements['green_channel']!.limits).toEqual([{ quota: 3, per: 'year' }]);
     }
     const used = person(NORMAL, { consumptions: [{ entitlement: 'consultation', at: '2027-03-03T10:00:00+08:00' }, { entitlement: 'consultation', at: '2027-03-20T10:00:00+08:00' }] });
-    expect(plan(basic, used, '2027-03-25T10:00:00+08:00').entitlements['consultation']).toEqual({ remaining: 0, used: 2 });
-    expect(plan(basic, used, '2027-04-02T10:00:00+08:00').entitlements['consultation']).toEqual({ remaining: 2, used: 0 });
+    expect(plan(basic, used, '2027-03-25T10:00:00+08:00').entitlements['consultation']).toEqual({ remaining: 0, used: 2, enforced: false });
+    expect(plan(basic, used, '2027-04-02T10:00:00+08:00').entitlements['consultation']).toEqual({ remaining: 2, used: 0, enforced: false });
+  });
+
+  it('consultations are a counter (002: 不限服务次数，按每月2次…收取费用), green-channel visits a cap of 3 a year', () => {
+    for (const p of [premium, basic]) {
+      expect(p.entitlements['consultation']!.enforced).toBe(false);
+      expect(p.entitlements['green_channel']!.enforced).toBeUndefined();
+    }
+    // Thirty consultations in the first year, three in one month: all recorded, the balance says how far past the basis.
+    const uses = Array.from({ length: 30 }, (_, i) => ({ entitlement: 'consultation', at: `2027-${String(3 + Math.floor(i / 3)).padStart(2, '0')}-${String(2 + (i % 3) * 9).padStart(2, '0')}T10:00:00+08:00`, ref: `c${i}` }));
+    const state = person(NORMAL, { consumptions: uses.filter((u) => u.at < '2028-01-01') });
+    const planner = new Planner(premium, state);
+    expect(planner.balance('consultation', Date.parse('2027-12-30T12:00:00+08:00'))).toEqual({ remaining: 0, used: 30, enforced: false });
+    expect(planner.balance('green_channel', Date.parse('2027-12-30T12:00:00+08:00'))).toEqual({ remaining: 3, used: 0 });
   });
 
   it('courses: 24 a year in premium, 6 in basic, each release using one', () => {
