@@ -197,6 +197,7 @@ function emitTiming(a: Analysis, t: Raw, path: Path): CompiledTiming {
     until: a.ref([...path, 'until']),
     count: typeof t['count'] === 'number' ? t['count'] : undefined,
     stopOn: strList(t, 'stop_on').map((s) => s.value),
+    catchUp: t['catch_up'] === 'skip' || t['catch_up'] === 'compress' ? t['catch_up'] : isRaw(t['catch_up']) ? { until: a.ref([...path, 'catch_up', 'until'])! } : undefined,
   });
 }
 

@@ -23,6 +23,7 @@ export const RULES: Record<string, string> = {
   'trigger-mismatch': "'trigger' used by a step nothing triggers, or a triggered step timed from something else",
   'mixed-step-refs': 'one step\'s timing follows two different steps',
   'missing-timing': 'a scheduled step has neither `at` nor `earliest`',
+  'catch-up-invalid': "'catch_up' on a step that follows another step or a trigger, or 'compress' on a step without 'every' and 'count'",
   'recurrence-without-every': '`until`, `count` or `stop_on` without `every`',
   'recurrence-not-allowed': 'a dependent or triggered step declares `every`',
   'recurrence-unbounded': 'a recurrence without `until`/`count`, with `every: 0`, or with more than 1000 occurrences',

@@ -92,6 +92,14 @@ export interface CompiledTiming {
   until?: TimeRef;
   count?: number;
   stopOn: string[];
+  /**
+   * What a journey enrolled after this step's time does with it (default: due at once while its
+   * window is open, else skipped `late-enrolment`): `skip` — skipped if planned before the
+   * enrolment (closing steps never go in the enrolment minute); `until` — still due at enrolment
+   * while this is not past; `compress` — a counted recurrence spreads all its occurrences over
+   * what remains of it.
+   */
+  catchUp?: 'skip' | 'compress' | { until: TimeRef };
 }
 
 /** A CEL expression with the types of the variables it may read (for evaluation-time coercion). */

@@ -9,7 +9,7 @@ import type { OccurrenceRecord, Reading } from '../model/journey.ts';
 import { resolveRef, type HappenedEvent, type PlanContext, type RefSource } from './context.ts';
 import { evaluateCondition, namesRead } from './expressions.ts';
 import { scoreAnswers } from './scoring.ts';
-import { MINUTE, parseTime } from './time.ts';
+import { DAY, MINUTE, parseTime, startOfLocalDay } from './time.ts';
 
 export interface Occurrence {
   key: string;
@@ -50,9 +50,30 @@ function window(ctx: PlanContext, step: CompiledStep, src: RefSource): { at: num
     if (earliest === null) return null;
     if (at < earliest) at = earliest;
   }
-  const latest = t.latest ? resolveRef(ctx, t.latest, 'end', src) : null;
+  let latest = t.latest ? resolveRef(ctx, t.latest, 'end', src) : null;
   if (t.latest && latest === null) return null;
+  // Enrolled after its window closed: still due while the step says it is useful.
+  if (step.origin.type === 'schedule' && typeof t.catchUp === 'object' && (latest ?? at) < ctx.enrolledAt) {
+    const until = resolveRef(ctx, t.catchUp.until, 'end');
+    if (until !== null && until > (latest ?? at)) latest = until;
+  }
   return { at, latest };
+}
+
+/**
+ * The times of a counted recurrence compressed into what remains of it when the journey was
+ * enrolled after its first occurrence: all `count` occurrences, evenly from the enrolment to the
+ * last planned one, never closer than a tenth of `every` (and whole days at the step's clock time
+ * for a daily or longer recurrence); a series entirely past starts at the enrolment that way.
+ */
+function compressedTimes(ctx: PlanContext, firstAt: number, everyMs: number, count: number): number[] {
+  const last = firstAt + (count - 1) * everyMs;
+  const daily = everyMs % DAY === 0;
+  const start = daily ? startOfLocalDay(ctx.enrolledAt, ctx.offset) + (firstAt - startOfLocalDay(firstAt, ctx.offset)) : ctx.enrolledAt;
+  const unit = daily ? DAY : MINUTE;
+  const even = count > 1 ? (last - start) / (count - 1) : everyMs;
+  const gap = Math.max(unit, Math.floor(Math.max(even, everyMs / 10) / unit) * unit);
+  return Array.from({ length: count }, (_, k) => start + k * gap);
 }
 
 /**
@@ -66,6 +87,8 @@ export class ScheduledSeries {
   private readonly first: { at: number; latest: number | null } | null;
   private readonly until: number | null = null;
   private readonly stopAt: number | null = null;
+  /** The times of a recurrence compressed for a late enrolment (`catch_up: compress`). */
+  private readonly times: number[] | null = null;
 
   constructor(
     private readonly ctx: PlanContext,
@@ -84,6 +107,7 @@ export class ScheduledSeries {
       return;
     }
     this.stopAt = ctx.events.find((e) => t.stopOn.includes(e.name))?.ms ?? null;
+    if (t.catchUp === 'compress' && t.count && this.first.at < ctx.enrolledAt) this.times = compressedTimes(ctx, this.first.at, t.every * MINUTE, t.count);
   }
 
   /** Generates occurrences until one lies after `now` or the series ends; returns the new ones. */
@@ -103,7 +127,7 @@ export class ScheduledSeries {
       const last = this.generated.at(-1);
       if (last && last.plannedAt > now) break;
       const n = this.generated.length;
-      const at = this.first!.at + n * every;
+      const at = this.times ? (this.times[n] ?? Infinity) : this.first!.at + n * every;
       if (n >= MAX_RECURRENCES || (count !== undefined && n >= count)) {
         this.done = true;
         break;
@@ -113,7 +137,8 @@ export class ScheduledSeries {
         break;
       }
       // Each occurrence's window closes when the next one is planned.
-      const occurrence = this.occurrence(n + 1, at, Math.min(at + every - 1, this.first!.latest ?? Infinity));
+      const next = this.times ? (this.times[n + 1] ?? at + every) : at + every;
+      const occurrence = this.occurrence(n + 1, at, Math.min(next - 1, this.first!.latest ?? Infinity));
       this.generated.push(occurrence);
       added.push(occurrence);
     }

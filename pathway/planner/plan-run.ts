@@ -38,6 +38,8 @@ export class PlanRun {
     if (rec?.issuedAt) return this.followUps(occ, rec);
     if (ctx.ended && occ.source !== `e:${ctx.ended.id}`) return;
     if (!occ.triggered && (occ.latest ?? occ.plannedAt) < ctx.enrolledAt) return this.skip(occ, 'late-enrolment');
+    // A closing step (a survey, a hand-over) planned before the enrolment does not go in its minute.
+    if (!occ.triggered && occ.step.timing.catchUp === 'skip' && occ.plannedAt < ctx.enrolledAt) return this.skip(occ, 'late-enrolment');
     // Nothing of an ended stage is issued; each is skipped once its time comes (no wake-up for it).
     if (this.stageEnds?.endOf(occ)) return occ.plannedAt <= ctx.now ? this.skip(occ, 'stage-ended') : undefined;
     const outcome = this.timing(occ.plannedAt, occ.step.urgency, occ.latest);

@@ -7,7 +7,7 @@
  * scan per call) and of a fresh one-shot `plan()` on the same state.
  *
  * The reference knows only the language as it was when it was frozen. A pathway using a later
- * feature (an event's `ends_stages`, a monitor's `incomplete`, field defaults, booking windows, counters) is played twice: without that feature against the
+ * feature (an event's `ends_stages`, a monitor's `incomplete`, field defaults, booking windows, counters, catch-up policies) is played twice: without that feature against the
  * reference, and as shipped against a fresh one-shot `plan()` at every call (a new planner has
  * no cursors or indexes to be wrong).
  *
@@ -71,11 +71,13 @@ function withoutLaterFeatures(pathway: CompiledPathway): CompiledPathway | null 
   const monitorFeatures = (s: CompiledStep) =>
     (s.kind === 'monitor' && (s.incomplete !== undefined || s.defaults !== undefined || s.required !== undefined)) || (s.kind === 'task' && s.booking !== undefined);
   const counters = Object.values(pathway.entitlements).some((e) => e.enforced === false);
-  if (!Object.values(pathway.events).some((e) => e.endsStages) && !pathway.steps.some(monitorFeatures) && !counters) return null;
+  const catchUp = pathway.steps.some((s) => s.timing.catchUp !== undefined);
+  if (!Object.values(pathway.events).some((e) => e.endsStages) && !pathway.steps.some(monitorFeatures) && !counters && !catchUp) return null;
   const copy = JSON.parse(JSON.stringify(pathway)) as CompiledPathway;
   for (const e of Object.values(copy.events)) delete e.endsStages;
   for (const e of Object.values(copy.entitlements)) delete e.enforced;
   for (const s of copy.steps) {
+    delete s.timing.catchUp;
     if (s.kind === 'task') delete s.booking;
     if (s.kind !== 'monitor') continue;
     delete s.incomplete;

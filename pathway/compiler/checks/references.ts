@@ -18,6 +18,7 @@ export function checkReferences(a: Analysis): void {
   for (const stage of a.draft.stages) for (const field of ['from', 'until']) resolve(a, [...stage.path, field], 'stage');
   for (const step of a.draft.steps) {
     for (const field of STEP_TIMING_FIELDS) resolve(a, [...step.path, 'timing', field], 'step', step);
+    resolve(a, [...step.path, 'timing', 'catch_up', 'until'], 'stage');
     // A booking window is a clinical window: on anchors only, like a stage.
     for (const field of ['from', 'until']) resolve(a, [...step.path, 'booking', field], 'stage');
     checkBookingField(a, step);

@@ -37,6 +37,18 @@ export function checkTiming(a: Analysis): void {
       a.report('missing-timing', `step '${id}' needs timing.at or timing.earliest (or a rule or event that triggers it)`, step.def['timing'] ? timingPath : [...step.path, 'id']);
     }
     checkRecurrence(a, timing, timingPath, triggered || sources.size > 0);
+    checkCatchUp(a, timing, timingPath, triggered || sources.size > 0);
+  }
+}
+
+/** A catch-up policy belongs to a scheduled step; `compress` to one that recurs a counted number of times. */
+function checkCatchUp(a: Analysis, timing: Record<string, unknown>, path: (string | number)[], followsSomething: boolean): void {
+  const policy = timing['catch_up'];
+  if (policy === undefined) return;
+  if (followsSomething) {
+    a.report('catch-up-invalid', "'catch_up' applies to scheduled steps: a step that follows another step or a trigger is never late for an enrolment", [...path, 'catch_up'], { key: true });
+  } else if (policy === 'compress' && (timing['every'] === undefined || timing['count'] === undefined)) {
+    a.report('catch-up-invalid', "'catch_up: compress' spreads a counted recurrence over what remains of it: it needs 'every' and 'count'", [...path, 'catch_up']);
   }
 }
 
