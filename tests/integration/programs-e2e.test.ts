@@ -25,7 +25,7 @@ const PROGRAMS: Record<string, { file: string; scenario: (now: number) => Scenar
   },
   'mid-pregnancy': {
     file: 'pathways/obstetrics/mid-pregnancy.yaml',
-    scenario: (now) => ({ anchors: { lmp: localDate(now, -98) }, days: 200, events: [{ day: 182, name: 'delivered' }] }),
+    scenario: (now) => ({ anchors: { lmp: localDate(now, -98) }, days: 260, events: [{ day: 182, name: 'delivered' }] }),
   },
   'late-pregnancy': {
     file: 'pathways/obstetrics/late-pregnancy.yaml',

@@ -38,10 +38,14 @@ function scenario(p: CompiledPathway, birth: string): Scenario {
 
 const births = Array.from({ length: 42 * 7 - 28 * 7 + 1 }, (_, i) => 28 * 7 + i);
 
+const POSTPARTUM = ['postpartum_welcome', 'postpartum_archive', 'book_home_visit', 'epds_2w', 'book_pp42'];
+
 describe.each([
-  ['full-pregnancy', 6 * 7],
-  ['late-pregnancy', 28 * 7],
-] as const)('%s: a birth on any day from 28+0 to 42+0', (name, enrolDay) => {
+  ['full-pregnancy', 6 * 7, POSTPARTUM],
+  ['late-pregnancy', 28 * 7, POSTPARTUM],
+  // The mid package sells the delivery booking and the 42-day check too (000 rows 6 and 15).
+  ['mid-pregnancy', 14 * 7, ['postpartum_welcome', 'postpartum_archive', 'postpartum_care_call', 'book_pp42']],
+] as const)('%s: a birth on any day from 28+0 to 42+0', (name, enrolDay, postpartum) => {
   const p = program(name);
   const antenatal = antenatalSteps(p);
 
@@ -60,12 +64,18 @@ describe.each([
 
     // Postpartum care starts from the real birth.
     const planned = (step: string) => projection.entries.find((e) => e.step === step && e.status === 'planned');
-    for (const step of ['postpartum_welcome', 'postpartum_archive', 'book_home_visit', 'epds_2w', 'book_pp42']) {
+    for (const step of postpartum) {
       expect(planned(step), step).toBeDefined();
       expect(ms(planned(step)!.at)).toBeGreaterThan(ms(birth));
     }
   });
+});
 
+describe.each([
+  ['full-pregnancy', 6 * 7],
+  ['late-pregnancy', 28 * 7],
+] as const)('%s: bookings made before the birth', (name, enrolDay) => {
+  const p = program(name);
   it('an appointment booked before the birth for a date after it sends neither notice nor escort', () => {
     // Birth at 34+2; the NST booked at 34+1 for 34+11 (10 days later): both would go after the birth.
     const birth = ga(34 * 7 + 2, '05:10');

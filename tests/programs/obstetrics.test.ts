@@ -116,14 +116,19 @@ describe('prenatal visit windows (2018 guideline)', () => {
 });
 
 describe('mid and late packages start and end in their ranges', () => {
-  it('mid pregnancy spans 14+0 – 27+6 and every planned action falls inside', () => {
+  it('mid pregnancy: the antenatal services of 14+0–27+6 (the OGTT to 28+6), and the delivery and postpartum rows the 000 table sells with every package', () => {
     const p = previewJson('mid-pregnancy');
+    // 000 rows 6, 13, 14 and 15 are 周期内 for the mid package too.
+    const birthAndAfter = new Set(['delivery_booking', 'delivered_milestone', 'postpartum_archive', 'postpartum_welcome', 'postpartum_care_call', 'course_push_postpartum', 'book_pp42', 'satisfaction', 'closing']);
     for (const e of p) {
+      if (birthAndAfter.has(e['step'] as string)) continue;
       const d = gaDays(e['age'] as string);
-      expect(d >= gaDays('14+0') && d <= gaDays('27+6'), `${e['key']} at ${e['age']}`).toBe(true);
+      expect(d >= gaDays('14+0') && d <= gaDays('28+6'), `${e['key']} at ${e['age']}`).toBe(true);
     }
-    expect(windowOf(mid, 'book_v4')).toEqual([168, 195]);
+    for (const step of birthAndAfter) expect(p.some((e) => e['step'] === step), step).toBe(true);
+    expect(windowOf(mid, 'book_v4')).toEqual([168, 202]);
     expect(windowOf(mid, 'book_nipt')).toEqual([98, 160]);
+    expect(mid.events['labour_admission']!.triggers).toEqual(['delivery_escort']);
   });
 
   it('late pregnancy starts at 28+0 and runs to the 42-day check', () => {
