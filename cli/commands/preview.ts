@@ -1,7 +1,9 @@
 /**
  * `carepath preview <pathway file or id> --anchor lmp=2027-01-15 [--anchor …] [--event delivered=2027-10-20]
- * [--var high_risk=true] [--now …] [--until …] [--no-estimates] [--json]`: prints the timeline the
- * planner produces for one imagined journey — the same planner the journey workflow runs.
+ * [--var high_risk=true] [--now …] [--until …] [--scenario file.yaml] [--no-estimates] [--json]`:
+ * prints the timeline the planner produces for one imagined journey — the same planner the
+ * journey workflow runs. A scenario says what staff and the patient do (booked times, items left
+ * open, answers, refused approvals) and what happens when (events, corrections, readings).
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -9,6 +11,7 @@ import { CarepathError } from '../../config/errors.ts';
 import { compileFile } from '../../pathway/compiler/compile.ts';
 import { renderDiagnostic } from '../../pathway/compiler/diagnostics.ts';
 import { findPathwayById } from '../../pathway/files.ts';
+import { loadScenarioFile } from '../scenario-file.ts';
 import { parseTime, projectTimeline, spanOf } from '../../pathway/planner/index.ts';
 import type { CompiledPathway, JourneyState, Projection, TimelineEntry } from '../../pathway/planner/index.ts';
 
@@ -21,6 +24,7 @@ export async function run(argv: string[]): Promise<number> {
       var: { type: 'string', multiple: true, default: [] },
       now: { type: 'string' },
       until: { type: 'string' },
+      scenario: { type: 'string' },
       'no-estimates': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -37,9 +41,13 @@ export async function run(argv: string[]): Promise<number> {
     throw new CarepathError('invalid-pathway', `${file} has ${result.diagnostics.length} error(s); run carepath validate ${file}`);
   }
   const pathway = result.compiled;
-  const state = journeyState(pathway, values.anchor, values.event, values.var, values.now);
+  const file_ = values.scenario ? loadScenarioFile(values.scenario, pathway) : undefined;
+  // Flags win over the scenario file.
+  const anchorArgs = [...Object.entries(file_?.anchors ?? {}).map(([k, v]) => `${k}=${v}`), ...values.anchor];
+  const varArgs = [...Object.entries(file_?.variables ?? {}).map(([k, v]) => `${k}=${v}`), ...values.var];
+  const state = journeyState(pathway, anchorArgs, values.event, varArgs, values.now ?? file_?.now);
   for (const t of [values.until].filter((x): x is string => !!x)) checkTime(pathway, t, '--until');
-  const options = { assumeEstimates: !values['no-estimates'], ...(values.until ? { until: values.until } : {}) };
+  const options = { assumeEstimates: !values['no-estimates'], ...(values.until ? { until: values.until } : {}), ...(file_ ? { scenario: file_.scenario } : {}) };
   const projection = projectTimeline(pathway, state, options);
 
   if (values.json) console.log(JSON.stringify(projection.entries.map(jsonEntry), null, 2));
@@ -58,6 +66,7 @@ function journeyState(pathway: CompiledPathway, anchorArgs: string[], eventArgs:
   const anchors: Record<string, string> = {};
   for (const arg of anchorArgs) {
     const [name, value] = pair(arg, '--anchor');
+    if (anchors[name] !== undefined) delete anchors[name];
     const anchor = pathway.anchors[name];
     if (!anchor) throw new CarepathError('unknown-anchor', `--anchor ${name}: the pathway has no anchor '${name}' (anchors: ${Object.keys(pathway.anchors).join(', ')})`);
     checkTime(pathway, value, `--anchor ${name}`);
@@ -130,12 +139,12 @@ function printTable(pathway: CompiledPathway, file: string, state: JourneyState,
     e.age ?? '',
     e.stage ?? '',
     e.key,
+    clip(e.title ?? '', 30),
     e.kind,
-    e.code ?? '',
     e.role ?? e.channels?.join(',') ?? '',
     note(e),
   ]);
-  const header = ['time', ageHeader, 'stage', 'step', 'kind', 'code', 'who', 'note'];
+  const header = ['time', ageHeader, 'stage', 'step', 'title', 'kind', 'who', 'note'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => width(r[i]!))));
   const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i]! - width(c))).join('  ').trimEnd();
   console.log(line(header));
@@ -146,11 +155,24 @@ function printTable(pathway: CompiledPathway, file: string, state: JourneyState,
     for (const n of p.notProjected) console.log(`  ${n.step}: ${n.why}`);
   }
   console.log('');
-  console.log(`${p.entries.filter((e) => e.status === 'planned').length} planned, ${p.entries.filter((e) => e.status === 'skipped').length} skipped; journey ${p.status}`);
+  const cancelled = p.entries.filter((e) => e.status === 'cancelled').length;
+  console.log(`${p.entries.filter((e) => e.status === 'planned').length} planned, ${p.entries.filter((e) => e.status === 'skipped').length} skipped${cancelled ? `, ${cancelled} cancelled` : ''}; journey ${p.status}`);
+}
+
+/** At most `max` display columns (CJK counts two), with an ellipsis when cut. */
+function clip(text: string, max: number): string {
+  if (width(text) <= max) return text;
+  let out = '';
+  for (const ch of text) {
+    if (width(out + ch) > max - 1) break;
+    out += ch;
+  }
+  return `${out}…`;
 }
 
 function note(e: TimelineEntry): string {
   if (e.status === 'skipped') return `skipped: ${e.reason}`;
+  if (e.status === 'cancelled') return `cancelled${e.reason ? `: ${e.reason}` : ''}`;
   if (e.status === 'recorded') return 'recorded';
   const notes = e.urgency === 'urgent' ? ['urgent'] : [];
   if (e.plannedAt && e.plannedAt !== e.at) notes.push(`planned ${e.plannedAt.slice(0, 16).replace('T', ' ')}`);

@@ -100,7 +100,9 @@ export function emitCompiled(a: Analysis, timezone: string): CompiledPathway {
     ),
   };
   const ageDisplay = sub(root, 'age_display');
-  if (str(ageDisplay, 'style')) body.ageDisplay = { style: str(ageDisplay, 'style') as 'cycle-day', anchor: str(ageDisplay, 'anchor')! };
+  if (str(ageDisplay, 'style')) {
+    body.ageDisplay = omitUndefined({ style: str(ageDisplay, 'style') as 'cycle-day', anchor: str(ageDisplay, 'anchor')!, postpartumFrom: str(ageDisplay, 'postpartum_from') });
+  }
   return canonicalize({ ...body, hash: contentHash(body) });
 }
 

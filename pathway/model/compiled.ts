@@ -232,7 +232,8 @@ export interface CompiledPathway {
   timezone: { name: string; offsetMinutes: number };
   quietHours: { start: number; end: number };
   defaultTime: number;
-  ageDisplay?: { style: 'gestational-age' | 'cycle-day' | 'days-since'; anchor: string };
+  /** How times are labelled for people; from `postpartumFrom` (the delivery) on, as days after it (`产后D+7`). */
+  ageDisplay?: { style: 'gestational-age' | 'cycle-day' | 'days-since'; anchor: string; postpartumFrom?: string };
   anchors: Record<string, CompiledAnchor>;
   span: { start: TimeRef; end: TimeRef };
   variables: Record<string, CompiledVariable>;

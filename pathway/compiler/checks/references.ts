@@ -142,6 +142,10 @@ function checkIdReferences(a: Analysis): void {
   }
   const age = sub(a.draft.root, 'age_display');
   const ageAnchor = str(age, 'anchor');
+  const birthAnchor = str(age, 'postpartum_from');
+  if (birthAnchor !== undefined && !a.anchor(birthAnchor)) {
+    a.report('unknown-anchor', `unknown anchor '${birthAnchor}'${didYouMean(birthAnchor, anchors)}`, ['age_display', 'postpartum_from']);
+  }
   if (ageAnchor !== undefined && !a.anchor(ageAnchor)) {
     a.report('unknown-anchor', `unknown anchor '${ageAnchor}'${didYouMean(ageAnchor, anchors)}`, ['age_display', 'anchor']);
   }
