@@ -74,7 +74,7 @@ describe('every shipped program end to end on the time-skipping server', () => {
       // RECORD_HISTORIES=1 refreshes the histories the replay tests (tests/replay) run against:
       // every run of the journey, following continue-as-new from the first one.
       if (process.env.RECORD_HISTORIES) {
-        const dir = path.join(historiesDir, pathway.id);
+        const dir = path.join(historiesDir, pathway.id, `v${pathway.version}`);
         rmSync(dir, { recursive: true, force: true });
         mkdirSync(dir, { recursive: true });
         // The compiled pathway the runs' inputs refer to, for the replay tests to resolve.

@@ -47,8 +47,8 @@ function dataConverterFor(file: string): DataConverter | undefined {
 /**
  * Journeys run for months across deploys: today's workflow code must replay the histories that
  * earlier code recorded. `v1/` holds one journey per shipped pathway recorded by workflow
- * version 1 (before the `journey-v2` marker), `v2/<pathway>/run-NN` every run of one journey
- * per shipped pathway recorded by version 2 (with `pathways.json.gz`, the compiled pathway
+ * version 1 (before the `journey-v2` marker), `v2/<pathway>/v<pathway version>/run-NN` every run of
+ * one journey per shipped pathway and pathway version recorded by version 2 (with `pathways.json.gz`, the compiled pathway
  * their inputs refer to) (tests/integration/programs-e2e.test.ts with
  * RECORD_HISTORIES=1). A change that is not replay-safe fails here with a non-determinism
  * error; guard it with `patched()` and keep the old histories.
@@ -56,7 +56,7 @@ function dataConverterFor(file: string): DataConverter | undefined {
 describe('replay of recorded journey histories', () => {
   it('has a recorded version 1 history and version 2 runs for every shipped pathway', () => {
     expect(v1.map((f) => path.basename(f, '.json.gz'))).toEqual(SHIPPED);
-    expect([...new Set(v2.map((f) => path.basename(path.dirname(f))))]).toEqual(SHIPPED);
+    expect([...new Set(v2.map((f) => path.basename(path.dirname(path.dirname(f)))))]).toEqual(SHIPPED);
   });
 
   for (const file of [...v1, ...v2]) {
