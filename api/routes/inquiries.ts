@@ -22,7 +22,7 @@ const inquirySchema = {
     urgent: { type: 'boolean' },
     channel: { type: ['string', 'null'] },
     askedAt: { type: 'string' },
-    dueAt: { type: 'string', description: 'answer due: +30 min 08:00–22:00 Asia/Shanghai, 08:30 when asked at night, at once when urgent' },
+    dueAt: { type: 'string', description: 'answer due: +30 min 08:00–22:00 Asia/Shanghai, 08:30 when asked at night, within 5 minutes when urgent (立即响应)' },
     escalateAt: { type: 'string', description: 'when the response task goes to the butlers\' lead if still unanswered' },
     answeredAt: { type: ['string', 'null'] },
     answeredBy: { type: ['string', 'null'] },

@@ -1,7 +1,8 @@
 /**
  * The response target of a patient inquiry (service-level agreement of the hospitals' tenders):
  * between 08:00 and 22:00 Asia/Shanghai answered within 30 minutes; asked at night, answered by
- * 08:30; marked urgent, answered at once — and escalated to the butlers' lead when missed.
+ * 08:30; marked urgent, "紧急情况立即响应" (001, 004) — answered within 5 minutes, day or night —
+ * and escalated to the butlers' lead when missed.
  */
 
 const MINUTE = 60_000;
@@ -13,8 +14,11 @@ export const SERVICE_DAY_END = 22 * 60;
 export const RESPONSE_MINUTES = 30;
 /** Asked at night: answered by 08:30 the next service morning. */
 export const NIGHT_DUE_MINUTES = 8 * 60 + 30;
-/** An urgent inquiry is due at once; it is escalated when nobody answered within these minutes. */
-export const URGENT_ESCALATION_MINUTES = 5;
+/**
+ * "立即响应" made measurable: an urgent inquiry is due within these minutes, day or night, and
+ * escalated when nobody answered by then (an answer in seconds meets the target).
+ */
+export const URGENT_RESPONSE_MINUTES = 5;
 
 export interface InquiryDeadline {
   /** When the answer is due (the response task's due time). */
@@ -26,7 +30,10 @@ export interface InquiryDeadline {
 /** The due and escalation times of an inquiry asked at `askedAt`. */
 export function inquiryDeadline(askedAt: Date, urgent: boolean): InquiryDeadline {
   const asked = askedAt.getTime();
-  if (urgent) return { dueAt: new Date(asked), escalateAt: new Date(asked + URGENT_ESCALATION_MINUTES * MINUTE) };
+  if (urgent) {
+    const due = new Date(asked + URGENT_RESPONSE_MINUTES * MINUTE);
+    return { dueAt: due, escalateAt: due };
+  }
   const localMs = asked + SHANGHAI_OFFSET_MINUTES * MINUTE;
   const localMinuteOfDay = Math.floor(localMs / MINUTE) % DAY_MINUTES;
   let due: number;

@@ -20,10 +20,10 @@ describe('inquiry response target (Asia/Shanghai)', () => {
     expect(deadline.escalateAt.toISOString()).toBe(shanghai(due).toISOString());
   });
 
-  it('makes an urgent inquiry due at once, day or night, and escalates it after 5 minutes', () => {
+  it('makes an urgent inquiry due within 5 minutes (立即响应), day or night, and escalates it then', () => {
     for (const asked of ['2026-12-01T14:00:00', '2026-12-01T03:00:00']) {
       const deadline = inquiryDeadline(shanghai(asked), true);
-      expect(deadline.dueAt.toISOString()).toBe(shanghai(asked).toISOString());
+      expect(deadline.dueAt.getTime() - shanghai(asked).getTime()).toBe(5 * 60_000);
       expect(deadline.escalateAt.getTime() - shanghai(asked).getTime()).toBe(5 * 60_000);
     }
   });

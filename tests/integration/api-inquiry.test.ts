@@ -86,7 +86,9 @@ describe('inquiry workflow on the time-skipping server', () => {
 
   it('stops the timer when the task is answered in time', async () => {
     const { inquiry, deadline } = await ask(true);
-    expect(deadline.escalateAt.getTime() - deadline.dueAt.getTime()).toBe(5 * 60_000);
+    // Urgent: due within 5 minutes (立即响应) and escalated then.
+    expect(deadline.escalateAt.getTime()).toBe(deadline.dueAt.getTime());
+    expect(deadline.dueAt.getTime() - inquiry.asked_at.getTime()).toBe(5 * 60_000);
     await t.env.sleep(60_000);
     await completeTask({ db: t.database.db, client: t.env.client }, (await task(inquiry.task_id)), { data: { reply: '不建议' }, by: 'b1' }, async () => {});
     expect(await t.env.client.workflow.getHandle(inquiry.workflow_id).result()).toEqual({ outcome: 'answered' });
