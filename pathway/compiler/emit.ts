@@ -21,7 +21,7 @@ import {
 import { isRaw, str, strList, sub, type Analysis, type Raw } from './analysis.ts';
 import { canonicalize, contentHash } from './canonical.ts';
 import { declaredVariables, monitorFieldSpecs, monitorFields } from './checks/expressions.ts';
-import { parseClock, parseDuration } from './duration.ts';
+import { parseClock, parseDuration } from '../planner/duration.ts';
 import type { Path } from './source.ts';
 
 const DEFAULT_QUIET = { start: '21:00', end: '08:00' };

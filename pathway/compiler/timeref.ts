@@ -3,7 +3,7 @@
  * `book_nt.appointment_at - 24h`, `trigger + 30min`. Only the syntax lives here; what the
  * names mean is checked against the pathway by `semantic/references.ts`.
  */
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../planner/duration.ts';
 
 export interface ParsedTimeRef {
   name: string;

@@ -4,6 +4,7 @@
  * a file; the program tests use the same mechanism.
  */
 import type { DataValue, JourneyState, OccurrenceRecord } from '../model/journey.ts';
+import { parseClock, parseDuration } from './duration.ts';
 import { MINUTE, formatTime, parseTime } from './time.ts';
 
 /** How the people responsible answer one step's occurrences (all of them, or `#n` ones). */
@@ -34,14 +35,9 @@ export interface Scenario {
   changes?: ScenarioChange[];
 }
 
-const DURATION = /^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)min)?$/;
-
-/** Minutes of a duration such as `1w2d`, `3h`, `30min`; null if malformed. */
+/** Minutes of a duration such as `1w2d`, `3h`, `30min` (the pathway language's syntax); null if malformed. */
 export function durationMinutes(text: string): number | null {
-  const m = DURATION.exec(text.trim());
-  if (!m || text.trim() === '') return null;
-  const [w, d, h, min] = m.slice(1).map((x) => Number(x ?? 0));
-  return w! * 10_080 + d! * 1_440 + h! * 60 + min!;
+  return parseDuration(text.trim())?.minutes ?? null;
 }
 
 /** The response to one occurrence: its key's own, else its step's, else "done at once". */
@@ -78,10 +74,9 @@ function relativeValue(value: DataValue, from: number, offset: number): DataValu
   if (minutes === null) throw new Error(`scenario: '${value}' is not a time after completion such as +10d or +10d 09:30`);
   let t = from + minutes * MINUTE;
   if (clock) {
-    const m = /^(\d{2}):(\d{2})$/.exec(clock);
-    if (!m) throw new Error(`scenario: '${value}' has a malformed clock time (HH:MM)`);
-    const day = formatTime(t, offset).slice(0, 10);
-    t = parseTime(`${day}T${m[1]}:${m[2]}:00`, offset)!.ms;
+    const minutes = parseClock(clock);
+    if (minutes === null) throw new Error(`scenario: '${value}' has a malformed clock time (HH:MM)`);
+    t = parseTime(formatTime(t, offset).slice(0, 10), offset)!.ms + minutes * MINUTE;
   }
   return formatTime(t, offset);
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalize, contentHash } from '../../pathway/compiler/canonical.ts';
 import { compileSource } from '../../pathway/compiler/compile.ts';
 import { loadContent } from '../../pathway/compiler/content.ts';
-import { formatDuration, parseDuration } from '../../pathway/compiler/duration.ts';
+import { formatDuration, parseDuration } from '../../pathway/planner/duration.ts';
 import { parseTimeRef } from '../../pathway/compiler/timeref.ts';
 import { resolveTimezone } from '../../pathway/compiler/timezone.ts';
 import { loadVocabulary } from '../../pathway/compiler/vocabulary.ts';

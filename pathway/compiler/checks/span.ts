@@ -10,7 +10,7 @@
  */
 import type { TimeRef } from '../../model/compiled.ts';
 import { str, sub, type Analysis } from '../analysis.ts';
-import { parseClock, parseDuration, formatDuration } from '../duration.ts';
+import { parseClock, parseDuration, formatDuration } from '../../planner/duration.ts';
 import type { Path } from '../source.ts';
 
 const MAX_OCCURRENCES = 1_000;

@@ -4,7 +4,7 @@
  * recurrences are bounded.
  */
 import { sub, type Analysis } from '../analysis.ts';
-import { parseDuration } from '../duration.ts';
+import { parseDuration } from '../../planner/duration.ts';
 
 /** Fills `a.dependsOn` and reports timing mistakes. */
 export function checkTiming(a: Analysis): void {

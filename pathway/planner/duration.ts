@@ -1,4 +1,4 @@
-/** Durations (`13w6d`, `36h`, `30min`) and clock times (`09:00`) as whole minutes. */
+/** Durations (`13w6d`, `36h`, `30min`) and clock times (`09:00`) as whole minutes: one syntax for the compiler, the planner and scenarios. */
 
 const DURATION = /^(?=\d)(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)min)?$/;
 
