@@ -11,7 +11,7 @@ export interface RoundWrites {
   /** Tasks to put in the worklist (once per occurrence key). */
   createTasks: CreateTaskInput[];
   /** Open tasks moved up their escalation chain. */
-  escalations: { taskId: string; level: number; role: string; assignee: string | null }[];
+  escalations: { taskId: string; level: number; role: string; assignee: string | null; call?: boolean }[];
   /** Tasks closed as done (completed through the journey) or cancelled (the journey moved on). */
   closes: { taskId: string; status: 'done' | 'cancelled'; by: string; result: unknown; at: string }[];
   /** Timeline entries, once per event key. */
@@ -37,7 +37,7 @@ export function createRoundActivities(deps: ActivityDeps) {
           const { task } = await insertTaskOnce(trx, { id: randomUUID(), ...input });
           tasks[input.occurrenceKey] = { taskId: task.id, status: task.status, escalationLevel: task.escalation_level };
         }
-        for (const e of writes.escalations) await escalateTask(trx, e.taskId, e.level, e.role, e.assignee);
+        for (const e of writes.escalations) await escalateTask(trx, e.taskId, e.level, e.role, e.assignee, e.call ?? false);
         for (const c of writes.closes) await closeTask(trx, c.taskId, c);
         for (const event of writes.events) await appendJourneyEvent(trx, event);
         if (writes.upgrade) await setEnrollmentPathwayVersion(trx, writes.enrollmentId, writes.upgrade.version, writes.upgrade.hash);

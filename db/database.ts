@@ -77,6 +77,8 @@ export interface TasksTable {
   assignee: string | null;
   status: ColumnType<TaskStatus, TaskStatus | undefined, TaskStatus>;
   urgent: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The task is a phone call to make (a step or escalation on the `phone` channel). */
+  call: ColumnType<boolean, boolean | undefined, boolean>;
   escalation_level: ColumnType<number, number | undefined, number>;
   due_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: CreatedAt;

@@ -6,8 +6,9 @@ import type { CreateTaskInput } from '../activities/tasks.ts';
 import type { Action, CompiledPathway } from '../pathway/planner/index.ts';
 import type { JourneyInput } from './journey-definitions.ts';
 
-/** `phone` is a call a person makes: it becomes a task, not an automatic message. */
+/** `phone` is a call a person makes: it is a task to call, not an automatic message. */
 const PERSON_CHANNELS = new Set(['phone']);
+const byPhone = (channels: readonly string[]) => channels.some((c) => PERSON_CHANNELS.has(c));
 
 /** A task of the round; `track` keeps it among the journey's open tasks (escalated, cancelled at the end). */
 export interface RoundTask {
@@ -60,8 +61,11 @@ export function addAction(round: Round, scope: ActionScope, action: Action): voi
     case 'escalate': {
       const level = Number(/escalate-(\d+)$/.exec(action.key)?.[1] ?? '1');
       const taskId = scope.openTasks[action.source ?? action.key.split('/')[0]!];
-      if (taskId) round.escalations.push({ taskId, level, role: action.role ?? 'on_call', assignee: null });
-      return addSends(round, scope, action, action.channels ?? [], action.role ?? 'on_call', { escalation_level: level });
+      const channels = action.channels ?? [];
+      if (!taskId) return addSends(round, scope, action, channels, action.role ?? 'on_call', { escalation_level: level });
+      // One escalation, one thing to close: the open task moves up and, by phone, becomes the call.
+      round.escalations.push({ taskId, level, role: action.role ?? 'on_call', assignee: null, ...(byPhone(channels) ? { call: true } : {}) });
+      return addMessages(round, scope, action, channels, action.role ?? 'on_call', { escalation_level: level });
     }
   }
 }
@@ -77,15 +81,15 @@ function addIssue(round: Round, scope: ActionScope, action: Action): void {
     case 'approval':
       return addTask(round, scope, action, action.role ?? 'butler', true);
     case 'escalation':
-      addTask(round, scope, action, action.role ?? 'on_call', true);
-      return addSends(round, scope, action, action.channels ?? [], action.role ?? 'on_call', {});
+      addTask(round, scope, action, action.role ?? 'on_call', true, byPhone(action.channels ?? []));
+      return addMessages(round, scope, action, action.channels ?? [], action.role ?? 'on_call', {});
     case 'milestone':
       if (action.role) addTask(round, scope, action, action.role, true);
       return;
   }
 }
 
-function addTask(round: Round, scope: ActionScope, action: Action, role: string, track: boolean): void {
+function addTask(round: Round, scope: ActionScope, action: Action, role: string, track: boolean, call = false): void {
   // The SLA runs from when the task reaches the worklist: a task caught up for a patient who
   // enrolled late is not born overdue.
   const issued = Math.max(Date.parse(action.at), Date.parse(scope.now));
@@ -102,17 +106,26 @@ function addTask(round: Round, scope: ActionScope, action: Action, role: string,
       role,
       assignee: role === 'butler' ? scope.input.butlerId : null,
       urgent: action.urgency === 'urgent',
+      call,
       dueAt: due,
     },
   });
 }
 
-/** A message on every automatic channel; a person channel (phone) becomes a call task, not tracked. */
+/**
+ * A message on every automatic channel; a person channel (phone) becomes a call task, untracked:
+ * used where no task of the step is open to carry the call.
+ */
 function addSends(round: Round, scope: ActionScope, action: Action, channels: string[], audience: string, extra: Record<string, unknown>): void {
-  if (channels.some((c) => PERSON_CHANNELS.has(c))) {
+  if (byPhone(channels)) {
     const call = { ...action, key: `${action.key}/call`, title: `电话联系: ${action.title ?? action.step}` };
-    addTask(round, scope, call, audience === 'patient' ? 'butler' : audience, false);
+    addTask(round, scope, call, audience === 'patient' ? 'butler' : audience, false, true);
   }
+  addMessages(round, scope, action, channels, audience, extra);
+}
+
+/** A message on every automatic channel of the action; person channels are left to its task. */
+function addMessages(round: Round, scope: ActionScope, action: Action, channels: string[], audience: string, extra: Record<string, unknown>): void {
   const template = action.template ?? (action.questionnaire ? 'questionnaire_invite' : undefined);
   if (!template) return;
   const variables = { ...templateVariables(scope, action), ...extra };

@@ -148,6 +148,7 @@ export function taskView(t: WorklistTask) {
     assignee: t.assignee,
     status: t.status,
     urgent: t.urgent,
+    call: t.call,
     escalationLevel: t.escalation_level,
     dueAt: t.due_at?.toISOString() ?? null,
     createdAt: t.created_at.toISOString(),

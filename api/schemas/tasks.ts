@@ -18,6 +18,7 @@ export const taskSchema = {
     assignee: nullableString,
     status: { type: 'string', enum: ['open', 'done', 'cancelled'] },
     urgent: { type: 'boolean' },
+    call: { type: 'boolean', description: 'the task is a phone call to make (a step or escalation on the phone channel)' },
     escalationLevel: { type: 'integer' },
     dueAt: nullableString,
     createdAt: { type: 'string' },

@@ -4,6 +4,7 @@ import * as journeys from './2026-11-26-0002-journeys.ts';
 import * as pathwayVersions from './2026-11-26-0003-pathway-versions.ts';
 import * as api from './2026-11-26-0004-api.ts';
 import * as pathwayContents from './2026-12-02-0005-pathway-contents.ts';
+import * as taskCalls from './2026-12-02-0006-task-calls.ts';
 
 /** Every migration, in order. Names sort by date; kysely applies the missing ones in this order. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-0003-pathway-versions': pathwayVersions,
   '2026-11-26-0004-api': api,
   '2026-12-02-0005-pathway-contents': pathwayContents,
+  '2026-12-02-0006-task-calls': taskCalls,
 };

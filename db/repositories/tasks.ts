@@ -15,6 +15,8 @@ export interface NewTask {
   role: string;
   assignee: string | null;
   urgent: boolean;
+  /** A phone call to make; absent in inputs recorded before calls were tasks of their own kind. */
+  call?: boolean;
   dueAt: string | null;
 }
 
@@ -33,6 +35,7 @@ export async function insertTaskOnce(db: Db, task: NewTask): Promise<{ task: Tas
       role: task.role,
       assignee: task.assignee,
       urgent: task.urgent,
+      call: task.call ?? false,
       due_at: task.dueAt,
     })
     .onConflict((oc) => oc.columns(['enrollment_id', 'occurrence_key']).doNothing())
@@ -57,10 +60,10 @@ export function findTask(db: Db, id: string): Promise<Task | undefined> {
  * Raises an open task to the given escalation level and role. Only moves forward: re-running
  * the same escalation (an activity retry) changes nothing. Returns the task after the update.
  */
-export async function escalateTask(db: Db, id: string, level: number, role: string, assignee: string | null): Promise<Task | undefined> {
+export async function escalateTask(db: Db, id: string, level: number, role: string, assignee: string | null, call = false): Promise<Task | undefined> {
   await db
     .updateTable('tasks')
-    .set({ escalation_level: level, role, assignee, urgent: true })
+    .set({ escalation_level: level, role, assignee, urgent: true, ...(call ? { call: true } : {}) })
     .where('id', '=', id)
     .where('status', '=', 'open')
     .where('escalation_level', '<', level)

@@ -162,6 +162,10 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
     expect(stored.map((r) => r.reading_id)).toEqual(['r1', 'r3']);
     expect(stored[1]).toMatchObject({ metric: 'blood_pressure', measurements: { sbp: 172, dbp: 112 } });
     await eventually(async () => expect((await openTasksOf(id)).find((t) => t.stepId === 'bp_urgent')).toMatchObject({ role: 'obstetrician', kind: 'escalation', urgent: true }));
+    // The escalation is by phone: one task that is the call, not a task plus a '/call' task.
+    const escalations = (await openTasksOf(id)).filter((t) => t.stepId === 'bp_urgent');
+    expect(escalations).toHaveLength(1);
+    expect(escalations[0]).toMatchObject({ occurrenceKey: expect.not.stringContaining('/call'), call: true });
   });
 
   it('stores questionnaire answers with the journey\'s score; answering twice is refused', async () => {

@@ -43,3 +43,54 @@ describe('tasks of a round', () => {
     expect(round.tasks[0]).toMatchObject({ track: true, input: { assignee: 'b1', role: 'butler', urgent: false } });
   });
 });
+
+describe('escalations by phone: one escalation, one thing to close', () => {
+  const escalationStep: Action = {
+    key: 'bp_e3#1',
+    type: 'issue',
+    step: 'bp_e3',
+    kind: 'escalation',
+    urgency: 'urgent',
+    plannedAt: '2027-03-01T09:00:00+08:00',
+    at: '2027-03-01T09:00:00+08:00',
+    role: 'doctor',
+    channels: ['phone', 'app'],
+    template: 'escalation_notice',
+    slaMinutes: 15,
+  };
+
+  it('makes the escalation step itself the call: one tracked task, no separate call task', () => {
+    const round = new Round();
+    addAction(round, scope('2027-03-01T01:00:00.000Z'), escalationStep);
+    expect(round.tasks).toHaveLength(1);
+    expect(round.tasks[0]).toMatchObject({ track: true, input: { occurrenceKey: 'bp_e3#1', call: true, role: 'doctor' } });
+    expect(round.messages.map((m) => m.channel)).toEqual(['app']);
+  });
+
+  it('moves an open task up its chain and marks it a call, instead of adding a call task', () => {
+    const round = new Round();
+    const open = { ...scope('2027-03-01T01:20:00.000Z'), openTasks: { 'bp_e3#1': 'task-1' } };
+    addAction(round, open, { ...escalationStep, key: 'bp_e3#1/escalate-1', type: 'escalate', source: 'bp_e3#1', role: 'on_call', channels: ['phone'] });
+    expect(round.tasks).toEqual([]);
+    expect(round.escalations).toEqual([{ taskId: 'task-1', level: 1, role: 'on_call', assignee: null, call: true }]);
+  });
+
+  it('escalates an open task without a call when the escalation sends no phone', () => {
+    const round = new Round();
+    const open = { ...scope('2027-03-01T01:20:00.000Z'), openTasks: { 'bp_e3#1': 'task-1' } };
+    addAction(round, open, { ...escalationStep, key: 'bp_e3#1/escalate-1', type: 'escalate', source: 'bp_e3#1', role: 'on_call', channels: ['app'] });
+    expect(round.escalations).toEqual([{ taskId: 'task-1', level: 1, role: 'on_call', assignee: null }]);
+    expect(round.messages).toHaveLength(1);
+  });
+
+  it('gives an unanswered message with nothing open one call task to the butler', () => {
+    const round = new Round();
+    addAction(round, scope('2027-03-01T01:00:00.000Z'), {
+      key: 'epds#1/remind-1', type: 'remind', step: 'epds', kind: 'questionnaire', urgency: 'routine',
+      plannedAt: '2027-03-01T09:00:00+08:00', at: '2027-03-01T09:00:00+08:00', channels: ['phone'], questionnaire: 'epds',
+    });
+    expect(round.tasks).toHaveLength(1);
+    expect(round.tasks[0]).toMatchObject({ track: false, input: { occurrenceKey: 'epds#1/remind-1/call', call: true, role: 'butler' } });
+    expect(round.messages).toEqual([]);
+  });
+});
