@@ -51,6 +51,12 @@ describe.each([
     expect(triggered(name, withReading(name, enrolDay, 'glucose', { value: 6.0, timepoint: 0 }, when, gdm), when)).toEqual({ steps: ['e1_review'], warnings: [] });
     expect(triggered(name, withReading(name, enrolDay, 'glucose', { value: 5.0, timepoint: 0 }, when, gdm), when).steps).toEqual([]);
   });
+
+  it('a monitor\'s rules apply to every reading of its metric, whatever the reminder\'s condition: a glucose of 2.8 with gdm false', () => {
+    for (const variables of [{ gdm: false }, {}]) {
+      expect(triggered(name, withReading(name, enrolDay, 'glucose', { value: 2.8, timepoint: 0 }, when, variables), when).steps).toEqual(['e3_call', 'urgent_safety_message']);
+    }
+  });
 });
 
 describe('diabetes home monitoring', () => {
