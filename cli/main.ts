@@ -1,5 +1,5 @@
 /** Entry point of the `carepath` command: dispatches to one module per sub-command. */
-import { CarepathError } from '../config/errors.ts';
+import { CarepathError } from '../errors/carepath-error.ts';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { CarepathError } from '../config/errors.ts';
+import { CarepathError } from '../errors/carepath-error.ts';
 import { renderDiagnostic, type Diagnostic } from '../pathway/compiler/diagnostics.ts';
 import { Locator, parseSource, type Path } from '../pathway/compiler/source.ts';
 import { didYouMean } from '../pathway/compiler/suggest.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { describeAjvError } from './ajv-messages.ts';
-import { CarepathError } from './errors.ts';
+import { CarepathError } from '../errors/carepath-error.ts';
 import { locate, pointerSegments } from './yaml-location.ts';
 
 const require = createRequire(import.meta.url);

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { CarepathError } from '../config/errors.ts';
+import { CarepathError } from '../errors/carepath-error.ts';
 import { redactUrl } from '../config/load-config.ts';
 import type { Database } from './database.ts';
 

@@ -1,5 +1,5 @@
 import { Migrator, type Kysely } from 'kysely';
-import { CarepathError } from '../config/errors.ts';
+import { CarepathError } from '../errors/carepath-error.ts';
 import { migrations } from './migrations/index.ts';
 
 /** Applies every pending migration; returns the names applied now. */

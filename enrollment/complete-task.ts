@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Kysely, Transaction } from 'kysely';
-import { CarepathError } from '../config/errors.ts';
+import { CarepathError } from '../errors/carepath-error.ts';
 import type { Database } from '../db/database.ts';
 import { findEnrollment } from '../db/repositories/enrollments.ts';
 import { findInquiryByTask, markInquiryAnswered } from '../db/repositories/inquiries.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Kysely, Transaction } from 'kysely';
-import { CarepathError } from '../config/errors.ts';
+import { CarepathError } from '../errors/carepath-error.ts';
 import type { Database } from '../db/database.ts';
 import { insertConsent } from '../db/repositories/consents.ts';
 import { deletePatientIfUnused } from '../db/repositories/patients.ts';

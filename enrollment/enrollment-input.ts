@@ -1,4 +1,4 @@
-import { CarepathError } from '../config/errors.ts';
+import { CarepathError } from '../errors/carepath-error.ts';
 import { parseTime, type CompiledPathway } from '../pathway/planner/index.ts';
 
 /**

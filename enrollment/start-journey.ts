@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Kysely, Transaction } from 'kysely';
-import { CarepathError } from '../config/errors.ts';
+import { CarepathError } from '../errors/carepath-error.ts';
 import type { Database } from '../db/database.ts';
 import type { CompiledPathway } from '../pathway/planner/index.ts';
 import type { JourneyInput } from '../workflows/journey-definitions.ts';

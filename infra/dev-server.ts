@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CarepathError } from '../config/errors.ts';
+import { CarepathError } from '../errors/carepath-error.ts';
 import { isPortFree, waitForPort } from './ports.ts';
 
 export interface DevServerOptions {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import pg from 'pg';
-import { CarepathError } from '../config/errors.ts';
+import { CarepathError } from '../errors/carepath-error.ts';
 import { describePgError } from '../db/connect.ts';
 import { redactUrl } from '../config/load-config.ts';
 import { findOnPath } from './executables.ts';

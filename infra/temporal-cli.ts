@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { CarepathError } from '../config/errors.ts';
+import { CarepathError } from '../errors/carepath-error.ts';
 import { cacheDir } from './cache.ts';
 import { findOnPath, isExecutable } from './executables.ts';
 import type { Progress } from './progress.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CarepathError } from '../config/errors.ts';
+import { CarepathError } from '../errors/carepath-error.ts';
 import { findOnPath } from './executables.ts';
 import type { Progress } from './progress.ts';
 import { runCommand } from './run-command.ts';

@@ -4,7 +4,7 @@
  * unaffected either way, since each carries its compiled pathway in its own input.
  */
 import path from 'node:path';
-import { CarepathError } from '../config/errors.ts';
+import { CarepathError } from '../errors/carepath-error.ts';
 import { compileFile } from './compiler/compile.ts';
 import { listPathwayFiles } from './files.ts';
 import type { CompiledPathway } from './model/compiled.ts';
@@ -20,6 +20,7 @@ export interface PathwaySummary {
 
 export class PathwayRegistry {
   private readonly byId = new Map<string, { pathway: CompiledPathway; file: string }>();
+  private readonly refusedById = new Map<string, string>();
 
   /** Adds a compiled pathway; two files with the same id are an error. */
   add(pathway: CompiledPathway, file: string): void {
@@ -31,6 +32,24 @@ export class PathwayRegistry {
   /** The current compiled version of a pathway, or undefined. */
   get(id: string): CompiledPathway | undefined {
     return this.byId.get(id)?.pathway;
+  }
+
+  /**
+   * Stops offering one pathway for new enrolments, with the reason staff are shown. Its running
+   * journeys are unaffected: each carries its compiled pathway.
+   */
+  refuse(id: string, reason: string): void {
+    if (this.byId.delete(id)) this.refusedById.set(id, reason);
+  }
+
+  /** Why a pathway found at start is not offered, or undefined. */
+  refusal(id: string): string | undefined {
+    return this.refusedById.get(id);
+  }
+
+  /** Every refused pathway with its reason, sorted by id. */
+  refused(): { id: string; reason: string }[] {
+    return [...this.refusedById].map(([id, reason]) => ({ id, reason })).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** Every offered pathway, sorted by id. */

@@ -20,7 +20,7 @@ import { pathwayContents } from './pathway-contents.ts';
 import { recordPathwayVersions } from './pathway-versions.ts';
 import { createWorker } from '../worker/create-worker.ts';
 import { ensureWorkflowBundle } from '../worker/workflow-bundle.ts';
-import { CarepathError } from '../config/errors.ts';
+import { CarepathError } from '../errors/carepath-error.ts';
 import { DEFAULT_TEMPORAL_UI_ORIGIN } from '../api/app.ts';
 import { bootstrapAdminKey } from '../api/auth/bootstrap.ts';
 import { ensureDevIdentityKeys, loadIdentityKeys } from '../enrollment/identity/identity-keys.ts';
@@ -101,8 +101,9 @@ export async function startPlatform(
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
     const pathways = loadPathwayRegistry(config.pathwaysDir);
-    await recordPathwayVersions(database.db, pathways);
-    logger.info({ pathways: pathways.list().map((p) => `${p.id}@${p.version}`) }, 'pathways compiled');
+    const refused = await recordPathwayVersions(database.db, pathways);
+    for (const r of refused) progress(`not offering ${r.id} for new enrolments: ${r.reason}`);
+    logger.info({ pathways: pathways.list().map((p) => `${p.id}@${p.version}`), refused: refused.map((r) => r.id) }, 'pathways compiled');
 
     // Histories keep a reference to each journey's compiled pathway, resolved from these.
     const dataConverter = encryptingDataConverter(keyRing, pathwayContents(database.db, pathways.list().map((p) => pathways.get(p.id)!)));

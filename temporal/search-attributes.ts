@@ -1,6 +1,6 @@
 import type { Connection } from '@temporalio/client';
 import protos from '@temporalio/proto';
-import { CarepathError } from '../config/errors.ts';
+import { CarepathError } from '../errors/carepath-error.ts';
 import type { SearchAttributeTypeName } from '../config/load-config.ts';
 
 // @temporalio/proto is CommonJS: take the namespace from its default export.

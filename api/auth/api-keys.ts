@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import type { Database } from '../../db/database.ts';
 import { insertApiClient, type ApiClient } from '../../db/repositories/api-clients.ts';
 import { ROLES, type Role } from './roles.ts';

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import type { Database } from '../../db/database.ts';
 import { appendAudit } from '../../db/repositories/audit-log.ts';
 import type { Authenticator } from './authenticate.ts';

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 
 /** The one error body every route answers with. */
 export const errorBodySchema = {
@@ -12,16 +12,6 @@ export const errorBodySchema = {
   },
 } as const;
 
-const STATUS_BY_CODE: Record<string, number> = {
-  'not-found': 404,
-  conflict: 409,
-  'invalid-input': 422,
-  forbidden: 403,
-  unauthorized: 401,
-  'rate-limited': 429,
-  unavailable: 503,
-};
-
 /** Fastify's own 4xx errors under names a client can act on. */
 const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
@@ -31,11 +21,22 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid-content-length',
 };
 
-/** Maps every error to `{ error, message, details }`: 4xx for bad input, 500 without internals otherwise. */
+/**
+ * Maps every error to `{ error, message, details }`: a CarepathError with its code's status
+ * (errors/carepath-error.ts); a platform fault (5xx) is logged and keeps its code but not its
+ * internals; anything else is 500 without internals.
+ */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | CarepathError, request, reply) => {
     if (err instanceof CarepathError) {
-      return reply.status(STATUS_BY_CODE[err.code] ?? 400).send({ error: err.code, message: err.message, details: err.details ?? null });
+      const status = err.httpStatus;
+      if (status >= 500) {
+        request.log.error({ err }, 'request failed');
+        // A dependency that is down is said as it is; any other fault keeps its internals in the log.
+        if (status === 503) return reply.status(status).send({ error: err.code, message: err.message, details: err.details ?? null });
+        return reply.status(status).send({ error: err.code, message: `internal error (${err.code}); see the server log`, details: null });
+      }
+      return reply.status(status).send({ error: err.code, message: err.message, details: err.details ?? null });
     }
     if (err.validation) {
       return reply.status(400).send({ error: 'invalid-request', message: err.message, details: err.validation });

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import { listApiClients, revokeApiClient } from '../../db/repositories/api-clients.ts';
 import { audit } from '../audit/audit.ts';
 import { actorId, createApiClient, principalOf, ROLES } from '../auth/index.ts';

@@ -1,6 +1,6 @@
 import type { PayloadCodec } from '@temporalio/common';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import { payloadFromJson, payloadToJson, type JsonPayload } from '../../temporal/codec/payload-json.ts';
 import { asPlainJson } from '../../temporal/codec/pathway-reference-codec.ts';
 import { errorBodySchema } from '../plugins/error-handler.ts';

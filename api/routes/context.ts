@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import { findEnrollment, type Enrollment } from '../../db/repositories/enrollments.ts';
 import type { IdentityVault } from '../../enrollment/identity/identity-vault.ts';
 import type { Authenticator } from '../auth/authenticate.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import type { EnrollmentStatus } from '../../db/database.ts';
 import { listEnrollmentConsents } from '../../db/repositories/consents.ts';
 import { listEnrollments } from '../../db/repositories/enrollment-search.ts';
@@ -66,6 +66,8 @@ export const enrollmentRoutes: FastifyPluginAsync<RouteContext> = async (app, { 
       }
       try {
         const { program, anchors, variables, butlerId } = request.body;
+        const refusal = deps.pathways.refusal(program);
+        if (refusal) throw new CarepathError('pathway-refused', `program '${program}' takes no new enrolments until its file is fixed: ${refusal}`);
         const pathway = deps.pathways.get(program);
         if (!pathway) {
           const offered = deps.pathways.list().map((p) => p.id);

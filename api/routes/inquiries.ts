@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import { findInquiry, type Inquiry } from '../../db/repositories/inquiries.ts';
 import { findWorklistTask } from '../../db/repositories/worklist.ts';
 import { openInquiry } from '../../enrollment/inquiries/open-inquiry.ts';

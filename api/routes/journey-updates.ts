@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import type { Enrollment } from '../../db/repositories/enrollments.ts';
 import { findPathwayVersion } from '../../db/repositories/pathway-versions.ts';
 import { insertQuestionnaireResponse } from '../../db/repositories/questionnaire-responses.ts';

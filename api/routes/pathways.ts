@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import { findPathwayVersion, listPathwayVersions } from '../../db/repositories/pathway-versions.ts';
 import { checkEnrollmentAnchors } from '../../enrollment/enrollment-input.ts';
 import { parseTime, projectTimeline, spanOf, type CompiledPathway } from '../../pathway/planner/index.ts';

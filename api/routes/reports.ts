@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import { audit } from '../audit/audit.ts';
 import { kpiReportCsv } from '../reports/kpi-csv.ts';
 import { computeKpiReport } from '../reports/kpi.ts';

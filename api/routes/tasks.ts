@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import type { TaskStatus } from '../../db/database.ts';
 import { findWorklistTask, isVisibleToButler, listWorklist, reassignTask, type WorklistTask } from '../../db/repositories/worklist.ts';
 import { completeTask } from '../../enrollment/complete-task.ts';

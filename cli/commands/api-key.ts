@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApiClient } from '../../api/auth/api-keys.ts';
 import { ROLES } from '../../api/auth/roles.ts';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { openDatabase } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';

@@ -1,5 +1,5 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { createLogger } from '../../logging/logger.ts';
 import { loadPathwayRegistry } from '../../pathway/registry.ts';

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import { compileFile } from '../../pathway/compiler/compile.ts';
 import { renderDiagnostic } from '../../pathway/compiler/diagnostics.ts';
 import { findPathwayById } from '../../pathway/files.ts';

@@ -1,14 +1,17 @@
 /**
  * `carepath validate [files or folders…] [--json]`: compiles every pathway file and reports all
- * problems as `file:line:col: error: message [rule-id]`. Exit 0 when all are valid, 1 otherwise.
+ * problems as `file:line:col: error: message [rule-id]`, including a file changed under a version
+ * already committed or recorded in the database (DATABASE_URL). Exit 0 when all are valid, 1 otherwise.
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import { compileFile } from '../../pathway/compiler/compile.ts';
 import { renderDiagnostic, sortDiagnostics, type Diagnostic } from '../../pathway/compiler/diagnostics.ts';
 import { listPathwayFiles } from '../../pathway/files.ts';
+import { versionReusedMessage } from '../../platform/pathway-versions.ts';
+import { committedVersion, databaseVersions } from '../recorded-versions.ts';
 
 interface FileReport {
   file: string;
@@ -39,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
     return report;
   });
   markDuplicatePathways(reports);
+  await markReusedVersions(reports, files);
   const all = sortDiagnostics(reports.flatMap((r) => r.errors));
   const ok = all.length === 0;
 
@@ -65,6 +69,27 @@ function markDuplicatePathways(reports: FileReport[]): void {
       r.errors.push({ file: r.file, line: pathwayLine(r.file), col: 10, rule: 'duplicate-pathway', message: `pathway '${r.id}' version ${r.version} is also defined in ${first}` });
     } else seen.set(key, r.file);
   }
+}
+
+/** A file whose content changed while its version stayed one that was committed or has run. */
+async function markReusedVersions(reports: FileReport[], files: string[]): Promise<void> {
+  const ok = reports.filter((r) => r.ok);
+  const recorded = await databaseVersions(process.env.DATABASE_URL, ok.map((r) => ({ id: r.id!, version: r.version! })));
+  for (const r of ok) {
+    const file = files[reports.indexOf(r)]!;
+    const inDb = recorded?.get(`${r.id}@${r.version}`);
+    const earlier = inDb && inDb.hash !== r.hash ? inDb : committedVersion(file, r.id!, r.version!);
+    if (!earlier || earlier.hash === r.hash) continue;
+    r.ok = false;
+    const message = versionReusedMessage(r.file, r.id!, r.version!, earlier.hash, earlier.where).slice(r.file.length + 2);
+    r.errors.push({ file: r.file, line: versionLine(file), col: 10, rule: 'version-reused', message });
+  }
+}
+
+function versionLine(file: string): number {
+  const text = readFileSync(file, 'utf8');
+  const index = text.search(/^version:/m);
+  return index < 0 ? 1 : text.slice(0, index).split('\n').length;
 }
 
 /** Line of the top-level `pathway:` field (the id), for duplicate reports. */

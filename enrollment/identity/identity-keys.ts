@@ -1,7 +1,7 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import type { Logger } from '../../logging/logger.ts';
 import { KEY_BYTES, parseKeyRing, type KeyRing } from '../../temporal/codec/key-ring.ts';
 

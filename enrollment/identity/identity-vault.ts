@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import type { IdentityKeys } from './identity-keys.ts';
 
 /** Who the patient is. Lives only encrypted in the patients table; never in logs or workflows. */

@@ -63,13 +63,15 @@ export interface CompileFileOptions {
   contentDir?: string | null;
   /** Name used in diagnostics (defaults to the path as given). */
   displayName?: string;
+  /** Source text to compile instead of the file's (e.g. an earlier committed copy of it). */
+  text?: string;
 }
 
 /** Reads and compiles one pathway file, including errors of the content it uses. */
 export function compileFile(path: string, options: CompileFileOptions = {}): CompileResult {
   const contentDir = options.contentDir !== undefined ? options.contentDir : findContentDir(dirname(path));
   const content = loadContent(contentDir);
-  const result = compileSource(options.displayName ?? path, readFileSync(path, 'utf8'), { vocabulary: loadVocabulary(), content });
+  const result = compileSource(options.displayName ?? path, options.text ?? readFileSync(path, 'utf8'), { vocabulary: loadVocabulary(), content });
   if (content.diagnostics.length === 0) return result;
   const diagnostics = sortDiagnostics([...content.diagnostics, ...result.diagnostics]);
   return { diagnostics };

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import { contentHash } from '../../pathway/compiler/canonical.ts';
 import type { CompiledPathway } from '../../pathway/model/compiled.ts';
 

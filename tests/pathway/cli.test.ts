@@ -1,5 +1,8 @@
 /** `carepath validate` and `carepath preview`, run as a real process. */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO } from './helpers.ts';
 
@@ -12,6 +15,33 @@ function carepath(args: string[], cwd = REPO): { code: number; stdout: string; s
 }
 
 describe('carepath validate', () => {
+  it('refuses a file changed under the version of its last committed copy, with the fix, and accepts it once bumped', () => {
+    const repo = mkdtempSync(path.join(tmpdir(), 'carepath-versions-'));
+    mkdirSync(path.join(repo, 'pathways'));
+    cpSync(`${REPO}pathways/content`, path.join(repo, 'pathways', 'content'), { recursive: true });
+    const file = path.join(repo, 'pathways', 'diabetes.yaml');
+    cpSync(`${REPO}pathways/chronic/diabetes-home.yaml`, file);
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { cwd: repo, stdio: 'ignore' });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-qm', 'pathway v2');
+    expect(carepath(['validate', 'pathways'], repo).code).toBe(0);
+
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('title: 2型糖尿病居家管理（内分泌科，1年）', 'title: 2型糖尿病居家管理（内分泌科，一年）'));
+    const changed = carepath(['validate', 'pathways'], repo);
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toMatch(
+      /^pathways\/diabetes\.yaml:14:10: error: pathway chronic-disease\.diabetes-home version 2 changed since the last commit \([0-9a-f]+\) .*give the changed file a new version \(e\.g\. version: "3"\).* \[version-reused\]$/m,
+    );
+
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^version: 2$/m, 'version: 3'));
+    expect(carepath(['validate', 'pathways'], repo).code).toBe(0);
+    // A change that compiles to the same pathway (a comment) needs no new version.
+    writeFileSync(file, `${original}\n# reviewed 2026-12-02\n`);
+    expect(carepath(['validate', 'pathways'], repo).code).toBe(0);
+  });
+
   it('exits 0 when every file in a folder is valid', () => {
     const r = carepath(['validate', `${F}/valid`]);
     expect(r.code).toBe(0);

@@ -53,7 +53,7 @@ describe.each([
   });
 
   it('a monitor\'s rules apply to every reading of its metric, whatever the reminder\'s condition: a glucose of 2.8 with gdm false', () => {
-    for (const variables of [{ gdm: false }, {}]) {
+    for (const variables of [{ gdm: false }, {}] as JourneyState['variables'][]) {
       expect(triggered(name, withReading(name, enrolDay, 'glucose', { value: 2.8, timepoint: 0 }, when, variables), when).steps).toEqual(['e3_call', 'urgent_safety_message']);
     }
   });

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload, type PayloadConverter } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import type { CompiledPathway } from '../../pathway/model/compiled.ts';
 import { asPlainJson, isPathwayReference, PathwayReferenceCodec, PATHWAY_REFERENCE_ENCODING, PAYLOAD_CONVERTER_PATH, type PathwayContents } from '../../temporal/codec/index.ts';
 import { compiled } from '../pathway/helpers.ts';

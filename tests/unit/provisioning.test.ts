@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CarepathError } from '../../config/errors.ts';
+import { CarepathError } from '../../errors/carepath-error.ts';
 import { cacheDir } from '../../infra/cache.ts';
 import { builtTemporalCliPath, cachedTemporalCliPath, ensureTemporalCli, findTemporalCli, TEMPORAL_CLI_WHEEL } from '../../infra/temporal-cli.ts';
 import { cachedTestServerPath, findTestServer, TEST_SERVER_VERSION } from '../../infra/test-server.ts';
