@@ -18,7 +18,10 @@ function start(env: Record<string, string>, configYaml?: string) {
     encoding: 'utf8',
     timeout: 60_000,
   });
-  return { code: result.status, stderrLines: result.stderr.trim().split('\n'), stdout: result.stdout };
+  const lines = result.stderr.trim().split('\n');
+  // Progress lines (`carepath: …`, a step that took over 2 s) may come first; never a stack trace.
+  expect(lines.filter((l) => /^\s+at /.test(l))).toEqual([]);
+  return { code: result.status, stderrLines: lines.filter((l) => !l.startsWith('carepath: ')), stdout: result.stdout };
 }
 
 describe('carepath start with bad configuration: one clear line, no stack trace', () => {
