@@ -3,6 +3,8 @@
 // until the next wake-up or an update. A run continues as new on a replay budget, so that a
 // worker with an empty cache replays any run quickly, however long the journey is.
 import {
+  type ActivityOptions,
+  type LocalActivityOptions,
   ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
@@ -35,35 +37,39 @@ import {
 } from './journey-definitions.ts';
 import type { Round } from './journey-round.ts';
 import { JourneyRun } from './journey-run.ts';
+import { roundSummary, sendSummary, wakeSummary } from './summaries.ts';
 import { Wakeup } from './wakeup.ts';
 import { replayBudgetExceeded } from './replay-budget.ts';
 import { journeyWorkflowV1 } from './legacy/journey-v1.ts';
 import { NextActionAtKey, PathwayVersionKey, StageKey, StatusKey } from './search-attributes.ts';
 
 /** Database work: retried until the database answers again (a journey must not lose a step). */
-const store = proxyActivities<Activities>({
+const STORE_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+};
+const store = proxyActivities<Activities>(STORE_OPTIONS);
 
 /**
  * A round's writes, as a local activity: one short transaction run by the worker inside the
  * workflow task, recorded as one marker. Against an activity task it saves the server a
  * dispatch and a second workflow task per round, and an update's answer comes after its writes.
  */
-const rounds = proxyLocalActivities<Activities>({
+const ROUND_OPTIONS: LocalActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+};
+const rounds = proxyLocalActivities<Activities>(ROUND_OPTIONS);
 
 /**
  * Message delivery: retried with backoff for about an hour; after the last attempt the message
  * is handed to a person as a task.
  */
-const delivery = proxyActivities<Activities>({
+const DELIVERY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '15 minutes', maximumAttempts: 8 },
-});
+};
+const delivery = proxyActivities<Activities>(DELIVERY_OPTIONS);
 
 /** Marker of journeys started by this version of the workflow; histories without it run version 1. */
 export const JOURNEY_V2_PATCH = 'journey-v2';
@@ -121,7 +127,7 @@ async function runJourney(journey: JourneyRun): Promise<Ending> {
       if (sends.count > 0) {
         // Still planned steps fall due meanwhile: wait for the next of them too.
         const wake = journey.nextWakeMs();
-        if (!journey.changed && (wake === null || wake > Date.now())) await wakeup.wait(wake);
+        if (!journey.changed && (wake === null || wake > Date.now())) await wakeup.wait(wake, wakeSummary(journey.current.nextWakeAt, journey.current.stage));
         continue;
       }
       if (ending === 'ended') return { kind: 'return', outcome: outcomeOf(journey) };
@@ -129,7 +135,7 @@ async function runJourney(journey: JourneyRun): Promise<Ending> {
     }
 
     const wake = journey.nextWakeMs();
-    if (!journey.changed && (wake === null || wake > Date.now())) await wakeup.wait(wake);
+    if (!journey.changed && (wake === null || wake > Date.now())) await wakeup.wait(wake, wakeSummary(journey.current.nextWakeAt, journey.current.stage));
   }
 }
 
@@ -172,17 +178,19 @@ function outcomeOf(journey: JourneyRun): JourneyOutcome {
 /** Writes the round (a local activity), and sends its messages (one activity) without waiting for them. */
 function carryOut(journey: JourneyRun, round: Round, sends: InFlight): Promise<void> {
   if (round.messages.length > 0) sends.track(send(journey, round.messages));
-  return rounds.applyRound(round.writes(journey.input.enrollmentId)).then(({ tasks }) => journey.tasksCreated(round, tasks, nowIso()));
+  return rounds.applyRound
+    .executeWithOptions({ ...ROUND_OPTIONS, summary: roundSummary(round) }, [round.writes(journey.input.enrollmentId)])
+    .then(({ tasks }) => journey.tasksCreated(round, tasks, nowIso()));
 }
 
 /** Sends a round's messages; those still unsent after the last retry are handed to the butler as tasks. */
 function send(journey: JourneyRun, messages: SendMessageInput[]): Promise<unknown> {
   const assignee = journey.input.butlerId;
-  return delivery.sendMessages({ messages, assignee }).then(undefined, (err: unknown) => {
+  return delivery.sendMessages.executeWithOptions({ ...DELIVERY_OPTIONS, summary: sendSummary(messages) }, [{ messages, assignee }]).then(undefined, (err: unknown) => {
     if (!(err instanceof ActivityFailure)) throw err;
     const reason = err.cause instanceof ApplicationFailure ? (err.cause.type ?? 'delivery failed') : 'delivery failed';
     log.warn('messages handed over to a person', { steps: [...new Set(messages.map((m) => m.stepId))], reason });
-    return store.handOverUnsentMessages({ messages, assignee, reason });
+    return store.handOverUnsentMessages.executeWithOptions({ ...STORE_OPTIONS, summary: sendSummary(messages, 'hand over unsent') }, [{ messages, assignee, reason }]);
   });
 }
 

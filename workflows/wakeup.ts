@@ -20,10 +20,10 @@ export class Wakeup {
   }
 
   /** Waits for `notify()`, or until `at` (epoch ms) when given; starts a timer for `at` unless one runs. */
-  wait(at: number | null): Promise<void> {
+  wait(at: number | null, summary?: string): Promise<void> {
     if (at !== null && !this.timers.has(at)) {
       this.timers.add(at);
-      void sleep(Math.max(1, at - Date.now())).then(() => {
+      void sleep(Math.max(1, at - Date.now()), summary ? { summary } : undefined).then(() => {
         this.timers.delete(at);
         this.notify();
       });

@@ -82,6 +82,21 @@ describe('journey histories keep a reference to the compiled pathway', () => {
       run = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
     }
     expect(inputs.length).toBe((outcome as { runs: number }).runs);
+
+    // Activities and timers carry a one-line summary (pathway terms, encrypted like any payload).
+    const first = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const summaries: Record<string, string[]> = {};
+    for (const event of first.events ?? []) {
+      const payload = event.userMetadata?.summary;
+      if (!payload) continue;
+      expect(payload.metadata?.encoding && Buffer.from(payload.metadata.encoding).toString()).toBe('binary/encrypted');
+      const [plain] = await aes.decode([payload]);
+      const kind = event.activityTaskScheduledEventAttributes ? 'activity' : event.timerStartedEventAttributes ? 'timer' : event.markerRecordedEventAttributes ? 'marker' : 'other';
+      (summaries[kind] ??= []).push(JSON.parse(Buffer.from(plain!.data!).toString('utf8')) as string);
+    }
+    expect(summaries.activity?.[0]).toMatch(/^send [a-z_]+#\d+ \((wechat|sms)/);
+    expect(summaries.marker?.[0]).toMatch(/^round: /);
+    expect(summaries.timer?.[0]).toMatch(/^next planned moment \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00/);
     for (const { value } of inputs) expect(value.pathway).toEqual({ $pathway: { id: pathway.id, version: pathway.version, hash: pathway.hash } });
     // What an input holds besides the journey's own state is a few hundred bytes, not the pathway.
     for (const { size, value } of inputs) expect(size - JSON.stringify(value.journey).length).toBeLessThan(600);
