@@ -10,6 +10,7 @@ import {
 } from '../db/repositories/outbox.ts';
 import { randomUUID } from 'node:crypto';
 import type { ActivityDeps } from './deps.ts';
+import { messageKey as outboxKey } from '../pathway/model/keys.ts';
 
 export interface SendMessageInput {
   enrollmentId: string;
@@ -33,7 +34,7 @@ export interface SendMessageResult {
 
 /** The outbox idempotency key: one delivery per journey, step occurrence and channel. */
 export function messageKey(input: Pick<SendMessageInput, 'enrollmentId' | 'occurrenceKey' | 'channel'>): string {
-  return `${input.enrollmentId}/${input.occurrenceKey}/${input.channel}`;
+  return outboxKey(input.enrollmentId, input.occurrenceKey, input.channel);
 }
 
 /** Whether the template needs `{{name}}`, which the workflow never supplies (a trial render without it). */

@@ -11,6 +11,7 @@ import { Locator, parseSource, type Path } from '../pathway/compiler/source.ts';
 import { didYouMean } from '../pathway/compiler/suggest.ts';
 import { parseTime, type CompiledPathway } from '../pathway/planner/index.ts';
 import { durationMinutes, type Scenario } from '../pathway/planner/scenario.ts';
+import { stepIdOfKey } from '../pathway/model/keys.ts';
 
 const SCHEMA = JSON.parse(readFileSync(new URL('../schemas/scenario.schema.json', import.meta.url), 'utf8')) as object;
 const validate = new Ajv2020({ allErrors: true, strict: false }).compile(SCHEMA);
@@ -76,7 +77,7 @@ function checkAgainstPathway(raw: RawScenario, pathway: CompiledPathway, report:
     if (!pathway.variables[name]) report(['variables', name], `the pathway declares no variable '${name}'${didYouMean(name, Object.keys(pathway.variables))}`, true);
   }
   for (const [key, response] of Object.entries(raw.steps ?? {})) {
-    const id = key.split('#')[0]!;
+    const id = stepIdOfKey(key) ?? key;
     const step = pathway.steps.find((s) => s.id === id);
     if (!step) {
       report(['steps', key], `the pathway has no step '${id}'${didYouMean(id, stepIds)}`, true);

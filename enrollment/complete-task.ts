@@ -9,6 +9,7 @@ import type { DataValue } from '../pathway/planner/index.ts';
 import { completeStepUpdate } from '../workflows/journey-definitions.ts';
 import { inquiryAnsweredSignal, inquiryWorkflowId } from '../workflows/inquiry-definitions.ts';
 import { updateJourney } from './journey-updates.ts';
+import { stepIdOfOccurrence } from '../pathway/model/keys.ts';
 
 /** Kind of the response task of a patient inquiry. */
 export const INQUIRY_TASK_KIND = 'inquiry-response';
@@ -24,7 +25,7 @@ export type TaskCompletionPath = 'journey' | 'inquiry' | 'direct';
  */
 export function completionPath(task: Pick<WorklistTask, 'kind' | 'occurrence_key'>): TaskCompletionPath {
   if (task.kind === INQUIRY_TASK_KIND) return 'inquiry';
-  return task.occurrence_key.includes('/') ? 'direct' : 'journey';
+  return stepIdOfOccurrence(task.occurrence_key) ? 'journey' : 'direct';
 }
 
 export interface CompleteTaskDeps {

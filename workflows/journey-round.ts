@@ -5,6 +5,7 @@ import type { RoundWrites } from '../activities/rounds.ts';
 import type { CreateTaskInput } from '../activities/tasks.ts';
 import type { Action, CompiledPathway } from '../pathway/planner/index.ts';
 import type { JourneyInput } from './journey-definitions.ts';
+import { callKey, parseKey } from '../pathway/model/keys.ts';
 
 /** `phone` is a call a person makes: it is a task to call, not an automatic message. */
 const PERSON_CHANNELS = new Set(['phone']);
@@ -59,8 +60,9 @@ export function addAction(round: Round, scope: ActionScope, action: Action): voi
     case 'remind':
       return addSends(round, scope, action, action.channels ?? [], 'patient', { reminder: true });
     case 'escalate': {
-      const level = Number(/escalate-(\d+)$/.exec(action.key)?.[1] ?? '1');
-      const taskId = scope.openTasks[action.source ?? action.key.split('/')[0]!];
+      const parsed = parseKey(action.key);
+      const level = parsed?.followUp?.n ?? 1;
+      const taskId = scope.openTasks[action.source ?? parsed?.occurrence ?? action.key];
       const channels = action.channels ?? [];
       if (!taskId) return addSends(round, scope, action, channels, action.role ?? 'on_call', { escalation_level: level });
       // One escalation, one thing to close: the open task moves up and, by phone, becomes the call.
@@ -118,7 +120,7 @@ function addTask(round: Round, scope: ActionScope, action: Action, role: string,
  */
 function addSends(round: Round, scope: ActionScope, action: Action, channels: string[], audience: string, extra: Record<string, unknown>): void {
   if (byPhone(channels)) {
-    const call = { ...action, key: `${action.key}/call`, title: `电话联系: ${action.title ?? action.step}` };
+    const call = { ...action, key: callKey(action.key), title: `电话联系: ${action.title ?? action.step}` };
     addTask(round, scope, call, audience === 'patient' ? 'butler' : audience, false, true);
   }
   addMessages(round, scope, action, channels, audience, extra);

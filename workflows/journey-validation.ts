@@ -12,6 +12,7 @@ import type {
   UpgradePathwayRequest,
   UseEntitlementRequest,
 } from './journey-definitions.ts';
+import { stepIdOfKey } from '../pathway/model/keys.ts';
 
 /** Thrown by a validator; the message goes back to the caller as the rejection reason. */
 export class InvalidUpdate extends Error {
@@ -21,7 +22,7 @@ export class InvalidUpdate extends Error {
 const COMPLETABLE = new Set(['task', 'approval', 'milestone', 'escalation']);
 
 export function stepOf(pathway: CompiledPathway, key: string): CompiledStep | undefined {
-  const id = key.split('#')[0];
+  const id = stepIdOfKey(key) ?? key;
   return pathway.steps.find((s) => s.id === id);
 }
 

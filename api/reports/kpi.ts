@@ -4,6 +4,7 @@ import { bookedAppointments, inquiriesAsked, questionnairesIssued, sentMessages,
 import { findPathwayVersion } from '../../db/repositories/pathway-versions.ts';
 import { parseTime, type CompiledPathway } from '../../pathway/planner/index.ts';
 import type { PathwayRegistry } from '../../pathway/registry.ts';
+import { occurrenceKey, parseKey, parseMessageKey, splitKey } from '../../pathway/model/keys.ts';
 
 /** Codes of proactive follow-up tasks (call-backs, satisfaction calls). */
 export const FOLLOW_UP_CODES = ['followup-call', 'satisfaction-survey'] as const;
@@ -90,21 +91,27 @@ async function collectFacts(db: Kysely<Database>, registry: PathwayRegistry, per
 
   // Advance notice: each booked appointment in the period, and the notices that follow its step.
   const booked = await bookedAppointments(db, period);
-  const nodes: { row: (typeof booked)[number]; at: number; noticeKeys: string[] }[] = [];
+  const nodes: { row: (typeof booked)[number]; at: number; noticeSteps: string[]; noticeKeys: string[] }[] = [];
   for (const row of booked) {
     const pathway = await pathways(row.pathway_id, row.pathway_version);
     const at = pathway ? parseTime(row.appointment_at, pathway.timezone.offsetMinutes)?.ms : Date.parse(row.appointment_at);
     if (at === undefined || Number.isNaN(at) || at < period.from.getTime() || at >= period.to.getTime()) continue;
-    const occurrence = row.occurrence_key.slice(row.occurrence_key.indexOf('#') + 1);
+    const occurrence = splitKey(row.occurrence_key)?.rest;
+    if (occurrence === undefined) continue;
     const noticeSteps = (pathway?.steps ?? []).filter((s) => s.code === ADVANCE_NOTICE_CODE && s.origin.type === 'dependent' && s.origin.source === row.step_id);
-    nodes.push({ row, at, noticeKeys: noticeSteps.map((s) => `${row.enrollment_id}/${s.id}#${occurrence}/`) });
+    nodes.push({ row, at, noticeSteps: noticeSteps.map((s) => s.id), noticeKeys: noticeSteps.map((s) => occurrenceKey(s.id, occurrence)) });
   }
-  const noticeStepIds = [...new Set(nodes.flatMap((n) => n.noticeKeys.map((k) => k.split('/')[1]!.split('#')[0]!)))];
+  const noticeStepIds = [...new Set(nodes.flatMap((n) => n.noticeSteps))];
   const sent = await sentMessages(db, [...new Set(nodes.map((n) => n.row.enrollment_id))], noticeStepIds);
-  const announcedBefore = (prefix: string, at: number) => sent.some((m) => m.idempotency_key.startsWith(prefix) && m.sent_at !== null && m.sent_at.getTime() < at);
+  // A notice counts on any channel, and so does its reminder (`…/remind-1`).
+  const sentOccurrences = sent
+    .filter((m) => m.sent_at !== null)
+    .map((m) => ({ parsed: parseMessageKey(m.idempotency_key), at: m.sent_at!.getTime() }))
+    .map(({ parsed, at }) => ({ enrollmentId: parsed?.enrollmentId, occurrence: parsed ? parseKey(parsed.key)?.occurrence : undefined, at }));
+  const announcedBefore = (enrollmentId: string, key: string, at: number) => sentOccurrences.some((m) => m.enrollmentId === enrollmentId && m.occurrence === key && m.at < at);
 
   return {
-    nodes: nodes.map((n) => tag(n.row, { announced: n.noticeKeys.some((k) => announcedBefore(k, n.at)) })),
+    nodes: nodes.map((n) => tag(n.row, { announced: n.noticeKeys.some((k) => announcedBefore(n.row.enrollment_id, k, n.at)) })),
     tasks: (await tasksDue(db, period))
       .filter((t) => t.due_at!.getTime() <= nowMs)
       .map((t) => tag(t, { onTime: t.status === 'done' && t.completed_at !== null && t.completed_at.getTime() <= t.due_at!.getTime() })),

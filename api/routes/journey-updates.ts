@@ -21,6 +21,7 @@ import { actorId, principalOf } from '../auth/index.ts';
 import { bearer, errorResponses, idSchema } from '../schemas/common.ts';
 import { anchorBody, answersBody, entitlementUseBody, entitlementUseSchema, eventBody, readingBody } from '../schemas/enrollments.ts';
 import { enrollmentFor, type RouteContext } from './context.ts';
+import { stepIdOfKey } from '../../pathway/model/keys.ts';
 
 const enrollmentParams = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: idSchema } } as const;
 
@@ -185,7 +186,7 @@ export const journeyUpdateRoutes: FastifyPluginAsync<RouteContext> = async (app,
  * else the one open questionnaire whose step or questionnaire id is `qid`.
  */
 async function openQuestionnaireKey(deps: RouteContext['deps'], enrollment: Enrollment, pathway: CompiledPathway | undefined, qid: string): Promise<string> {
-  if (qid.includes('#')) return qid;
+  if (stepIdOfKey(qid)) return qid;
   let open;
   try {
     open = (await deps.temporal.client.workflow.getHandle(enrollment.workflow_id).query(journeyViewQuery)).open;
@@ -204,6 +205,7 @@ async function pinnedPathway(deps: RouteContext['deps'], enrollment: Enrollment)
 }
 
 function questionnaireOf(pathway: CompiledPathway | undefined, key: string): string | undefined {
-  const step = pathway?.steps.find((s) => s.id === key.split('#')[0]);
+  const id = stepIdOfKey(key) ?? key;
+  const step = pathway?.steps.find((s) => s.id === id);
   return step?.kind === 'questionnaire' ? step.questionnaire : undefined;
 }

@@ -10,6 +10,7 @@ import { resolveRef, type HappenedEvent, type PlanContext, type RefSource } from
 import { evaluateCondition, namesRead } from './expressions.ts';
 import { scoreAnswers } from './scoring.ts';
 import { DAY, MINUTE, parseTime, startOfLocalDay } from './time.ts';
+import { occurrenceKey, splitKey } from '../model/keys.ts';
 
 export interface Occurrence {
   key: string;
@@ -150,7 +151,7 @@ export class ScheduledSeries {
   }
 
   private occurrence(n: number, plannedAt: number, latest: number | null): Occurrence {
-    return { key: `${this.step.id}#${n}`, step: this.step, plannedAt, latest, triggered: false };
+    return { key: occurrenceKey(this.step.id, n), step: this.step, plannedAt, latest, triggered: false };
   }
 }
 
@@ -167,14 +168,14 @@ export function completionOf(ctx: PlanContext, rec: OccurrenceRecord): number | 
 export function dependentOccurrence(ctx: PlanContext, step: CompiledStep, source: string, key: string, rec: OccurrenceRecord, completedAt: number): Occurrence | null {
   const w = window(ctx, step, { completedAt, data: rec.data });
   if (!w) return null;
-  return { key: `${step.id}#${key.slice(source.length + 1)}`, step, plannedAt: w.at, latest: w.latest, source: key, triggered: false };
+  return { key: occurrenceKey(step.id, splitKey(key)!.rest), step, plannedAt: w.at, latest: w.latest, source: key, triggered: false };
 }
 
 /** The occurrence a trigger causes, or null while its window cannot be resolved. */
 export function triggeredOccurrence(ctx: PlanContext, step: CompiledStep, trig: Trigger): Occurrence | null {
   const w = window(ctx, step, { triggerAt: trig.at });
   if (!w) return null;
-  return { key: `${step.id}#${trig.source}`, step, plannedAt: w.at, latest: w.latest, source: trig.source, triggered: true };
+  return { key: occurrenceKey(step.id, trig.source), step, plannedAt: w.at, latest: w.latest, source: trig.source, triggered: true };
 }
 
 /** Steps an event that has happened triggers. */

@@ -10,6 +10,7 @@ import { holds, type Occurrence } from './occurrences.ts';
 import type { StageEnds } from './stage-ends.ts';
 import { stageAt, type StageSpan } from './stages.ts';
 import { afterQuietHours, formatTime, MINUTE, parseTime } from './time.ts';
+import { followUpKey } from '../model/keys.ts';
 
 const OPEN_KINDS = new Set(['task', 'approval', 'escalation', 'questionnaire']);
 
@@ -70,12 +71,12 @@ export class PlanRun {
     const plans: { key: string; type: 'remind' | 'escalate'; at: number; urgency: Urgency; level?: number }[] = [];
     if (step.kind === 'questionnaire' && step.remind) {
       for (let i = 1; i <= step.remind.times; i++) {
-        plans.push({ key: `${occ.key}/remind-${i}`, type: 'remind', at: issued + i * step.remind.after * MINUTE, urgency: step.urgency });
+        plans.push({ key: followUpKey(occ.key, 'remind', i), type: 'remind', at: issued + i * step.remind.after * MINUTE, urgency: step.urgency });
       }
     }
     if (step.kind === 'task' || step.kind === 'approval' || step.kind === 'escalation') {
       step.escalate.forEach((level, i) =>
-        plans.push({ key: `${occ.key}/escalate-${i + 1}`, type: 'escalate', at: issued + level.after * MINUTE, urgency: level.urgency, level: i }),
+        plans.push({ key: followUpKey(occ.key, 'escalate', i + 1), type: 'escalate', at: issued + level.after * MINUTE, urgency: level.urgency, level: i }),
       );
     }
     for (const p of plans) {

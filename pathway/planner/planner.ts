@@ -40,6 +40,7 @@ import { addSettled, isSettledIn, readSettled, type SettledStep } from './settle
 import { StageEnds, stepsTimedAfter } from './stage-ends.ts';
 import { stageSpans, type StageSpan } from './stages.ts';
 import { formatDate, formatTime, parseTime } from './time.ts';
+import { stepIdOfOccurrence } from '../model/keys.ts';
 
 /** Kinds whose issued occurrences stay open (reminded, escalated, cancelled at exit) until completed. */
 const OPEN_KINDS = new Set(['task', 'approval', 'escalation', 'questionnaire']);
@@ -212,7 +213,7 @@ export class Planner {
     const closed: { key: string; how: 'skipped' | 'other' }[] = [];
     const dropped = new Set<string>();
     for (const [key, rec] of Object.entries(this.records)) {
-      const stepId = stepIdOf(key);
+      const stepId = stepIdOfOccurrence(key);
       const step = stepId === null ? undefined : this.steps.get(stepId);
       const how = step && !this.isSource(step) ? closedAs(step, rec) : undefined;
       if (how) {
@@ -243,7 +244,7 @@ export class Planner {
 
   /** Keeps the open items and the entitlement uses of one record current. */
   private index(key: string, rec: OccurrenceRecord): void {
-    const stepId = stepIdOf(key);
+    const stepId = stepIdOfOccurrence(key);
     if (stepId === null) return;
     const kind = this.steps.get(stepId)?.kind;
     if (kind && OPEN_KINDS.has(kind) && rec.issuedAt && !rec.completedAt && !rec.skipped && !rec.cancelledAt) this.open.add(key);
@@ -321,7 +322,7 @@ export class Planner {
 
   /** What follows a completed occurrence: dependent steps, and what its questionnaire score triggers. */
   private expandCompletion(facts: Facts, key: string): void {
-    const stepId = stepIdOf(key);
+    const stepId = stepIdOfOccurrence(key);
     const rec = this.records[key];
     const completedAt = rec ? completionOf(facts.base, rec) : null;
     if (stepId === null || !rec || completedAt === null) return;
@@ -426,11 +427,6 @@ function closedAs(step: CompiledStep, rec: OccurrenceRecord): 'skipped' | 'other
   return rec.issuedAt && (step.kind === 'message' || step.kind === 'monitor') ? 'other' : undefined;
 }
 
-/** The step of an occurrence key (`step#n`, `step#e:id`); null for follow-ups (`…/remind-1`) and malformed keys. */
-function stepIdOf(key: string): string | null {
-  const hash = key.indexOf('#');
-  return hash > 0 && !key.includes('/') ? key.slice(0, hash) : null;
-}
 
 function byPlannedTime(a: Occurrence, b: Occurrence): number {
   return a.plannedAt - b.plannedAt || compareText(a.key, b.key);

@@ -11,6 +11,7 @@ import { buildContext, compareText, resolveRef } from './context.ts';
 import { Planner } from './planner.ts';
 import { completion, responseFor, withScenarioEvents, type Scenario } from './scenario.ts';
 import { formatTime, parseTime } from './time.ts';
+import { stepIdOfKey, stepIdOfOccurrence } from '../model/keys.ts';
 
 export interface TimelineEntry {
   /** When it goes out (after quiet hours, pauses, catch-up); for skipped ones, when it was planned. */
@@ -91,7 +92,7 @@ export function projectTimeline(pathway: CompiledPathway, initial: JourneyState,
     }
     for (const key of p.cancel) {
       planner.update(key, { cancelledAt: now });
-      const step = pathway.steps.find((x) => x.id === key.slice(0, key.indexOf('#')))!;
+      const step = pathway.steps.find((x) => x.id === stepIdOfKey(key))!;
       const entry: TimelineEntry = { at: now, key, step: step.id, kind: step.kind, urgency: step.urgency, status: 'cancelled' };
       copyDefined(entry, { code: step.code, title: step.title, stage: step.stage, reason: p.cancelReasons?.[key]?.reason, ...who(step) });
       entries.push(entry);
@@ -170,9 +171,9 @@ function assumeEstimates(pathway: CompiledPathway, state: JourneyState): string[
 function recordedEntries(pathway: CompiledPathway, state: JourneyState): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   for (const [key, rec] of Object.entries(state.occurrences ?? {})) {
-    const step = pathway.steps.find((s) => s.id === key.slice(0, key.indexOf('#')));
+    const step = pathway.steps.find((s) => s.id === stepIdOfOccurrence(key));
     const at = rec.completedAt ?? rec.issuedAt;
-    if (!step || !at || key.includes('/')) continue;
+    if (!step || !at) continue;
     const entry: TimelineEntry = { at, key, step: step.id, kind: step.kind, urgency: step.urgency, status: 'recorded' };
     copyDefined(entry, { code: step.code, title: step.title, stage: step.stage, ...who(step) });
     out.push(entry);

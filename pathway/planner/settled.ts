@@ -6,6 +6,7 @@
  * validators ask it.
  */
 import type { JourneyState, SettledOccurrences } from '../model/journey.ts';
+import { splitKey } from '../model/keys.ts';
 
 const RANGE = /^(\d+)(?:-(\d+))?$/;
 
@@ -32,11 +33,11 @@ export function readSettled(settled: SettledOccurrences | undefined): Map<string
 
 /** Whether an occurrence key (`step#suffix`) is among the settled ones. */
 export function isSettledIn(parsed: Map<string, SettledStep>, key: string): boolean {
-  const hash = key.indexOf('#');
-  if (hash <= 0) return false;
-  const entry = parsed.get(key.slice(0, hash));
+  const split = splitKey(key);
+  if (!split) return false;
+  const entry = parsed.get(split.stepId);
   if (!entry) return false;
-  const suffix = key.slice(hash + 1);
+  const suffix = split.rest;
   if (entry.others.has(suffix)) return true;
   if (!/^[1-9]\d*$/.test(suffix)) return false;
   const n = Number(suffix);
@@ -64,9 +65,8 @@ export function addSettled(settled: SettledOccurrences | undefined, closed: { ke
   let completed = settled?.completed ?? 0;
   let skipped = settled?.skipped ?? 0;
   for (const { key, how } of closed) {
-    const hash = key.indexOf('#');
-    const suffix = key.slice(hash + 1);
-    const e = entry(key.slice(0, hash));
+    const { stepId, rest: suffix } = splitKey(key) ?? { stepId: '', rest: key };
+    const e = entry(stepId);
     if (/^[1-9]\d*$/.test(suffix)) e.numbers.add(Number(suffix));
     else e.others.add(suffix);
     if (how === 'completed') completed++;
