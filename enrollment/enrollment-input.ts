@@ -1,5 +1,5 @@
 import { CarepathError } from '../errors/carepath-error.ts';
-import { parseTime, type CompiledPathway } from '../pathway/planner/index.ts';
+import { expectedShape, fitsType, type CompiledPathway } from '../pathway/planner/index.ts';
 
 /**
  * Checks anchors given at enrolment against the pathway: each one declared, of its type (a valid
@@ -31,12 +31,8 @@ export function checkEnrollmentAnchors(pathway: CompiledPathway, anchors: Record
 /** Why a value does not fit an anchor's type, or null when it does. */
 export function anchorValueProblem(pathway: CompiledPathway, name: string, value: string): string | null {
   const anchor = pathway.anchors[name]!;
-  const shaped = anchor.type === 'date' ? /^\d{4}-\d{2}-\d{2}$/.test(value) : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value);
-  const parsed = shaped ? parseTime(value, pathway.timezone.offsetMinutes) : null;
-  if (!parsed || (anchor.type === 'date' && !isCalendarDay(value))) {
-    return `anchor '${name}' is a ${anchor.type}: expected ${anchor.type === 'date' ? 'YYYY-MM-DD' : 'an ISO 8601 date-time'}, got '${value}'`;
-  }
-  return null;
+  if (fitsType(anchor.type, value, pathway.timezone.offsetMinutes)) return null;
+  return `anchor '${name}' is a ${anchor.type}: expected ${expectedShape(anchor.type)}, got '${value}'`;
 }
 
 /** Checks enrolment variables: declared, and of their type. */
@@ -48,17 +44,7 @@ export function checkEnrollmentVariables(pathway: CompiledPathway, variables: Re
       problems.push(`pathway ${pathway.id} has no variable '${name}'`);
       continue;
     }
-    const fits =
-      declared.type === 'bool' ? typeof value === 'boolean'
-      : declared.type === 'int' ? Number.isInteger(value)
-      : declared.type === 'double' ? typeof value === 'number' && Number.isFinite(value)
-      : typeof value === 'string';
-    if (!fits) problems.push(`variable '${name}' must be a ${declared.type}, got ${JSON.stringify(value)}`);
+    if (!fitsType(declared.type, value, pathway.timezone.offsetMinutes)) problems.push(`variable '${name}' must be a ${declared.type}, got ${JSON.stringify(value)}`);
   }
   if (problems.length > 0) throw new CarepathError('invalid-input', `invalid variables: ${problems.join('; ')}`, { problems });
-}
-
-function isCalendarDay(text: string): boolean {
-  const date = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
 }

@@ -3,7 +3,7 @@
 // workflow task that delivers it and the loop in ./journey.ts carries out what follows.
 // Workflow code: deterministic, no I/O.
 import type { NewJourneyEvent } from '../db/repositories/journey-events.ts';
-import { parseTime, Planner, projectTimeline, type CompiledPathway, type Plan, type Projection } from '../pathway/planner/index.ts';
+import { parseTime, Planner, projectTimeline, scoreAnswers, type CompiledPathway, type Plan, type Projection } from '../pathway/planner/index.ts';
 import type {
   CompleteStepRequest,
   EntitlementUse,
@@ -30,8 +30,8 @@ import {
   validateUpgradePathway,
   validateUseEntitlement,
 } from './journey-validation.ts';
+import { OPEN_VIEW_KINDS, type StepKind } from '../pathway/model/step-kinds.ts';
 
-const SHOWN_OPEN_KINDS = new Set(['task', 'approval', 'questionnaire', 'escalation', 'milestone']);
 
 export class JourneyRun {
   readonly pathway: CompiledPathway;
@@ -136,8 +136,10 @@ export class JourneyRun {
   }
   submitAnswers(r: SubmitAnswersRequest, at: string): { key: string; score: number } {
     this.planner.update(r.key, { completedAt: at, data: { items: { ...r.items } } });
-    const score = Object.values(r.items).reduce((sum, v) => sum + v, 0);
-    this.note('answered', r.key, at, stepOf(this.pathway, r.key)?.id ?? null, { by: r.by });
+    const step = stepOf(this.pathway, r.key);
+    // Scored as the planner scores it for the questionnaire's rules: one owner of the total.
+    const score = scoreAnswers(step?.kind === 'questionnaire' ? this.pathway.questionnaires[step.questionnaire] : undefined, { items: r.items })!.score;
+    this.note('answered', r.key, at, step?.id ?? null, { by: r.by });
     return { key: r.key, score };
   }
 
@@ -273,7 +275,7 @@ export class JourneyRun {
       events: (this.state.events ?? []).map((e) => ({ ...e })),
       open: occurrences
         .filter(([, r]) => r.issuedAt && !r.completedAt && !r.cancelledAt && !r.skipped)
-        .filter(([key]) => SHOWN_OPEN_KINDS.has(stepOf(this.pathway, key)?.kind ?? ''))
+        .filter(([key]) => OPEN_VIEW_KINDS.has(stepOf(this.pathway, key)?.kind as StepKind))
         .map(([key, r]) => {
           const step = stepOf(this.pathway, key)!;
           const item = { key, step: step.id, kind: step.kind, issuedAt: r.issuedAt! };

@@ -1,7 +1,7 @@
 // Validation of the journey's updates: pure functions of the pinned pathway and the journey
 // state, run by Temporal's update validators (a rejected update leaves no trace in history).
-import type { CompiledPathway, CompiledStep, JourneyState } from '../pathway/planner/index.ts';
-import { checkBooking, isSettled, parseTime } from '../pathway/planner/index.ts';
+import type { CompiledPathway, CompiledStep, JourneyState, ValueType } from '../pathway/planner/index.ts';
+import { checkBooking, expectedShape, fitsType, isSettled, parseTime } from '../pathway/planner/index.ts';
 import type {
   CompleteStepRequest,
   RecordEventRequest,
@@ -13,13 +13,13 @@ import type {
   UseEntitlementRequest,
 } from './journey-definitions.ts';
 import { stepIdOfKey } from '../pathway/model/keys.ts';
+import { STAFF_COMPLETED_KINDS } from '../pathway/model/step-kinds.ts';
 
 /** Thrown by a validator; the message goes back to the caller as the rejection reason. */
 export class InvalidUpdate extends Error {
   override name = 'InvalidUpdate';
 }
 
-const COMPLETABLE = new Set(['task', 'approval', 'milestone', 'escalation']);
 
 export function stepOf(pathway: CompiledPathway, key: string): CompiledStep | undefined {
   const id = stepIdOfKey(key) ?? key;
@@ -43,14 +43,14 @@ export function validateCompleteStep(pathway: CompiledPathway, state: JourneySta
   requireBy(request.by);
   const step = stepOf(pathway, request.key);
   if (!step) throw new InvalidUpdate(`no step for '${request.key}' in pathway ${pathway.id}@${pathway.version}`);
-  if (!COMPLETABLE.has(step.kind)) throw new InvalidUpdate(`step '${step.id}' is a ${step.kind}; only tasks, approvals, escalations and milestones are completed this way`);
+  if (!STAFF_COMPLETED_KINDS.has(step.kind)) throw new InvalidUpdate(`step '${step.id}' is a ${step.kind}; only tasks, approvals, escalations and milestones are completed this way`);
   openOccurrence(state, request.key);
-  const produces: Record<string, string> = step.kind === 'task' ? step.produces : step.kind === 'approval' ? { approved: 'bool', note: 'string' } : {};
+  const produces: Record<string, ValueType> = step.kind === 'task' ? step.produces : step.kind === 'approval' ? { approved: 'bool', note: 'string' } : {};
   const data = request.data ?? {};
   for (const [field, value] of Object.entries(data)) {
     const type = produces[field];
     if (!type) throw new InvalidUpdate(`step '${step.id}' does not produce '${field}'${Object.keys(produces).length ? ` (it produces ${Object.keys(produces).join(', ')})` : ''}`);
-    if (!fits(type, value, pathway)) throw new InvalidUpdate(`'${field}' must be a ${type}, got ${JSON.stringify(value)}`);
+    if (!fitsType(type, value, pathway.timezone.offsetMinutes)) throw new InvalidUpdate(`'${field}' must be a ${type}, got ${JSON.stringify(value)}`);
   }
   for (const field of step.kind === 'task' ? Object.keys(produces) : []) {
     if (!(field in data)) throw new InvalidUpdate(`step '${step.id}' needs '${field}' (${produces[field]})`);
@@ -90,10 +90,9 @@ export function validateSetAnchor(pathway: CompiledPathway, state: JourneyState,
   const anchor = pathway.anchors[request.name];
   if (!anchor) throw new InvalidUpdate(`pathway ${pathway.id} has no anchor '${request.name}' (it has ${Object.keys(pathway.anchors).join(', ')})`);
   if (anchor.fixed !== undefined) throw new InvalidUpdate(`'${request.name}' is a calendar date of the pathway (${anchor.fixed}); it cannot be set`);
-  if (anchor.type === 'date' ? !/^\d{4}-\d{2}-\d{2}$/.test(request.value) : !/^\d{4}-\d{2}-\d{2}T/.test(request.value)) {
-    throw new InvalidUpdate(`anchor '${request.name}' is a ${anchor.type}: expected ${anchor.type === 'date' ? 'YYYY-MM-DD' : 'an ISO 8601 date-time'}, got '${request.value}'`);
+  if (!fitsType(anchor.type, request.value, pathway.timezone.offsetMinutes)) {
+    throw new InvalidUpdate(`anchor '${request.name}' is a ${anchor.type}: expected ${expectedShape(anchor.type)}, got '${request.value}'`);
   }
-  if (!parseTime(request.value, pathway.timezone.offsetMinutes)) throw new InvalidUpdate(`'${request.value}' is not a valid ${anchor.type}`);
   if (state.anchors[request.name] !== undefined && !anchor.correctable) {
     throw new InvalidUpdate(`anchor '${request.name}' is already set and the pathway does not allow correcting it`);
   }
@@ -147,12 +146,12 @@ export function validateSubmitReading(pathway: CompiledPathway, state: JourneySt
   const at = parseTime(request.at, pathway.timezone.offsetMinutes);
   if (!at) throw new InvalidUpdate(`'at' must be an ISO 8601 date-time, got '${request.at}'`);
   if (now !== undefined && at.ms > parseTime(now, pathway.timezone.offsetMinutes)!.ms + 60_000) throw new InvalidUpdate(`'at' ${request.at} is in the future`);
-  const fields = Object.assign({}, ...monitors.map((m) => (m.kind === 'monitor' ? m.fields : {}))) as Record<string, string>;
+  const fields = Object.assign({}, ...monitors.map((m) => (m.kind === 'monitor' ? m.fields : {}))) as Record<string, ValueType>;
   for (const [field, value] of Object.entries(request.values ?? {})) {
     const type = fields[field];
     if (!type) throw new InvalidUpdate(`'${request.metric}' has no field '${field}' (fields: ${Object.keys(fields).join(', ')})`);
-    if (type === 'bool' ? typeof value !== 'boolean' : typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new InvalidUpdate(`'${field}' must be ${type === 'bool' ? 'true or false' : 'a number'}`);
+    if (!fitsType(type, value, pathway.timezone.offsetMinutes)) {
+      throw new InvalidUpdate(`'${field}' must be ${type === 'bool' ? 'true or false' : type === 'int' ? 'a whole number' : type === 'double' ? 'a number' : expectedShape(type)}`);
     }
   }
   if (Object.keys(request.values ?? {}).length === 0) throw new InvalidUpdate('a reading needs at least one value');
@@ -161,24 +160,6 @@ export function validateSubmitReading(pathway: CompiledPathway, state: JourneySt
   if (missing.length) throw new InvalidUpdate(`a '${request.metric}' reading needs ${missing.map((f) => `'${f}'`).join(' and ')}`);
 }
 
-function fits(type: string, value: unknown, pathway: CompiledPathway): boolean {
-  switch (type) {
-    case 'bool':
-      return typeof value === 'boolean';
-    case 'int':
-      return Number.isInteger(value);
-    case 'double':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'string':
-      return typeof value === 'string';
-    case 'date':
-      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && parseTime(value, pathway.timezone.offsetMinutes) !== null;
-    case 'datetime':
-      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) && parseTime(value, pathway.timezone.offsetMinutes) !== null;
-    default:
-      return false;
-  }
-}
 
 /** A newer compiled version of the same pathway, whose required anchors this journey has. */
 export function validateUpgradePathway(current: CompiledPathway, state: JourneyState, request: UpgradePathwayRequest): void {
@@ -199,7 +180,5 @@ export function validateSetVariable(pathway: CompiledPathway, request: SetVariab
   const variable = pathway.variables[request.name];
   if (!variable) throw new InvalidUpdate(`pathway ${pathway.id} has no variable '${request.name}'${Object.keys(pathway.variables).length ? ` (it has ${Object.keys(pathway.variables).join(', ')})` : ''}`);
   const v = request.value;
-  const ok =
-    variable.type === 'bool' ? typeof v === 'boolean' : variable.type === 'int' ? Number.isInteger(v) : variable.type === 'double' ? typeof v === 'number' && Number.isFinite(v) : typeof v === 'string';
-  if (!ok) throw new InvalidUpdate(`variable '${request.name}' is a ${variable.type}, got ${JSON.stringify(v)}`);
+  if (!fitsType(variable.type, v, pathway.timezone.offsetMinutes)) throw new InvalidUpdate(`variable '${request.name}' is a ${variable.type}, got ${JSON.stringify(v)}`);
 }

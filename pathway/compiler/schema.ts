@@ -9,6 +9,7 @@ import type { Diagnostic } from './diagnostics.ts';
 import type { Locator, Path } from './source.ts';
 import { closest } from './suggest.ts';
 import { describePath } from './describe.ts';
+import { STEP_KINDS } from '../model/step-kinds.ts';
 
 export const SCHEMA_URL = new URL('../../schemas/pathway.schema.json', import.meta.url);
 
@@ -109,7 +110,7 @@ function toFinding(e: ErrorObject, root: unknown): Finding | undefined {
     }
     case 'discriminator': {
       if (params['error'] !== 'mapping') return undefined;
-      const kinds = ['message', 'task', 'questionnaire', 'approval', 'escalation', 'monitor', 'milestone'];
+      const kinds = [...STEP_KINDS];
       const value = String(params['tagValue']);
       return { path: [...path, 'kind'], rule: 'schema-enum', message: `${prefix}unknown step kind '${value}'${suggestionOrList(value, kinds)}` };
     }

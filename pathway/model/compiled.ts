@@ -1,3 +1,7 @@
+import type { StepKind } from './step-kinds.ts';
+
+export type { StepKind };
+
 /**
  * The compiled pathway: plain JSON produced by the compiler and pinned into each journey
  * workflow's input. Types only — safe to import from Temporal workflow code.
@@ -11,7 +15,6 @@ export type AnchorType = 'date' | 'datetime';
 export type VariableType = 'bool' | 'int' | 'double' | 'string';
 export type FieldType = 'datetime' | 'date' | 'bool' | 'int' | 'double' | 'string';
 export type Urgency = 'routine' | 'urgent';
-export type StepKind = 'message' | 'task' | 'questionnaire' | 'approval' | 'escalation' | 'monitor' | 'milestone';
 
 /**
  * A point in time written as `base ± offset`, e.g. `lmp + 13w6d`, `book_nt.appointment_at - 24h`.

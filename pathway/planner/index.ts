@@ -10,5 +10,7 @@ export { projectTimeline, spanOf } from './project.ts';
 export type { Projection, ProjectionOptions, TimelineEntry } from './project.ts';
 export { formatTime, parseTime } from './time.ts';
 export { isSettled } from './settled.ts';
+export { scoreAnswers } from './scoring.ts';
+export { expectedShape, fitsType, type ValueType } from './values.ts';
 export type * from '../model/compiled.ts';
 export type * from '../model/journey.ts';

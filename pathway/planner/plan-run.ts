@@ -11,8 +11,8 @@ import type { StageEnds } from './stage-ends.ts';
 import { stageAt, type StageSpan } from './stages.ts';
 import { afterQuietHours, formatTime, MINUTE, parseTime } from './time.ts';
 import { followUpKey } from '../model/keys.ts';
+import { AWAITED_KINDS } from '../model/step-kinds.ts';
 
-const OPEN_KINDS = new Set(['task', 'approval', 'escalation', 'questionnaire']);
 
 /** One plan call: considers occurrences in (planned time, key) order and collects the plan. */
 export class PlanRun {
@@ -57,10 +57,10 @@ export class PlanRun {
     const step = occ.step;
     if (rec.completedAt) return;
     if (ctx.ended) {
-      if (OPEN_KINDS.has(step.kind) && occ.source !== `e:${ctx.ended.id}`) this.cancel.push(occ.key);
+      if (AWAITED_KINDS.has(step.kind) && occ.source !== `e:${ctx.ended.id}`) this.cancel.push(occ.key);
       return;
     }
-    const stageEnd = OPEN_KINDS.has(step.kind) ? this.stageEnds?.endOf(occ) : undefined;
+    const stageEnd = AWAITED_KINDS.has(step.kind) ? this.stageEnds?.endOf(occ) : undefined;
     if (stageEnd) {
       this.cancel.push(occ.key);
       this.cancelReasons[occ.key] = stageEnd;

@@ -41,9 +41,8 @@ import { StageEnds, stepsTimedAfter } from './stage-ends.ts';
 import { stageSpans, type StageSpan } from './stages.ts';
 import { formatDate, formatTime, parseTime } from './time.ts';
 import { stepIdOfOccurrence } from '../model/keys.ts';
+import { AWAITED_KINDS } from '../model/step-kinds.ts';
 
-/** Kinds whose issued occurrences stay open (reminded, escalated, cancelled at exit) until completed. */
-const OPEN_KINDS = new Set(['task', 'approval', 'escalation', 'questionnaire']);
 
 const NO_RECORDS: Record<string, OccurrenceRecord> = Object.freeze({}) as Record<string, OccurrenceRecord>;
 
@@ -247,7 +246,7 @@ export class Planner {
     const stepId = stepIdOfOccurrence(key);
     if (stepId === null) return;
     const kind = this.steps.get(stepId)?.kind;
-    if (kind && OPEN_KINDS.has(kind) && rec.issuedAt && !rec.completedAt && !rec.skipped && !rec.cancelledAt) this.open.add(key);
+    if (kind && AWAITED_KINDS.has(kind) && rec.issuedAt && !rec.completedAt && !rec.skipped && !rec.cancelledAt) this.open.add(key);
     else this.open.delete(key);
     const entitlement = this.consuming.get(stepId);
     if (!entitlement) return;

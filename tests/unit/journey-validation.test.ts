@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { JourneyState } from '../../pathway/planner/index.ts';
-import { InvalidUpdate, validateSubmitReading } from '../../workflows/journey-validation.ts';
+import { checkEnrollmentAnchors } from '../../enrollment/enrollment-input.ts';
+import { fitsType, type JourneyState } from '../../pathway/planner/index.ts';
+import { InvalidUpdate, validateSetAnchor, validateSubmitReading } from '../../workflows/journey-validation.ts';
 import { compiled } from '../pathway/helpers.ts';
 
 const pathway = compiled('valid/pregnancy.yaml');
@@ -22,5 +23,36 @@ describe('home readings', () => {
   it('refuses a reading without a field the monitor requires, naming it', () => {
     const partial = { ...reading('2027-05-31T21:00:00+08:00'), values: { sbp: 168 } };
     expect(() => validateSubmitReading(pathway, state, partial, NOW)).toThrow(/a 'blood_pressure' reading needs 'dbp'/);
+  });
+});
+
+describe('one check of values, at enrolment and in the journey', () => {
+  const values = ['2027-07-10', '2028-02-29', '2027-02-29', '2027-13-01', '2027-7-10', '2027-07-10T09:00', 'soon', ''];
+
+  it.each(values)('an anchor value %j is accepted at enrolment exactly when a correction accepts it', (value) => {
+    const atEnrolment = (() => {
+      try {
+        checkEnrollmentAnchors(pathway, { lmp: '2027-01-15', edd: value });
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    const inJourney = (() => {
+      try {
+        validateSetAnchor(pathway, state, { name: 'edd', value, by: 'b1' });
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    expect(inJourney).toBe(atEnrolment);
+    expect(atEnrolment).toBe(fitsType('date', value, pathway.timezone.offsetMinutes));
+  });
+
+  it('refuses a fractional value for a whole-number reading field', () => {
+    expect(fitsType('int', 2.5, 480)).toBe(false);
+    expect(fitsType('double', 2.5, 480)).toBe(true);
+    expect(fitsType('datetime', '2027-03-01T09', 480)).toBe(false);
   });
 });
