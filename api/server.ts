@@ -25,9 +25,9 @@ export const API_LOG_REDACTIONS = [
 ];
 
 /** Builds the Fastify server around the app plugin (not listening yet). */
-export async function buildServer(deps: AppDeps, logger: Logger): Promise<FastifyInstance> {
+export async function buildServer(deps: AppDeps, logger: Logger, options: { trustProxy?: boolean } = {}): Promise<FastifyInstance> {
   const child = logger.child({ component: 'api' }, { redact: { paths: API_LOG_REDACTIONS, censor: '[redacted]' } });
-  const server = Fastify({ loggerInstance: child as FastifyBaseLogger, bodyLimit: 1_048_576, trustProxy: process.env.CAREPATH_TRUST_PROXY === 'true' });
+  const server = Fastify({ loggerInstance: child as FastifyBaseLogger, bodyLimit: 1_048_576, trustProxy: options.trustProxy ?? false });
   await server.register(app, { deps });
   return server;
 }

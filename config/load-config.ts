@@ -42,10 +42,24 @@ export interface AppConfig {
   contentDir: string;
   /** null: use the embedded PGlite database under dataDir. */
   databaseUrl: string | null;
-  api: { host: string; port: number };
+  api: {
+    host: string;
+    port: number;
+    /** Trust X-Forwarded-* from a reverse proxy (CAREPATH_TRUST_PROXY). */
+    trustProxy: boolean;
+    /** Requests per minute per key; null keeps the API's default (CAREPATH_RATE_LIMIT_PER_MINUTE). */
+    rateLimitPerMinute: number | null;
+    /** The Temporal Web UI origin allowed to call /codec; null: the embedded UI's (CAREPATH_TEMPORAL_UI_ORIGIN). */
+    temporalUiOrigin: string | null;
+  };
   /** Worker tuning; null keeps the SDK's default. */
   worker: { maxCachedWorkflows: number | null };
   logLevel: string;
+  /**
+   * The environment as it was read, once, for the settings their own modules parse: payload and
+   * identity keys, channel providers, the bootstrap admin key. Nothing else reads process.env.
+   */
+  env: Readonly<Env>;
 }
 
 type Env = Record<string, string | undefined>;
@@ -121,6 +135,8 @@ export function loadConfig(options: { env?: Env; cwd?: string } = {}): AppConfig
 
   const port = parsePort('PORT', env.PORT, problems) ?? 3000;
   const maxCachedWorkflows = parseCount('CAREPATH_WORKER_MAX_CACHED_WORKFLOWS', env.CAREPATH_WORKER_MAX_CACHED_WORKFLOWS, problems);
+  const trustProxy = parseBoolean('CAREPATH_TRUST_PROXY', env.CAREPATH_TRUST_PROXY, problems) ?? false;
+  const rateLimit = parseCount('CAREPATH_RATE_LIMIT_PER_MINUTE', env.CAREPATH_RATE_LIMIT_PER_MINUTE, problems);
   if (problems.length > 0) {
     throw new CarepathError('invalid-config', problems.join('\n'), { problems });
   }
@@ -131,9 +147,10 @@ export function loadConfig(options: { env?: Env; cwd?: string } = {}): AppConfig
     pathwaysDir,
     contentDir: path.join(pathwaysDir, 'content'),
     databaseUrl,
-    api: { host: env.HOST || '127.0.0.1', port },
+    api: { host: env.HOST || '127.0.0.1', port, trustProxy, rateLimitPerMinute: rateLimit ?? null, temporalUiOrigin: env.CAREPATH_TEMPORAL_UI_ORIGIN || null },
     worker: { maxCachedWorkflows: maxCachedWorkflows ?? null },
     logLevel: env.LOG_LEVEL || 'info',
+    env: Object.freeze({ ...env }),
   };
 }
 

@@ -94,8 +94,8 @@ export async function startPlatform(
       address = devServer.address;
     }
     const temporal = { ...config.temporal, address };
-    const keyRing = loadKeyRing(process.env) ?? (await ensureDevKeyRing(config.dataDir, logger));
-    const identity = new IdentityVault(loadIdentityKeys(process.env) ?? (await ensureDevIdentityKeys(config.dataDir, logger)));
+    const keyRing = loadKeyRing(config.env) ?? (await ensureDevKeyRing(config.dataDir, logger));
+    const identity = new IdentityVault(loadIdentityKeys(config.env) ?? (await ensureDevIdentityKeys(config.dataDir, logger)));
 
     const embeddedDir = path.join(config.dataDir, 'pglite');
     const creating = !config.databaseUrl && !existsSync(embeddedDir);
@@ -136,7 +136,7 @@ export async function startPlatform(
         activities: createActivities({
           db: database.db,
           logger,
-          channels: channelsFromEnv(process.env, logger),
+          channels: channelsFromEnv(config.env, logger),
           renderTemplate: loadTemplateRenderer(config.contentDir),
           describePatient: patientDescriber(database.db, identity),
         }),
@@ -152,7 +152,7 @@ export async function startPlatform(
     if (role === 'worker') {
       return { apiUrl: null, temporalAddress: address, temporalUiUrl: null, database: database.where, stop: stopAll };
     }
-    const bootstrap = await bootstrapAdminKey(database.db, process.env);
+    const bootstrap = await bootstrapAdminKey(database.db, config.env);
     if (bootstrap?.key) progress(`created the first admin API key (shown only now; keep it safe): ${bootstrap.key}`);
     const server: FastifyInstance = await buildServer(
       {
@@ -160,10 +160,11 @@ export async function startPlatform(
         pathways,
         temporal: { connection, client, namespace: temporal.namespace, taskQueue: temporal.taskQueue },
         identity,
-        codec: { codec: new AesGcmPayloadCodec(keyRing), allowedOrigins: [process.env.CAREPATH_TEMPORAL_UI_ORIGIN || devServer?.uiUrl || DEFAULT_TEMPORAL_UI_ORIGIN] },
-        ...(process.env.CAREPATH_RATE_LIMIT_PER_MINUTE ? { limits: { rateLimitPerMinute: Number(process.env.CAREPATH_RATE_LIMIT_PER_MINUTE) } } : {}),
+        codec: { codec: new AesGcmPayloadCodec(keyRing), allowedOrigins: [config.api.temporalUiOrigin || devServer?.uiUrl || DEFAULT_TEMPORAL_UI_ORIGIN] },
+        ...(config.api.rateLimitPerMinute !== null ? { limits: { rateLimitPerMinute: config.api.rateLimitPerMinute } } : {}),
       },
       logger,
+      { trustProxy: config.api.trustProxy },
     );
     cleanups.push(() => server.close());
     await server.listen({ host: config.api.host, port: config.api.port });

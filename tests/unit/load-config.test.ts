@@ -29,7 +29,7 @@ describe('loadConfig', () => {
     expect(config.temporal).toMatchObject({ address: null, namespace: 'default', taskQueue: 'carepath-journeys', apiKey: null });
     expect(config.temporal.devServer).toEqual({ ip: '127.0.0.1', port: 7233, uiPort: 8233, dbFile: path.join(cwd, '.data', 'temporal', 'dev.db'), logLevel: 'warn' });
     expect(config.databaseUrl).toBeNull();
-    expect(config.api).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(config.api).toEqual({ host: '127.0.0.1', port: 3000, trustProxy: false, rateLimitPerMinute: null, temporalUiOrigin: null });
   });
 
   it('reads the shipped temporal.config.yaml without complaint', () => {
@@ -47,6 +47,16 @@ describe('loadConfig', () => {
     expect(config.temporal).toMatchObject({ address: 'other:7233', namespace: 'staging', taskQueue: 'q2' });
     expect(config.api.port).toBe(8080);
     expect(config.databaseUrl).toBe('postgres://a@b/c');
+  });
+
+  it('reads the API settings and keeps the one snapshot of the environment it read', () => {
+    const env = { CAREPATH_TRUST_PROXY: 'true', CAREPATH_RATE_LIMIT_PER_MINUTE: '120', CAREPATH_TEMPORAL_UI_ORIGIN: 'https://ui.example.org', CAREPATH_CODEC_KEYS: 'k1:abc' };
+    const config = loadConfig({ env, cwd: dirWith() });
+    expect(config.api).toMatchObject({ trustProxy: true, rateLimitPerMinute: 120, temporalUiOrigin: 'https://ui.example.org' });
+    env.CAREPATH_CODEC_KEYS = 'changed later';
+    expect(config.env.CAREPATH_CODEC_KEYS).toBe('k1:abc');
+    expect(Object.isFrozen(config.env)).toBe(true);
+    expect(problems(() => loadConfig({ env: { CAREPATH_TRUST_PROXY: 'sometimes', CAREPATH_RATE_LIMIT_PER_MINUTE: '-1' }, cwd: dirWith() }))).toHaveLength(2);
   });
 
   it('turns TLS on for an API key (Temporal Cloud)', () => {
