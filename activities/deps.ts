@@ -1,13 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Channel } from '../channels/channel.ts';
+import type { RenderTemplate } from '../channels/templates.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logging/logger.ts';
 
-/**
- * Renders a message template (content kept as data under pathways/) into the text to send on
- * `channel`: a sensitive template's SMS is its neutral `sms_body`, never its body.
- */
-export type RenderTemplate = (templateId: string, variables: Record<string, unknown>, channel?: string) => string;
+export type { RenderTemplate };
 
 /** What activities need from the outside world; tests pass real instances of each. */
 export interface ActivityDeps {

@@ -1,33 +1,27 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { parse } from 'yaml';
-import type { RenderTemplate } from '../activities/deps.ts';
-
-const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+import { loadContent, PLACEHOLDER } from '../pathway/compiler/content.ts';
 
 /**
- * Loads the message templates under `<contentDir>/templates/*.yaml` (`id`, `body` with
- * `{{ variable }}` placeholders; the compiler has already checked them) and returns a renderer.
- * A template or variable that is missing fails the activity without retrying: a person must fix
- * the content, and the journey hands the message over rather than sending a half-filled text.
+ * Renders a message template (content kept as data under pathways/) into the text to send on
+ * `channel`: a sensitive template's SMS is its neutral `sms_body`, never its body.
+ */
+export type RenderTemplate = (templateId: string, variables: Record<string, unknown>, channel?: string) => string;
+
+/**
+ * A renderer of the message templates under `<contentDir>/templates/*.yaml`, read by the same
+ * loader the compiler checks them with. A template or variable that is missing fails the
+ * activity without retrying: a person must fix the content, and the journey hands the message
+ * over rather than sending a half-filled text.
  */
 export function loadTemplateRenderer(contentDir: string): RenderTemplate {
-  const bodies = new Map<string, { body: string; sms?: string; sensitive: boolean }>();
+  const { templates } = loadContent(contentDir);
   const dir = path.join(contentDir, 'templates');
-  if (existsSync(dir)) {
-    for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) {
-      const raw = parse(readFileSync(path.join(dir, file), 'utf8')) as { id?: unknown; body?: unknown; sms_body?: unknown; sensitive?: unknown } | null;
-      if (typeof raw?.id === 'string' && typeof raw.body === 'string') {
-        bodies.set(raw.id, { body: raw.body, sensitive: raw.sensitive === true, ...(typeof raw.sms_body === 'string' ? { sms: raw.sms_body } : {}) });
-      }
-    }
-  }
   return (templateId, variables, channel) => {
-    const template = bodies.get(templateId);
+    const template = templates.get(templateId);
     if (template === undefined) throw ApplicationFailure.nonRetryable(`no message template '${templateId}' in ${dir}`, 'UnknownTemplate');
     let body = template.body;
-    if (channel === 'sms' && template.sms !== undefined) body = template.sms;
+    if (channel === 'sms' && template.smsBody !== undefined) body = template.smsBody;
     else if (channel === 'sms' && template.sensitive) {
       // The compiler refuses this; a content file edited under a running platform must not leak.
       throw ApplicationFailure.nonRetryable(`template '${templateId}' is sensitive and has no neutral sms_body`, 'SensitiveOverSms');

@@ -7,6 +7,7 @@ import type { CompiledPathway } from '../pathway/planner/index.ts';
 import type { JourneyInput } from '../workflows/journey-definitions.ts';
 import { DEFAULT_REPLAY_BUDGET, type ReplayBudget } from '../workflows/replay-budget.ts';
 import { ButlerKey, PathwayVersionKey, PatientRefKey, ProgramKey, StageKey, StatusKey, TenantKey } from '../workflows/search-attributes.ts';
+import type { journeyWorkflow } from '../workflows/journey.ts';
 
 /**
  * The journey's workflow id: one running journey per tenant, pathway and (pseudonymous) patient.
@@ -86,7 +87,7 @@ export async function startJourneyWorkflow(client: Client, taskQueue: string, re
     journey: { enrolledAt: request.enrolledAt, anchors: { ...request.anchors }, ...(request.variables ? { variables: { ...request.variables } } : {}) },
   };
   try {
-    const handle = await client.workflow.start('journeyWorkflow', {
+    const handle = await client.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
       workflowId,
       taskQueue,
       args: [input],

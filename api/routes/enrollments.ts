@@ -178,10 +178,7 @@ export function summary(e: Enrollment) {
 async function queryJourney(deps: RouteContext['deps'], enrollment: Enrollment): Promise<{ view: JourneyView } | { reason: string }> {
   try {
     const handle = deps.temporal.client.workflow.getHandle(enrollment.workflow_id);
-    const view = await Promise.race([
-      handle.query(journeyViewQuery),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${QUERY_TIMEOUT_MS} ms`)), QUERY_TIMEOUT_MS).unref()),
-    ]);
+    const view = await deps.temporal.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(journeyViewQuery));
     return { view };
   } catch (err) {
     return { reason: `the journey did not answer: ${((err as Error).message ?? String(err)).split('\n')[0]}` };

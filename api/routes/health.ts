@@ -30,7 +30,8 @@ export const healthRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, {
     },
     async (_request, reply) => {
       const [temporal, database] = await Promise.all([
-        probe(() => deps.temporal.connection.healthService.check({})),
+        // A gRPC deadline on the call itself; the database has no such thing, so the probe times it.
+        probe(() => deps.temporal.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => deps.temporal.connection.healthService.check({}))),
         probe(() => sql`select 1`.execute(deps.db)),
       ]);
       if (temporal.ok && database.ok) return { status: 'ok', temporal: 'ok', database: 'ok' };

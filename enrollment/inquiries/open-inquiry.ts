@@ -9,6 +9,7 @@ import type { InquiryInput } from '../../workflows/inquiry-definitions.ts';
 import { inquiryWorkflowId } from '../../workflows/inquiry-definitions.ts';
 import { INQUIRY_TASK_KIND } from '../complete-task.ts';
 import { inquiryDeadline } from './inquiry-sla.ts';
+import type { inquiryWorkflow } from '../../workflows/inquiry.ts';
 
 /** Who an unanswered inquiry is escalated to: the butlers' lead. */
 export const INQUIRY_ESCALATION_ROLE = 'coordinator';
@@ -73,7 +74,7 @@ export async function openInquiry(
   });
   const input: InquiryInput = { inquiryId: id, taskId: inquiry.task_id, escalateAt: escalateAt.toISOString(), escalateTo: INQUIRY_ESCALATION_ROLE };
   try {
-    await deps.client.workflow.start('inquiryWorkflow', { workflowId, taskQueue: deps.taskQueue, args: [input] });
+    await deps.client.workflow.start<typeof inquiryWorkflow>('inquiryWorkflow', { workflowId, taskQueue: deps.taskQueue, args: [input] });
   } catch (err) {
     await deps.db.transaction().execute((trx) => deleteInquiryWithTask(trx, id, inquiry.task_id));
     throw err;

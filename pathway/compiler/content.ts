@@ -12,6 +12,8 @@ import { Locator, parseSource, type Path } from './source.ts';
 export interface TemplateInfo {
   id: string;
   file: string;
+  /** The text with `{{ variable }}` placeholders. */
+  body: string;
   channels?: string[];
   variables: string[];
   /**
@@ -125,15 +127,18 @@ function loadTemplate(lib: ContentLibrary, file: string): void {
   if (lib.templates.has(id)) return problem(['id'], `template '${id}' is already defined in ${lib.templates.get(id)!.file}`, 'duplicate-id');
   const body = typeof raw['body'] === 'string' ? raw['body'] : '';
   const variables = placeholders(body);
-  const info: TemplateInfo = { id, file, variables };
+  const info: TemplateInfo = { id, file, body, variables };
   if (typeof sensitive === 'boolean') info.sensitive = sensitive;
   if (typeof smsBody === 'string') info.smsBody = smsBody;
   if (Array.isArray(channels)) info.channels = channels.map(String);
   lib.templates.set(id, info);
 }
 
+/** A `{{ variable }}` placeholder of a template text (global: use with replace or matchAll). */
+export const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
 function placeholders(text: string): string[] {
-  return [...new Set([...text.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)].map((m) => m[1]!))].sort();
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))].sort();
 }
 
 function loadQuestionnaire(lib: ContentLibrary, file: string): void {
