@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     await connection.close();
   } finally {
     for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve())));
     await database.close();
     await devServer.stop();
     await runAdminStatement(serverUrl, `drop database if exists ${dbName} with (force)`);

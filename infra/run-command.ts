@@ -14,6 +14,7 @@ export function runCommand(
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
     const onData = (chunk: Buffer) => {
+      // eslint-disable-next-line no-control-regex -- strips ANSI colour codes (ESC [ … m) from tool output
       for (const line of chunk.toString('utf8').replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
         if (!line.trim()) continue;
         tail.push(line);

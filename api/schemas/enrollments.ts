@@ -1,4 +1,4 @@
-import { dataValue, isoDateTime } from './common.ts';
+import { isoDateTime } from './common.ts';
 
 const nullableString = { type: ['string', 'null'] } as const;
 
@@ -152,4 +152,3 @@ export const answersBody = {
   properties: { items: { type: 'object', minProperties: 1, maxProperties: 200, additionalProperties: { type: 'number' }, description: 'item id → chosen option\'s score' } },
 } as const;
 
-export { dataValue };

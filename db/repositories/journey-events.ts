@@ -1,8 +1,7 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Database, JourneyEventsTable } from '../database.ts';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../database.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
-export type JourneyEvent = Selectable<JourneyEventsTable>;
 
 export interface NewJourneyEvent {
   enrollmentId: string;
@@ -29,9 +28,4 @@ export async function appendJourneyEvent(db: Db, event: NewJourneyEvent): Promis
     .onConflict((oc) => oc.columns(['enrollment_id', 'event_key']).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
-}
-
-/** The timeline of one enrolment, oldest first. */
-export function listJourneyEvents(db: Db, enrollmentId: string): Promise<JourneyEvent[]> {
-  return db.selectFrom('journey_events').selectAll().where('enrollment_id', '=', enrollmentId).orderBy('at').orderBy('id').execute();
 }

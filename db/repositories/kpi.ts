@@ -12,12 +12,6 @@ export interface KpiPeriod {
   program?: string;
 }
 
-export interface GroupKeys {
-  pathway_id: string;
-  pathway_version: string;
-  butler_id: string | null;
-}
-
 function enrollmentsIn(db: Kysely<Database>, period: KpiPeriod) {
   let query = db.selectFrom('enrollments').select(['enrollments.id']);
   if (period.program !== undefined) {

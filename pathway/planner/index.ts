@@ -7,7 +7,7 @@ export { Planner } from './planner.ts';
 export { resolvedAnchors } from './anchors.ts';
 export { checkBooking } from './booking.ts';
 export { projectTimeline, spanOf } from './project.ts';
-export type { Projection, ProjectionOptions, TimelineEntry } from './project.ts';
+export type { Projection, TimelineEntry } from './project.ts';
 export { formatTime, parseTime } from './time.ts';
 export { isSettled } from './settled.ts';
 export { scoreAnswers } from './scoring.ts';

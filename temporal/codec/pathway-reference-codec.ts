@@ -36,11 +36,11 @@ export class PathwayReferenceCodec implements PayloadCodec {
   constructor(private readonly contents: PathwayContents) {}
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.all(payloads.map((p) => (p.metadata?.[PATHWAY_HASH_METADATA] ? this.reference(p) : p)));
+    return Promise.all(payloads.map(async (p) => (p.metadata?.[PATHWAY_HASH_METADATA] ? this.reference(p) : p)));
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.all(payloads.map((p) => (isPathwayReference(p) ? this.resolve(p) : p)));
+    return Promise.all(payloads.map(async (p) => (isPathwayReference(p) ? this.resolve(p) : p)));
   }
 
   private async reference(payload: Payload): Promise<Payload> {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { listOutboxMessages } from '../../db/repositories/outbox.ts';
 import {
@@ -188,7 +188,7 @@ describe('journey workflow on the time-skipping server (real activities, real Po
     const file = path.join(dir, 'pregnancy.yaml');
     const original = readFileSync(pregnancyFixture, 'utf8');
     // Version 1.2.0 drops the booking visit and the notice that follows it.
-    const source = original.replace('version: 1.0.0', 'version: 1.2.0').replace(/  - id: book_booking_visit\n[\s\S]*?(?=  - id: book_nt\n)/, '');
+    const source = original.replace('version: 1.0.0', 'version: 1.2.0').replace(/ {2}- id: book_booking_visit\n[\s\S]*?(?= {2}- id: book_nt\n)/, '');
     expect(source).not.toContain('book_booking_visit');
     writeFileSync(file, source);
     const next = compileFile(file, { contentDir: path.join(path.dirname(pregnancyFixture), '..', 'content') }).compiled!;

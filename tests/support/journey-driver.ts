@@ -34,7 +34,7 @@ const DAY = 86_400_000;
 export async function driveJourney(env: TestWorkflowEnvironment, handle: WorkflowHandle, pathway: CompiledPathway, scenario: Scenario): Promise<JourneyView> {
   const start = await env.currentTimeMs();
   const firstNoon = Math.ceil((start + 8 * 3_600_000 - 12 * 3_600_000) / DAY) * DAY + 12 * 3_600_000 - 8 * 3_600_000;
-  let view = await handle.query(journeyViewQuery);
+  let view: JourneyView;
   for (let day = 0; day < scenario.days; day++) {
     const target = firstNoon + day * DAY;
     const now = await env.currentTimeMs();

@@ -7,7 +7,6 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { inject } from 'vitest';
 import { createApiClient } from '../../../api/auth/api-keys.ts';
-import { API_LOG_REDACTIONS } from '../../../api/server.ts';
 import { loadConfig } from '../../../config/load-config.ts';
 import { silentProgress } from '../../../infra/progress.ts';
 import type { Logger } from '../../../logging/logger.ts';
@@ -142,4 +141,3 @@ export function enrollmentRequest(overrides: Record<string, unknown> = {}) {
   };
 }
 
-export { API_LOG_REDACTIONS };
