@@ -29,12 +29,26 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...nodeBuiltins.map((name) => ({ name, message: 'workflow and planner code is deterministic: no Node built-ins (pass what it needs in its input, or use an activity)' })),
-            ...['yaml', 'ajv', 'pg', 'kysely', 'pino', 'fastify'].map((name) => ({ name, message: 'no I/O or parsing libraries in workflow and planner code' })),
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'workflow and planner code is deterministic: no Node built-ins (pass what it needs in its input, or use an activity)',
+            })),
+            ...['yaml', 'ajv', 'pg', 'kysely', 'pino', 'fastify'].map((name) => ({
+              name,
+              message: 'no I/O or parsing libraries in workflow and planner code',
+            })),
           ],
           patterns: [
-            { group: ['**/activities/*', '**/activities/**'], allowTypeImports: true, message: 'workflow code imports activities as types only (import type …)' },
-            { group: ['**/db/**', '**/api/**', '**/channels/**', '**/infra/**', '**/pathway/compiler/**'], allowTypeImports: true, message: 'workflow and planner code reaches these only as types' },
+            {
+              group: ['**/activities/*', '**/activities/**'],
+              allowTypeImports: true,
+              message: 'workflow code imports activities as types only (import type …)',
+            },
+            {
+              group: ['**/db/**', '**/api/**', '**/channels/**', '**/infra/**', '**/pathway/compiler/**'],
+              allowTypeImports: true,
+              message: 'workflow and planner code reaches these only as types',
+            },
           ],
         },
       ],
@@ -55,7 +69,16 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      globals: { process: 'readonly', console: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', require: 'readonly', module: 'writable', exports: 'writable', __dirname: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        exports: 'writable',
+        __dirname: 'readonly',
+      },
     },
     rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
   },

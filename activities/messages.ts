@@ -1,13 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { PermanentDeliveryError } from '../channels/channel.ts';
 import { insertTaskOnce } from '../db/repositories/tasks.ts';
-import {
-  insertOutboxMessageOnce,
-  lockOutboxMessage,
-  markOutboxAttemptFailed,
-  markOutboxSent,
-  markOutboxUndeliverable,
-} from '../db/repositories/outbox.ts';
+import { insertOutboxMessageOnce, lockOutboxMessage, markOutboxAttemptFailed, markOutboxSent, markOutboxUndeliverable } from '../db/repositories/outbox.ts';
 import { randomUUID } from 'node:crypto';
 import type { ActivityDeps } from './deps.ts';
 import { messageKey as outboxKey } from '../pathway/model/keys.ts';
@@ -103,7 +97,9 @@ export function createMessageActivities(deps: ActivityDeps) {
      * found sent, or marked failed with its task created in the same transaction. A message whose
      * attempts never reached the outbox gets its row here, so nothing later sends it either.
      */
-    async handOverUndeliverableMessage(input: SendMessageInput & { role: string; assignee: string | null; reason: string }): Promise<{ taskId: string | null }> {
+    async handOverUndeliverableMessage(
+      input: SendMessageInput & { role: string; assignee: string | null; reason: string },
+    ): Promise<{ taskId: string | null }> {
       const idempotencyKey = messageKey(input);
       await insertOutboxMessageOnce(deps.db, { ...input, idempotencyKey });
       const taskId = await deps.db.transaction().execute(async (trx) => {

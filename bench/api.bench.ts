@@ -53,7 +53,16 @@ async function main(): Promise<void> {
   await runAdminStatement(serverUrl, `create database ${dbName}`);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'carepath-bench-'));
   const cli = await ensureTemporalCli(stderrProgress);
-  const devServer = await startDevServer({ cliPath: cli.path, ip: '127.0.0.1', port: await freePort(), uiPort: null, namespace: 'default', dbFile: null, logLevel: 'error', logFile: null });
+  const devServer = await startDevServer({
+    cliPath: cli.path,
+    ip: '127.0.0.1',
+    port: await freePort(),
+    uiPort: null,
+    namespace: 'default',
+    dbFile: null,
+    logLevel: 'error',
+    logFile: null,
+  });
   const url = databaseUrl(serverUrl, dbName);
   const keys = `k1:${randomBytes(32).toString('base64')}`;
   const taskQueue = `bench-${randomUUID()}`;
@@ -106,16 +115,32 @@ async function main(): Promise<void> {
     const dataConverter = encryptingDataConverter(parseKeyRing(keys, { source: 'bench' }), pathwayContents(database.db, [pathway]));
     const client = new Client({ connection, dataConverter });
     const bareQueue = `bare-${randomUUID()}`;
-    const bareWorker = await Worker.create({ connection: await NativeConnection.connect({ address: devServer.address }), taskQueue: bareQueue, workflowBundle: benchBundle, dataConverter });
+    const bareWorker = await Worker.create({
+      connection: await NativeConnection.connect({ address: devServer.address }),
+      taskQueue: bareQueue,
+      workflowBundle: benchBundle,
+      dataConverter,
+    });
     const bareRunning = bareWorker.run();
 
-    console.log(`carepath API benchmark: ${N} requests per kind at concurrency ${CONCURRENCY}, ${LAYOUT === 'separate' ? 'API and worker as two processes' : 'API and worker in one process (carepath start)'}`);
-    console.log(`  PostgreSQL ${dbName} (local), Temporal dev server ${devServer.address} (in memory), node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+    console.log(
+      `carepath API benchmark: ${N} requests per kind at concurrency ${CONCURRENCY}, ${LAYOUT === 'separate' ? 'API and worker as two processes' : 'API and worker in one process (carepath start)'}`,
+    );
+    console.log(
+      `  PostgreSQL ${dbName} (local), Temporal dev server ${devServer.address} (in memory), node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
+    );
 
     const lmp = new Date(Date.now() + 8 * 3_600_000 - 100 * 86_400_000).toISOString().slice(0, 10);
     const enrollmentIds: string[] = [];
     const bareIds: string[] = [];
-    const input = (): JourneyInput => ({ enrollmentId: randomUUID(), patientRef: `P-${randomUUID().slice(0, 12)}`, tenant: 'default', butlerId: 'b1', pathway, journey: { enrolledAt: new Date().toISOString(), anchors: { lmp } } });
+    const input = (): JourneyInput => ({
+      enrollmentId: randomUUID(),
+      patientRef: `P-${randomUUID().slice(0, 12)}`,
+      tenant: 'default',
+      butlerId: 'b1',
+      pathway,
+      journey: { enrolledAt: new Date().toISOString(), anchors: { lmp } },
+    });
     let serial = 0;
     const enrol = async () => {
       const i = serial++;
@@ -146,7 +171,9 @@ async function main(): Promise<void> {
       if (response.status !== 200) throw new Error(`completion answered ${response.status}: ${await response.text()}`);
     };
     const bareUpdate = async () => {
-      await client.workflow.getHandle(bareIds[b++]!).executeUpdate(echoUpdate, { args: [{ key: 'book_visit#1', data: { appointment_at: appointment }, by: 'b1' }] });
+      await client.workflow
+        .getHandle(bareIds[b++]!)
+        .executeUpdate(echoUpdate, { args: [{ key: 'book_visit#1', data: { appointment_at: appointment }, by: 'b1' }] });
     };
     const updates = await alternate(tasks.length, complete, bareUpdate);
 
@@ -181,11 +208,17 @@ let processes: ChildProcess[] = [];
 
 /** `count` calls of each, in CHUNKS alternating chunks (a, b, a, b, …), at most CONCURRENCY in flight. */
 async function alternate(count: number, a: () => Promise<void>, b: () => Promise<void>): Promise<{ a: Phase; b: Phase }> {
-  const out = { a: { latencies: [] as number[], wallMs: 0, cpu: processes.map(() => 0) }, b: { latencies: [] as number[], wallMs: 0, cpu: processes.map(() => 0) } };
+  const out = {
+    a: { latencies: [] as number[], wallMs: 0, cpu: processes.map(() => 0) },
+    b: { latencies: [] as number[], wallMs: 0, cpu: processes.map(() => 0) },
+  };
   const per = Math.ceil(count / CHUNKS);
   for (let done = 0; done < count; done += per) {
     const n = Math.min(per, count - done);
-    for (const [phase, fn] of [[out.a, a], [out.b, b]] as const) {
+    for (const [phase, fn] of [
+      [out.a, a],
+      [out.b, b],
+    ] as const) {
       const started = performance.now();
       const cpuBefore = processes.map((p) => cpuMs(p.pid!));
       let next = 0;
@@ -219,7 +252,8 @@ function report(name: string, phase: Phase, bareName: string, bare: Phase): void
   console.log(line(name, s));
   console.log(line(bareName, r));
   console.log(`  ${''.padEnd(30)} p50 ratio ${(s.p50 / r.p50).toFixed(2)}×, p99 ratio ${(s.p99 / r.p99).toFixed(2)}×`);
-  const per = (cpu: number[], n: number) => cpu.map((c, i) => `${LAYOUT === 'separate' ? ['API', 'worker'][i === 0 ? 1 : 0] : 'platform'} ${(c / n).toFixed(1)} ms`).join(', ');
+  const per = (cpu: number[], n: number) =>
+    cpu.map((c, i) => `${LAYOUT === 'separate' ? ['API', 'worker'][i === 0 ? 1 : 0] : 'platform'} ${(c / n).toFixed(1)} ms`).join(', ');
   console.log(`  ${''.padEnd(30)} CPU per request: ${per(phase.cpu, s.n)} (bare: ${per(bare.cpu, r.n)})`);
 }
 
@@ -227,15 +261,26 @@ function report(name: string, phase: Phase, bareName: string, bare: Phase): void
 async function waitForTasks(db: Awaited<ReturnType<typeof openDatabase>>['db'], enrollmentIds: string[]): Promise<string[]> {
   const deadline = Date.now() + TASK_WAIT_MS;
   for (;;) {
-    const rows = await db.selectFrom('tasks').select('id').where('step_id', '=', 'book_visit').where('status', '=', 'open').where('enrollment_id', 'in', enrollmentIds).execute();
+    const rows = await db
+      .selectFrom('tasks')
+      .select('id')
+      .where('step_id', '=', 'book_visit')
+      .where('status', '=', 'open')
+      .where('enrollment_id', 'in', enrollmentIds)
+      .execute();
     if (rows.length === enrollmentIds.length) return rows.map((r) => r.id);
-    if (Date.now() > deadline) throw new Error(`only ${rows.length} of ${enrollmentIds.length} journeys created their first task within ${TASK_WAIT_MS / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${rows.length} of ${enrollmentIds.length} journeys created their first task within ${TASK_WAIT_MS / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 function post(base: string, url: string, key: string, body: unknown): Promise<Response> {
-  return fetch(`${base}${url}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(`${base}${url}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 await main();

@@ -46,7 +46,16 @@ const instant: Channel = { name: 'wechat', deliver: async (m) => ({ providerMess
 
 async function main(): Promise<void> {
   const [cli, serverUrl] = await Promise.all([ensureTemporalCli(stderrProgress), ensureLocalPostgres(stderrProgress)]);
-  const devServer = await startDevServer({ cliPath: cli.path, ip: '127.0.0.1', port: await freePort(), uiPort: null, namespace: 'default', dbFile: null, logLevel: 'error', logFile: null });
+  const devServer = await startDevServer({
+    cliPath: cli.path,
+    ip: '127.0.0.1',
+    port: await freePort(),
+    uiPort: null,
+    namespace: 'default',
+    dbFile: null,
+    logLevel: 'error',
+    logFile: null,
+  });
   const name = `carepath_delivery_${randomUUID().slice(0, 8)}`;
   await runAdminStatement(serverUrl, `create database ${name}`);
   const url = databaseUrl(serverUrl, name);
@@ -63,7 +72,13 @@ async function main(): Promise<void> {
     await ensureSearchAttributes(connection, 'default', loadConfig({ env: {} }).temporal.searchAttributes);
     const client = new Client({ connection });
     const taskQueue = `delivery-${randomUUID()}`;
-    const worker = await Worker.create({ connection: await NativeConnection.connect({ address: devServer.address }), taskQueue, workflowBundle: await ensureWorkflowBundle(stderrProgress), activities, maxCachedWorkflows: REMINDERS });
+    const worker = await Worker.create({
+      connection: await NativeConnection.connect({ address: devServer.address }),
+      taskQueue,
+      workflowBundle: await ensureWorkflowBundle(stderrProgress),
+      activities,
+      maxCachedWorkflows: REMINDERS,
+    });
     const workerRun = worker.run();
     await boss.start();
     await boss.createQueue('reminders');
@@ -75,8 +90,13 @@ async function main(): Promise<void> {
     }
 
     const sent = async (enrollmentIds: string[]) =>
-      Number((await sql<{ n: string }>`select count(*) as n from outbox_messages where status = 'sent' and enrollment_id = any(${enrollmentIds})`.execute(db)).rows[0]!.n);
-    const untilSent = async (enrollmentIds: string[], total: number) => { while ((await sent(enrollmentIds)) < total) await new Promise((r) => setTimeout(r, 100)); };
+      Number(
+        (await sql<{ n: string }>`select count(*) as n from outbox_messages where status = 'sent' and enrollment_id = any(${enrollmentIds})`.execute(db))
+          .rows[0]!.n,
+      );
+    const untilSent = async (enrollmentIds: string[], total: number) => {
+      while ((await sent(enrollmentIds)) < total) await new Promise((r) => setTimeout(r, 100));
+    };
     const journeys = REMINDERS / PER_JOURNEY;
     const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 
@@ -84,23 +104,57 @@ async function main(): Promise<void> {
       const ids: string[] = Array.from({ length: journeys }, () => randomUUID());
       const started = performance.now();
       let next = 0;
-      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-        while (next < ids.length) {
-          const id = ids[next++]!;
-          await startJourney(db, client, taskQueue, { enrollmentId: id, patientRef: `P-${id.slice(0, 12)}`, tenant: 'bench', butlerId: 'b1', pathway, anchors: { start: today }, enrolledAt: new Date().toISOString() });
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < ids.length) {
+            const id = ids[next++]!;
+            await startJourney(db, client, taskQueue, {
+              enrollmentId: id,
+              patientRef: `P-${id.slice(0, 12)}`,
+              tenant: 'bench',
+              butlerId: 'b1',
+              pathway,
+              anchors: { start: today },
+              enrolledAt: new Date().toISOString(),
+            });
+          }
+        }),
+      );
       await untilSent(ids, REMINDERS);
       return REMINDERS / ((performance.now() - started) / 1000);
     };
     const viaPgBoss = async (): Promise<number> => {
       // The same rows a journey would write first (the outbox references its enrolment).
       const ids: string[] = Array.from({ length: journeys }, () => randomUUID());
-      await db.insertInto('enrollments').values(ids.map((id) => ({ id, patient_ref: `P-${id.slice(0, 12)}`, program: 'general', pathway_id: pathway.id, pathway_version: pathway.version, pathway_hash: pathway.hash, workflow_id: `boss/${id}`, butler_id: 'b1' }))).execute();
+      await db
+        .insertInto('enrollments')
+        .values(
+          ids.map((id) => ({
+            id,
+            patient_ref: `P-${id.slice(0, 12)}`,
+            program: 'general',
+            pathway_id: pathway.id,
+            pathway_version: pathway.version,
+            pathway_hash: pathway.hash,
+            workflow_id: `boss/${id}`,
+            butler_id: 'b1',
+          })),
+        )
+        .execute();
       const jobs = ids.flatMap((id) =>
         Array.from({ length: PER_JOURNEY }, (_, k): { name: string; data: SendMessageInput } => ({
           name: 'reminders',
-          data: { enrollmentId: id, patientRef: `P-${id.slice(0, 12)}`, stepId: `reminder_${k + 1}`, occurrenceKey: `reminder_${k + 1}#1`, channel: 'wechat', audience: 'patient', templateId: 'fleet_notice', variables: { title: `提醒${k + 1}` }, urgent: true },
+          data: {
+            enrollmentId: id,
+            patientRef: `P-${id.slice(0, 12)}`,
+            stepId: `reminder_${k + 1}`,
+            occurrenceKey: `reminder_${k + 1}#1`,
+            channel: 'wechat',
+            audience: 'patient',
+            templateId: 'fleet_notice',
+            variables: { title: `提醒${k + 1}` },
+            urgent: true,
+          },
         })),
       );
       const started = performance.now();
@@ -117,7 +171,9 @@ async function main(): Promise<void> {
     const best = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const j = best(rates.journeys);
     const b = best(rates.pgBoss);
-    console.log(`\n== delivered reminders per second, ${REMINDERS} reminders per run (${journeys} journeys × ${PER_JOURNEY}), same delivery code, same PostgreSQL`);
+    console.log(
+      `\n== delivered reminders per second, ${REMINDERS} reminders per run (${journeys} journeys × ${PER_JOURNEY}), same delivery code, same PostgreSQL`,
+    );
     console.log(`journeys (Temporal dev server, worker in this process)   ${j.toFixed(1)} /s   (runs: ${rates.journeys.map((x) => x.toFixed(1)).join(', ')})`);
     console.log(`pg-boss (4 workers, batches of 50)                        ${b.toFixed(1)} /s   (runs: ${rates.pgBoss.map((x) => x.toFixed(1)).join(', ')})`);
     console.log(`ratio                                                     ${(j / b).toFixed(2)}×`);

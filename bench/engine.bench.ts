@@ -51,7 +51,11 @@ interface Counters {
 
 async function pool<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next < items.length) await fn(items[next++]!); }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 /** User plus system CPU of a process in milliseconds, from /proc (Linux). */
@@ -66,7 +70,16 @@ async function main(): Promise<void> {
   const [cli, serverUrl] = await Promise.all([ensureTemporalCli(stderrProgress), ensureLocalPostgres(stderrProgress)]);
   await ensureWorkflowBundle(stderrProgress);
   await ensureWorkflowBundle(stderrProgress, path.join(root, 'bench', 'workflows', 'index.ts'));
-  const devServer = await startDevServer({ cliPath: cli.path, ip: '127.0.0.1', port: await freePort(), uiPort: null, namespace: 'default', dbFile: null, logLevel: 'error', logFile: null });
+  const devServer = await startDevServer({
+    cliPath: cli.path,
+    ip: '127.0.0.1',
+    port: await freePort(),
+    uiPort: null,
+    namespace: 'default',
+    dbFile: null,
+    logLevel: 'error',
+    logFile: null,
+  });
   const name = `carepath_engine_${randomUUID().slice(0, 8)}`;
   await runAdminStatement(serverUrl, `create database ${name}`);
   const url = databaseUrl(serverUrl, name);
@@ -79,13 +92,25 @@ async function main(): Promise<void> {
     const pathway = compileFile(path.join(root, 'tests', 'api', 'fixtures', 'care-demo.yaml')).compiled!;
     const connection = await Connection.connect({ address: devServer.address });
     await ensureSearchAttributes(connection, 'default', loadConfig({ env: {} }).temporal.searchAttributes);
-    const client = new Client({ connection, dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH, payloadCodecs: [new PathwayReferenceCodec(pathwayContents(db, [pathway]))] } });
+    const client = new Client({
+      connection,
+      dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH, payloadCodecs: [new PathwayReferenceCodec(pathwayContents(db, [pathway]))] },
+    });
     const journeyQueue = `engine-journeys-${randomUUID()}`;
     const yardstickQueue = `engine-yardsticks-${randomUUID()}`;
-    const child = (worker = fork(path.join(root, 'bench', 'support', 'engine-worker.ts'), [devServer.address, url, journeyQueue, yardstickQueue], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
+    const child = (worker = fork(path.join(root, 'bench', 'support', 'engine-worker.ts'), [devServer.address, url, journeyQueue, yardstickQueue], {
+      execArgv: ['--import', 'tsx'],
+      stdio: 'inherit',
+    }));
     await new Promise((r) => child.once('message', r));
-    const counters = () => new Promise<Counters>((resolve) => { child.once('message', (m) => resolve(m as Counters)); child.send('counters'); });
-    const until = async (done: (c: Counters) => boolean) => { while (!done(await counters())) await new Promise((r) => setTimeout(r, 50)); };
+    const counters = () =>
+      new Promise<Counters>((resolve) => {
+        child.once('message', (m) => resolve(m as Counters));
+        child.send('counters');
+      });
+    const until = async (done: (c: Counters) => boolean) => {
+      while (!done(await counters())) await new Promise((r) => setTimeout(r, 50));
+    };
 
     const lmp = new Date(Date.now() + 8 * 3_600_000 - 70 * 86_400_000).toISOString().slice(0, 10);
     const appointment = new Date(Date.now() + 5 * 86_400_000).toISOString();
@@ -96,12 +121,22 @@ async function main(): Promise<void> {
       const ids: string[] = Array.from({ length: n }, () => randomUUID());
       const workflowIds: string[] = [];
       await pool(ids, async (id) => {
-        const { workflowId } = await startJourney(db, client, journeyQueue, { enrollmentId: id, patientRef: `P-${id.slice(0, 12)}`, tenant: 'bench', butlerId: 'b1', pathway, anchors: { lmp }, enrolledAt: new Date().toISOString() });
+        const { workflowId } = await startJourney(db, client, journeyQueue, {
+          enrollmentId: id,
+          patientRef: `P-${id.slice(0, 12)}`,
+          tenant: 'bench',
+          butlerId: 'b1',
+          pathway,
+          anchors: { lmp },
+          enrolledAt: new Date().toISOString(),
+        });
         workflowIds.push(workflowId);
       });
       await until((c) => c.tasks - before.tasks >= 2 * n);
       await pool(workflowIds, async (workflowId) => {
-        await client.workflow.getHandle(workflowId).executeUpdate(completeStepUpdate, { args: [{ key: 'book_visit#1', data: { appointment_at: appointment }, by: 'b1' }] });
+        await client.workflow
+          .getHandle(workflowId)
+          .executeUpdate(completeStepUpdate, { args: [{ key: 'book_visit#1', data: { appointment_at: appointment }, by: 'b1' }] });
       });
       await until((c) => c.tasks - before.tasks >= 3 * n && c.rounds - before.rounds >= 2 * n);
       return workflowIds;
@@ -141,12 +176,24 @@ async function main(): Promise<void> {
     }
     const j = median(samples.journey);
     const y = median(samples.yardstick);
-    console.log(`\n== journey engine vs hand-coded yardstick, warm cache, dev server, stand-in activities; ${JOURNEYS} per batch, median of ${ROUNDS} alternating batches`);
-    console.log(`per journey: ${actionsPerJourney} actions (tasks and messages), ${shape.activities} activities, ${shape.localActivities} local activities, ${shape.timers} timers; yardstick: ${yardstickShape.activities} activities, ${yardstickShape.localActivities} local activities, ${yardstickShape.timers} timers`);
+    console.log(
+      `\n== journey engine vs hand-coded yardstick, warm cache, dev server, stand-in activities; ${JOURNEYS} per batch, median of ${ROUNDS} alternating batches`,
+    );
+    console.log(
+      `per journey: ${actionsPerJourney} actions (tasks and messages), ${shape.activities} activities, ${shape.localActivities} local activities, ${shape.timers} timers; yardstick: ${yardstickShape.activities} activities, ${yardstickShape.localActivities} local activities, ${yardstickShape.timers} timers`,
+    );
     console.log(`worker CPU per action   journey ${j.toFixed(2)} ms   yardstick ${y.toFixed(2)} ms   ratio ${(j / y).toFixed(2)}×`);
-    console.log(`events per action       journey ${(shape.events / actionsPerJourney).toFixed(1)}   yardstick ${(yardstickShape.events / actionsPerJourney).toFixed(1)}   ratio ${(shape.events / yardstickShape.events).toFixed(2)}×`);
-    console.log(`history payload bytes   journey ${shape.payloadBytes}   yardstick ${yardstickShape.payloadBytes}   ratio ${(shape.payloadBytes / yardstickShape.payloadBytes).toFixed(2)}×  (compiled pathway: ${JSON.stringify(pathway).length} bytes, referenced)`);
-    const top = (b: Record<string, number>) => Object.entries(b).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+    console.log(
+      `events per action       journey ${(shape.events / actionsPerJourney).toFixed(1)}   yardstick ${(yardstickShape.events / actionsPerJourney).toFixed(1)}   ratio ${(shape.events / yardstickShape.events).toFixed(2)}×`,
+    );
+    console.log(
+      `history payload bytes   journey ${shape.payloadBytes}   yardstick ${yardstickShape.payloadBytes}   ratio ${(shape.payloadBytes / yardstickShape.payloadBytes).toFixed(2)}×  (compiled pathway: ${JSON.stringify(pathway).length} bytes, referenced)`,
+    );
+    const top = (b: Record<string, number>) =>
+      Object.entries(b)
+        .sort((x, y) => y[1] - x[1])
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
     console.log(`  journey bytes by event: ${top(shape.bytesByEvent)}`);
     console.log(`  yardstick bytes by event: ${top(yardstickShape.bytesByEvent)}`);
     child.send('stop');

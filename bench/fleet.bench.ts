@@ -45,13 +45,19 @@ const EventType = protos.temporal.api.enums.v1.EventType;
 async function pool<T>(items: T[], fn: (item: T) => Promise<void>): Promise<number> {
   const started = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next < items.length) await fn(items[next++]!); }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
   return (performance.now() - started) / 1000;
 }
 
 /** Peak resident set size of a process, from /proc (Linux). */
 function peakRss(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'))!;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'))!;
   return Number(line.replace(/\D+/g, '')) * 1024;
 }
 
@@ -60,7 +66,16 @@ const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(
 async function main(): Promise<void> {
   const [cli, serverUrl] = await Promise.all([ensureTemporalCli(stderrProgress), ensureLocalPostgres(stderrProgress)]);
   await ensureWorkflowBundle(stderrProgress);
-  const devServer = await startDevServer({ cliPath: cli.path, ip: '127.0.0.1', port: await freePort(), uiPort: null, namespace: 'default', dbFile: null, logLevel: 'error', logFile: null });
+  const devServer = await startDevServer({
+    cliPath: cli.path,
+    ip: '127.0.0.1',
+    port: await freePort(),
+    uiPort: null,
+    namespace: 'default',
+    dbFile: null,
+    logLevel: 'error',
+    logFile: null,
+  });
   const name = `carepath_fleet_${randomUUID().slice(0, 8)}`;
   await runAdminStatement(serverUrl, `create database ${name}`);
   const url = databaseUrl(serverUrl, name);
@@ -102,7 +117,15 @@ async function main(): Promise<void> {
     const ids: string[] = Array.from({ length: JOURNEYS }, () => randomUUID());
     const workflowIds = new Map<string, string>();
     const enrolSeconds = await pool(ids, async (id) => {
-      const { workflowId } = await startJourney(db, client, taskQueue, { enrollmentId: id, patientRef: `P-${id.slice(0, 12)}`, tenant: 'bench', butlerId: 'b1', pathway, anchors: { start: today }, enrolledAt: new Date().toISOString() });
+      const { workflowId } = await startJourney(db, client, taskQueue, {
+        enrollmentId: id,
+        patientRef: `P-${id.slice(0, 12)}`,
+        tenant: 'bench',
+        butlerId: 'b1',
+        pathway,
+        anchors: { start: today },
+        enrolledAt: new Date().toISOString(),
+      });
       workflowIds.set(id, workflowId);
     });
     const updateSeconds = await pool(ids, async (id) => {
@@ -113,7 +136,9 @@ async function main(): Promise<void> {
     const firstWake = Date.now() + 20_000 + Math.ceil(JOURNEYS / 200) * 1_000;
     const wakeAt = new Map(ids.map((id) => [id, firstWake + Math.floor(Math.random() * 60_000)]));
     await pool(ids, async (id) => {
-      await client.workflow.getHandle(workflowIds.get(id)!).executeUpdate(setAnchorUpdate, { args: [{ name: 'wake_at', value: new Date(wakeAt.get(id)!).toISOString(), by: 'bench' }] });
+      await client.workflow
+        .getHandle(workflowIds.get(id)!)
+        .executeUpdate(setAnchorUpdate, { args: [{ name: 'wake_at', value: new Date(wakeAt.get(id)!).toISOString(), by: 'bench' }] });
     });
     const waitForRounds = async () => {
       // Let the last rounds' activities finish before the worker dies.
@@ -144,7 +169,13 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
     }
     const rss = peakRss(worker.pid!);
-    const issued = await db.selectFrom('journey_events').innerJoin('enrollments', 'enrollments.id', 'journey_events.enrollment_id').select(['enrollments.id as id', 'journey_events.at as at']).where('journey_events.step_id', '=', 'wake_task').where('journey_events.type', '=', 'issued').execute();
+    const issued = await db
+      .selectFrom('journey_events')
+      .innerJoin('enrollments', 'enrollments.id', 'journey_events.enrollment_id')
+      .select(['enrollments.id as id', 'journey_events.at as at'])
+      .where('journey_events.step_id', '=', 'wake_task')
+      .where('journey_events.type', '=', 'issued')
+      .execute();
     const lags = issued.map((e) => (e.at.getTime() - wakeAt.get(e.id)!) / 1000);
 
     let timedOut = 0;
@@ -158,9 +189,15 @@ async function main(): Promise<void> {
     });
 
     console.log(`\n== cold-fleet recovery: ${JOURNEYS} journeys, ${UPDATES} updates each, dev server, worker as its own process`);
-    console.log(`setup           enrolments ${(JOURNEYS / enrolSeconds).toFixed(0)}/s, updates ${((JOURNEYS * UPDATES) / updateSeconds).toFixed(0)}/s; histories before the wake-up: ${Math.min(...lengths)}–${Math.max(...lengths)} events`);
-    console.log(`acted           ${acted} of ${JOURNEYS} journeys after the restart (${((firstWake - restartedAt) / 1000).toFixed(0)} s before the first wake-up)`);
-    console.log(`lateness        p50 ${pct(lags, 0.5).toFixed(1)} s   p99 ${pct(lags, 0.99).toFixed(1)} s   max ${Math.max(...lags).toFixed(1)} s after each journey's wake-up time`);
+    console.log(
+      `setup           enrolments ${(JOURNEYS / enrolSeconds).toFixed(0)}/s, updates ${((JOURNEYS * UPDATES) / updateSeconds).toFixed(0)}/s; histories before the wake-up: ${Math.min(...lengths)}–${Math.max(...lengths)} events`,
+    );
+    console.log(
+      `acted           ${acted} of ${JOURNEYS} journeys after the restart (${((firstWake - restartedAt) / 1000).toFixed(0)} s before the first wake-up)`,
+    );
+    console.log(
+      `lateness        p50 ${pct(lags, 0.5).toFixed(1)} s   p99 ${pct(lags, 0.99).toFixed(1)} s   max ${Math.max(...lags).toFixed(1)} s after each journey's wake-up time`,
+    );
     console.log(`workflow tasks  ${timedOut} timed out, ${failed} failed (counted in all ${JOURNEYS} histories)`);
     console.log(`worker          peak RSS ${(rss / 1_048_576).toFixed(0)} MiB (the restarted process)`);
     await connection.close();

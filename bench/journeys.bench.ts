@@ -80,7 +80,16 @@ async function memory(): Promise<{ rss: number; heap: number }> {
 
 async function throughput(): Promise<void> {
   const [cli, serverUrl] = await Promise.all([ensureTemporalCli(stderrProgress), ensureLocalPostgres(stderrProgress)]);
-  const devServer = await startDevServer({ cliPath: cli.path, ip: '127.0.0.1', port: await freePort(), uiPort: null, namespace: 'default', dbFile: null, logLevel: 'error', logFile: null });
+  const devServer = await startDevServer({
+    cliPath: cli.path,
+    ip: '127.0.0.1',
+    port: await freePort(),
+    uiPort: null,
+    namespace: 'default',
+    dbFile: null,
+    logLevel: 'error',
+    logFile: null,
+  });
   const name = `carepath_bench_${randomUUID().slice(0, 8)}`;
   await runAdminStatement(serverUrl, `create database ${name}`);
   const db = openBenchDatabase(serverUrl, name, 20);
@@ -105,7 +114,15 @@ async function throughput(): Promise<void> {
     const ids = Array.from({ length: JOURNEYS }, () => randomUUID());
     const workflowIds = new Map<string, string>();
     const enrolSeconds = await pool(ids, CONCURRENCY, async (id) => {
-      const { workflowId } = await startJourney(db, client, taskQueue, { enrollmentId: id, patientRef: `P-${id.slice(0, 12)}`, tenant: 'bench', butlerId: 'b1', pathway, anchors: { lmp }, enrolledAt: new Date().toISOString() });
+      const { workflowId } = await startJourney(db, client, taskQueue, {
+        enrollmentId: id,
+        patientRef: `P-${id.slice(0, 12)}`,
+        tenant: 'bench',
+        butlerId: 'b1',
+        pathway,
+        anchors: { lmp },
+        enrolledAt: new Date().toISOString(),
+      });
       workflowIds.set(id, workflowId);
     });
     const count = async () => Number((await sql<{ n: string }>`select count(*) as n from journey_events where type = 'issued'`.execute(db)).rows[0]!.n);
@@ -120,18 +137,28 @@ async function throughput(): Promise<void> {
 
     const appointment = new Date(Date.now() + 5 * 86_400_000).toISOString();
     const updateSeconds = await pool(ids, CONCURRENCY, async (id) => {
-      await client.workflow.getHandle(workflowIds.get(id)!).executeUpdate(completeStepUpdate, { args: [{ key: 'book_visit#1', data: { appointment_at: appointment }, by: 'b1' }] });
+      await client.workflow
+        .getHandle(workflowIds.get(id)!)
+        .executeUpdate(completeStepUpdate, { args: [{ key: 'book_visit#1', data: { appointment_at: appointment }, by: 'b1' }] });
     });
     while ((await issuedStep('visit_followup#1')) < JOURNEYS) await new Promise((r) => setTimeout(r, 100));
     const totalActions = await count();
     const totalActionSeconds = (performance.now() - actionsStarted) / 1000;
 
-    console.log(`\n== journeys on the dev server: ${JOURNEYS} journeys, concurrency ${CONCURRENCY}, pathway ${pathway.id} (${(JSON.stringify(pathway).length / 1024).toFixed(1)} KiB compiled)`);
+    console.log(
+      `\n== journeys on the dev server: ${JOURNEYS} journeys, concurrency ${CONCURRENCY}, pathway ${pathway.id} (${(JSON.stringify(pathway).length / 1024).toFixed(1)} KiB compiled)`,
+    );
     console.log(`enrolments      ${(JOURNEYS / enrolSeconds).toFixed(1)} /s   (${enrolSeconds.toFixed(1)} s; row + workflow start each)`);
-    console.log(`first actions   ${(firstActions / firstActionSeconds).toFixed(1)} /s   (${firstActions} actions issued at enrolment — tasks and questionnaire pushes through activities — in ${firstActionSeconds.toFixed(1)} s after the enrolments)`);
+    console.log(
+      `first actions   ${(firstActions / firstActionSeconds).toFixed(1)} /s   (${firstActions} actions issued at enrolment — tasks and questionnaire pushes through activities — in ${firstActionSeconds.toFixed(1)} s after the enrolments)`,
+    );
     console.log(`updates         ${(JOURNEYS / updateSeconds).toFixed(1)} /s   (completeStep, each closing a task in PostgreSQL)`);
-    console.log(`actions         ${(totalActions / totalActionSeconds).toFixed(1)} /s   (all ${totalActions} issued actions over ${totalActionSeconds.toFixed(1)} s, updates included)`);
-    console.log(`worker memory   +${mib(after.rss - before.rss)} RSS, +${mib(after.heap - before.heap)} heap for ${JOURNEYS} cached running journeys (${mib(((after.rss - before.rss) / JOURNEYS) * 1000)} RSS per 1,000)`);
+    console.log(
+      `actions         ${(totalActions / totalActionSeconds).toFixed(1)} /s   (all ${totalActions} issued actions over ${totalActionSeconds.toFixed(1)} s, updates included)`,
+    );
+    console.log(
+      `worker memory   +${mib(after.rss - before.rss)} RSS, +${mib(after.heap - before.heap)} heap for ${JOURNEYS} cached running journeys (${mib(((after.rss - before.rss) / JOURNEYS) * 1000)} RSS per 1,000)`,
+    );
 
     worker.shutdown();
     await running;
@@ -175,7 +202,12 @@ async function histories(): Promise<void> {
   await migrateToLatest(db);
   const taskQueue = `hist-${randomUUID()}`;
   const channels = new Map(['wechat', 'sms', 'app'].map((c) => [c, createLogChannel(c, silent)]));
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await ensureWorkflowBundle(stderrProgress), activities: createActivities({ db, logger: silent, channels, renderTemplate: (id) => id }) });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await ensureWorkflowBundle(stderrProgress),
+    activities: createActivities({ db, logger: silent, channels, renderTemplate: (id) => id }),
+  });
   const running = worker.run();
   try {
     console.log('\n== history events per journey (time-skipping server, scenario of tests/integration/programs-e2e.test.ts)');
@@ -187,19 +219,33 @@ async function histories(): Promise<void> {
       const now = await env.currentTimeMs();
       const s = scenario(now);
       const enrollmentId = randomUUID();
-      const { workflowId, runId } = await startJourney(db, env.client, taskQueue, { enrollmentId, patientRef: `P-${enrollmentId.slice(0, 8)}`, tenant: 'bench', butlerId: 'b1', pathway, anchors: s.anchors, ...(s.variables ? { variables: s.variables } : {}), enrolledAt: new Date(now).toISOString(), searchAttributes: false });
+      const { workflowId, runId } = await startJourney(db, env.client, taskQueue, {
+        enrollmentId,
+        patientRef: `P-${enrollmentId.slice(0, 8)}`,
+        tenant: 'bench',
+        butlerId: 'b1',
+        pathway,
+        anchors: s.anchors,
+        ...(s.variables ? { variables: s.variables } : {}),
+        enrolledAt: new Date(now).toISOString(),
+        searchAttributes: false,
+      });
       const handle = env.client.workflow.getHandle(workflowId);
       await driveJourney(env, handle, pathway, s);
       // Follow the chain of runs (continue-as-new) from the first one.
       const lengths: number[] = [];
-      for (let run: string | null | undefined = runId; run; ) {
+      for (let run: string | null | undefined = runId; run;) {
         const history = await env.client.workflow.getHandle(workflowId, run).fetchHistory();
         lengths.push(history.events?.length ?? 0);
         run = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
       }
-      const issued = Number((await sql<{ n: string }>`select count(*) as n from journey_events where enrollment_id = ${enrollmentId} and type = 'issued'`.execute(db)).rows[0]!.n);
+      const issued = Number(
+        (await sql<{ n: string }>`select count(*) as n from journey_events where enrollment_id = ${enrollmentId} and type = 'issued'`.execute(db)).rows[0]!.n,
+      );
       const total = lengths.reduce((a, b) => a + b, 0);
-      console.log(`${pathway.id.padEnd(32)} ${String(lengths.length).padStart(4)}  ${String(total).padStart(6)}  ${String(Math.max(...lengths)).padStart(11)}  ${String(issued).padStart(14)}`);
+      console.log(
+        `${pathway.id.padEnd(32)} ${String(lengths.length).padStart(4)}  ${String(total).padStart(6)}  ${String(Math.max(...lengths)).padStart(11)}  ${String(issued).padStart(14)}`,
+      );
     }
   } finally {
     worker.shutdown();

@@ -60,7 +60,12 @@ function playJourney(pathway: CompiledPathway, planning: Planning): { times: num
     readings: [],
   };
   const planner = new Planner(pathway, state);
-  const planAt = planning === 'incremental' ? (now: string) => planner.plan(now) : planning === 'one-shot' ? (now: string) => plan(pathway, state, now) : (now: string) => referencePlan(pathway, state, now);
+  const planAt =
+    planning === 'incremental'
+      ? (now: string) => planner.plan(now)
+      : planning === 'one-shot'
+        ? (now: string) => plan(pathway, state, now)
+        : (now: string) => referencePlan(pathway, state, now);
   let now = parseTime(state.enrolledAt, offset)!.ms;
   const times: number[] = [];
   let actions = 0;
@@ -73,7 +78,9 @@ function playJourney(pathway: CompiledPathway, planning: Planning): { times: num
       actions++;
       const data: OccurrenceRecord['data'] = a.produces?.['appointment_at']
         ? { appointment_at: formatTime(now + 3 * 86_400_000, offset) }
-        : a.kind === 'questionnaire' ? { items: { q1: 1, q2: 1, q3: 0, q10: 0 } } : {};
+        : a.kind === 'questionnaire'
+          ? { items: { q1: 1, q2: 1, q3: 0, q10: 0 } }
+          : {};
       planner.update(a.key, { issuedAt: nowIso, completedAt: nowIso, data });
     }
     for (const s of p.skipped) planner.update(s.key, { skipped: s.reason });
@@ -94,7 +101,10 @@ function benchPlanner(pathway: CompiledPathway): void {
       if (r === 0) continue; // warm-up
       const sorted = [...times].sort((a, b) => a - b);
       const total = times.reduce((s, t) => s + t, 0);
-      results.set(mode, [...(results.get(mode) ?? []), { mean: total / times.length, p95: sorted[Math.floor(0.95 * sorted.length)]!, max: sorted.at(-1)!, total, calls: times.length, actions }]);
+      results.set(mode, [
+        ...(results.get(mode) ?? []),
+        { mean: total / times.length, p95: sorted[Math.floor(0.95 * sorted.length)]!, max: sorted.at(-1)!, total, calls: times.length, actions },
+      ]);
     }
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -59,7 +59,11 @@ async function main(): Promise<void> {
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'yardstick', workflowBundle, activities: handCodedActivities });
     await worker.runUntil(async () => {
       for (const [i, j] of journeys.entries()) {
-        const handle = await env.client.workflow.start<typeof handCodedWorkflow>('handCodedWorkflow', { args: [j.shape.batches], taskQueue: 'yardstick', workflowId: `yardstick-${i}` });
+        const handle = await env.client.workflow.start<typeof handCodedWorkflow>('handCodedWorkflow', {
+          args: [j.shape.batches],
+          taskQueue: 'yardstick',
+          workflowId: `yardstick-${i}`,
+        });
         await handle.result();
         yardsticks.push(historyFromJSON(JSON.parse(historyToJSON(await handle.fetchHistory()))) as History);
       }
@@ -105,7 +109,9 @@ async function main(): Promise<void> {
   }
 
   console.log(`\n== cold replay, median of ${REPEATS} (journey and hand-coded yardstick alternating in one replay worker)`);
-  console.log('history                                          events  act   la  tmr   cpu ms  wall ms  ms/event | yardstick events   cpu ms  ms/event | ratio/event');
+  console.log(
+    'history                                          events  act   la  tmr   cpu ms  wall ms  ms/event | yardstick events   cpu ms  ms/event | ratio/event',
+  );
   const ratios: number[] = [];
   const byteRatios: number[] = [];
   for (const [i, j] of journeys.entries()) {
@@ -123,10 +129,15 @@ async function main(): Promise<void> {
   // Per recording (v1/, v2/): the largest run and the ratios.
   for (const set of [...new Set(journeys.map((j) => j.file.split('/')[0]!))]) {
     const inSet = journeys.map((j, i) => ({ j, i })).filter(({ j }) => j.file.startsWith(`${set}/`));
-    const largest = inSet.reduce((a, { j, i }) => (median(samples[i]!.journey.cpu) > a.cpu ? { file: j.file, cpu: median(samples[i]!.journey.cpu) } : a), { file: '', cpu: 0 });
+    const largest = inSet.reduce((a, { j, i }) => (median(samples[i]!.journey.cpu) > a.cpu ? { file: j.file, cpu: median(samples[i]!.journey.cpu) } : a), {
+      file: '',
+      cpu: 0,
+    });
     const r = inSet.map(({ i }) => ratios[i]!);
     const b = inSet.map(({ i }) => byteRatios[i]!);
-    console.log(`${set}: largest cold replay ${largest.file} ${largest.cpu.toFixed(0)} ms CPU;  ratio per event: median ${median(r).toFixed(2)}×, max ${Math.max(...r).toFixed(2)}×;  history payload bytes vs yardstick: median ${median(b).toFixed(2)}×, max ${Math.max(...b).toFixed(2)}×`);
+    console.log(
+      `${set}: largest cold replay ${largest.file} ${largest.cpu.toFixed(0)} ms CPU;  ratio per event: median ${median(r).toFixed(2)}×, max ${Math.max(...r).toFixed(2)}×;  history payload bytes vs yardstick: median ${median(b).toFixed(2)}×, max ${Math.max(...b).toFixed(2)}×`,
+    );
   }
   console.log(`(the journey's extra bytes: its inputs with the state it carries, updates, search attributes; v1 inputs carry the whole pathway)`);
 }

@@ -7,11 +7,17 @@ const commands: Record<string, Command> = {
   start: { summary: 'run the platform (Temporal, database, worker, API)', load: () => import('./commands/start.ts') },
   worker: { summary: 'run only the journey worker (needs TEMPORAL_ADDRESS and DATABASE_URL)', load: () => import('./commands/worker.ts') },
   api: { summary: 'run only the HTTP API (needs TEMPORAL_ADDRESS and DATABASE_URL)', load: () => import('./commands/api.ts') },
-  journeys: { summary: 'operate running journeys: carepath journeys upgrade <pathway-id> [--from v] [--dry-run]', load: () => import('./commands/journeys.ts') },
+  journeys: {
+    summary: 'operate running journeys: carepath journeys upgrade <pathway-id> [--from v] [--dry-run]',
+    load: () => import('./commands/journeys.ts'),
+  },
   provision: { summary: 'fetch or build the Temporal CLI and the time-skipping test server', load: () => import('./commands/provision.ts') },
   validate: { summary: 'check pathway files: carepath validate [files or folders…] [--json]', load: () => import('./commands/validate.ts') },
   preview: { summary: 'print the timeline a pathway plans: carepath preview <file|id> --anchor name=date …', load: () => import('./commands/preview.ts') },
-  'api-key': { summary: 'create, list or revoke API keys: carepath api-key create --role butler --name 王管家 --butler-id b1', load: () => import('./commands/api-key.ts') },
+  'api-key': {
+    summary: 'create, list or revoke API keys: carepath api-key create --role butler --name 王管家 --butler-id b1',
+    load: () => import('./commands/api-key.ts'),
+  },
 };
 
 function usage(): string {

@@ -44,7 +44,15 @@ export async function databaseVersions(url: string | undefined, keys: { id: stri
   if (!url || keys.length === 0) return null;
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, connectionTimeoutMillis: 3000, max: 1 }) }) });
   try {
-    const rows = await db.selectFrom('pathway_versions').select(['pathway_id', 'version', 'hash']).where('pathway_id', 'in', keys.map((k) => k.id)).execute();
+    const rows = await db
+      .selectFrom('pathway_versions')
+      .select(['pathway_id', 'version', 'hash'])
+      .where(
+        'pathway_id',
+        'in',
+        keys.map((k) => k.id),
+      )
+      .execute();
     return new Map(rows.map((r) => [`${r.pathway_id}@${r.version}`, { hash: r.hash, where: 'it was first run (DATABASE_URL)' }]));
   } catch {
     return null;

@@ -38,7 +38,10 @@ export function loadScenarioFile(file: string, pathway: CompiledPathway): Scenar
     const report = (path: Path, message: string, key = false) => problems.push({ file, ...locator.position(path, { key }), rule: 'scenario', message });
     if (!validate(source.value)) {
       for (const e of validate.errors ?? []) {
-        const path = e.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
+        const path = e.instancePath
+          .split('/')
+          .slice(1)
+          .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
         const extra = e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : '';
         if (e.keyword !== 'oneOf' || path.length) report(path, `${e.message ?? 'invalid'}${extra}`);
       }
@@ -74,7 +77,8 @@ function checkAgainstPathway(raw: RawScenario, pathway: CompiledPathway, report:
   }
   if (raw.now) time(raw.now, ['now']);
   for (const name of Object.keys(raw.variables ?? {})) {
-    if (!pathway.variables[name]) report(['variables', name], `the pathway declares no variable '${name}'${didYouMean(name, Object.keys(pathway.variables))}`, true);
+    if (!pathway.variables[name])
+      report(['variables', name], `the pathway declares no variable '${name}'${didYouMean(name, Object.keys(pathway.variables))}`, true);
   }
   for (const [key, response] of Object.entries(raw.steps ?? {})) {
     const id = stepIdOfKey(key) ?? key;
@@ -88,24 +92,35 @@ function checkAgainstPathway(raw: RawScenario, pathway: CompiledPathway, report:
     }
     if (response.data && step.kind === 'task') {
       for (const field of Object.keys(response.data)) {
-        if (!(field in step.produces)) report(['steps', key, 'data', field], `step '${id}' produces no '${field}'${Object.keys(step.produces).length ? ` (it produces ${Object.keys(step.produces).join(', ')})` : ''}`, true);
+        if (!(field in step.produces))
+          report(
+            ['steps', key, 'data', field],
+            `step '${id}' produces no '${field}'${Object.keys(step.produces).length ? ` (it produces ${Object.keys(step.produces).join(', ')})` : ''}`,
+            true,
+          );
       }
     }
     if (response.answers && step.kind === 'questionnaire') {
       const items = pathway.questionnaires[step.questionnaire]?.items ?? [];
-      for (const item of Object.keys(response.answers)) if (!items.includes(item)) report(['steps', key, 'answers', item], `questionnaire '${step.questionnaire}' has no item '${item}'`, true);
+      for (const item of Object.keys(response.answers))
+        if (!items.includes(item)) report(['steps', key, 'answers', item], `questionnaire '${step.questionnaire}' has no item '${item}'`, true);
     }
     if (response.answers && step.kind !== 'questionnaire') report(['steps', key, 'answers'], `step '${id}' is a ${step.kind}, not a questionnaire`, true);
-    if (response.approved !== undefined && step.kind !== 'approval') report(['steps', key, 'approved'], `step '${id}' is a ${step.kind}, not an approval`, true);
+    if (response.approved !== undefined && step.kind !== 'approval')
+      report(['steps', key, 'approved'], `step '${id}' is a ${step.kind}, not an approval`, true);
   }
   (raw.changes ?? []).forEach((c, i) => {
     time(c.at, ['changes', i, 'at']);
-    if (c.event !== undefined && !pathway.events[c.event]) report(['changes', i, 'event'], `the pathway has no event '${c.event}'${didYouMean(c.event, Object.keys(pathway.events))}`);
+    if (c.event !== undefined && !pathway.events[c.event])
+      report(['changes', i, 'event'], `the pathway has no event '${c.event}'${didYouMean(c.event, Object.keys(pathway.events))}`);
     if (c.anchor !== undefined) {
-      if (!pathway.anchors[c.anchor]) report(['changes', i, 'anchor'], `the pathway has no anchor '${c.anchor}'${didYouMean(c.anchor, Object.keys(pathway.anchors))}`);
-      else if (typeof c.value !== 'string' || !parseTime(c.value, offset)) report(['changes', i, 'value'], `an anchor's value is a date (YYYY-MM-DD) or ISO date-time`);
+      if (!pathway.anchors[c.anchor])
+        report(['changes', i, 'anchor'], `the pathway has no anchor '${c.anchor}'${didYouMean(c.anchor, Object.keys(pathway.anchors))}`);
+      else if (typeof c.value !== 'string' || !parseTime(c.value, offset))
+        report(['changes', i, 'value'], `an anchor's value is a date (YYYY-MM-DD) or ISO date-time`);
     }
     if (c.variable !== undefined && !pathway.variables[c.variable]) report(['changes', i, 'variable'], `the pathway declares no variable '${c.variable}'`);
-    if (c.reading && !pathway.steps.some((s) => s.kind === 'monitor' && s.metric === c.reading!.metric)) report(['changes', i, 'reading', 'metric'], `no monitor of the pathway watches '${c.reading.metric}'`);
+    if (c.reading && !pathway.steps.some((s) => s.kind === 'monitor' && s.metric === c.reading!.metric))
+      report(['changes', i, 'reading', 'metric'], `no monitor of the pathway watches '${c.reading.metric}'`);
   });
 }

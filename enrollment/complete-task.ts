@@ -75,7 +75,12 @@ export async function completeTask(
   }
 }
 
-async function closeTaskOrConflict(trx: Transaction<Database>, id: string, request: { data: Record<string, DataValue>; by: string }, at: string): Promise<void> {
+async function closeTaskOrConflict(
+  trx: Transaction<Database>,
+  id: string,
+  request: { data: Record<string, DataValue>; by: string },
+  at: string,
+): Promise<void> {
   if (!(await closeOpenTask(trx, id, { by: request.by, result: request.data, at }))) {
     throw new CarepathError('conflict', `task ${id} was closed by someone else meanwhile`);
   }
@@ -86,5 +91,8 @@ async function closeTaskOrConflict(trx: Transaction<Database>, id: string, reque
  * and one that misses the signal finds the task closed when its timer fires and does nothing.
  */
 async function signalAnswered(client: Client, inquiryId: string): Promise<void> {
-  await client.workflow.getHandle(inquiryWorkflowId(inquiryId)).signal(inquiryAnsweredSignal).catch(() => undefined);
+  await client.workflow
+    .getHandle(inquiryWorkflowId(inquiryId))
+    .signal(inquiryAnsweredSignal)
+    .catch(() => undefined);
 }

@@ -62,11 +62,7 @@ const CONSENT_CLOCK_SKEW_MS = 5 * 60_000;
  * then starts the journey workflow. When the workflow cannot start, the rows are removed again,
  * so a failed enrolment leaves nothing behind but its audit entries. `conflict` when the patient is already enrolled.
  */
-export async function enrollPatient(
-  deps: EnrollDeps,
-  request: EnrollPatientRequest,
-  audit: EnrollmentAuditHooks,
-): Promise<EnrollPatientResult> {
+export async function enrollPatient(deps: EnrollDeps, request: EnrollPatientRequest, audit: EnrollmentAuditHooks): Promise<EnrollPatientResult> {
   checkEnrollmentAnchors(request.pathway, request.anchors);
   checkEnrollmentVariables(request.pathway, request.variables ?? {});
   const givenAt = Date.parse(request.consent.givenAt);

@@ -11,7 +11,9 @@ export function checkEnrollmentAnchors(pathway: CompiledPathway, anchors: Record
   for (const [name, value] of Object.entries(anchors)) {
     const anchor = pathway.anchors[name];
     if (!anchor || anchor.fixed !== undefined) {
-      const given = Object.entries(pathway.anchors).filter(([, a]) => a.fixed === undefined).map(([n]) => n);
+      const given = Object.entries(pathway.anchors)
+        .filter(([, a]) => a.fixed === undefined)
+        .map(([n]) => n);
       problems.push(
         anchor
           ? `'${name}' is a calendar date of pathway ${pathway.id} (${anchor.fixed}), not an anchor to give`
@@ -44,7 +46,8 @@ export function checkEnrollmentVariables(pathway: CompiledPathway, variables: Re
       problems.push(`pathway ${pathway.id} has no variable '${name}'`);
       continue;
     }
-    if (!fitsType(declared.type, value, pathway.timezone.offsetMinutes)) problems.push(`variable '${name}' must be a ${declared.type}, got ${JSON.stringify(value)}`);
+    if (!fitsType(declared.type, value, pathway.timezone.offsetMinutes))
+      problems.push(`variable '${name}' must be a ${declared.type}, got ${JSON.stringify(value)}`);
   }
   if (problems.length > 0) throw new CarepathError('invalid-input', `invalid variables: ${problems.join('; ')}`, { problems });
 }

@@ -37,7 +37,12 @@ export interface StartJourneyRequest {
  * Records the enrolment and starts its journey workflow with the compiled pathway pinned in the
  * input. A second active enrolment of the same patient in the same program is a `conflict`.
  */
-export async function startJourney(db: Kysely<Database>, client: Client, taskQueue: string, request: StartJourneyRequest): Promise<{ workflowId: string; runId: string }> {
+export async function startJourney(
+  db: Kysely<Database>,
+  client: Client,
+  taskQueue: string,
+  request: StartJourneyRequest,
+): Promise<{ workflowId: string; runId: string }> {
   await insertEnrollmentRow(db, request);
   try {
     return await startJourneyWorkflow(client, taskQueue, request);
@@ -93,15 +98,18 @@ export async function startJourneyWorkflow(client: Client, taskQueue: string, re
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      typedSearchAttributes: request.searchAttributes === false ? [] : [
-        { key: ProgramKey, value: pathway.program },
-        { key: PathwayVersionKey, value: `${pathway.id}@${pathway.version}` },
-        { key: TenantKey, value: request.tenant },
-        { key: PatientRefKey, value: request.patientRef },
-        { key: StatusKey, value: 'active' },
-        { key: StageKey, value: 'enrolled' },
-        ...(request.butlerId ? [{ key: ButlerKey, value: request.butlerId }] : []),
-      ],
+      typedSearchAttributes:
+        request.searchAttributes === false
+          ? []
+          : [
+              { key: ProgramKey, value: pathway.program },
+              { key: PathwayVersionKey, value: `${pathway.id}@${pathway.version}` },
+              { key: TenantKey, value: request.tenant },
+              { key: PatientRefKey, value: request.patientRef },
+              { key: StatusKey, value: 'active' },
+              { key: StageKey, value: 'enrolled' },
+              ...(request.butlerId ? [{ key: ButlerKey, value: request.butlerId }] : []),
+            ],
     });
     return { workflowId, runId: handle.firstExecutionRunId };
   } catch (err) {

@@ -37,7 +37,10 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   const pidFile = options.dbFile ? `${options.dbFile}.pid` : null;
   if (pidFile) await stopLeftover(pidFile);
 
-  for (const [what, port] of [['gRPC', options.port], ['Web UI', options.uiPort]] as const) {
+  for (const [what, port] of [
+    ['gRPC', options.port],
+    ['Web UI', options.uiPort],
+  ] as const) {
     if (port !== null && !(await isPortFree(port, options.ip))) {
       throw new CarepathError(
         'port-in-use',
@@ -47,12 +50,18 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     }
   }
   const args = [
-    'server', 'start-dev',
-    '--ip', options.ip,
-    '--port', String(options.port),
-    '--namespace', options.namespace,
-    '--log-level', options.logLevel,
-    '--log-format', 'json',
+    'server',
+    'start-dev',
+    '--ip',
+    options.ip,
+    '--port',
+    String(options.port),
+    '--namespace',
+    options.namespace,
+    '--log-level',
+    options.logLevel,
+    '--log-format',
+    'json',
   ];
   if (options.dbFile) {
     mkdirSync(path.dirname(options.dbFile), { recursive: true });

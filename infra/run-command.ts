@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { Progress } from './progress.ts';
 
+// eslint-disable-next-line no-control-regex -- ANSI colour codes (ESC [ … m) in tool output
+const ANSI_COLOUR = /\x1b\[[0-9;]*m/g;
+
 /**
  * Runs a command to completion, forwarding each output line to `progress` (indented) and
  * keeping the last lines for the error message. Resolves with the exit code.
@@ -14,8 +17,7 @@ export function runCommand(
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
     const onData = (chunk: Buffer) => {
-      // eslint-disable-next-line no-control-regex -- strips ANSI colour codes (ESC [ … m) from tool output
-      for (const line of chunk.toString('utf8').replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
+      for (const line of chunk.toString('utf8').replace(ANSI_COLOUR, '').split('\n')) {
         if (!line.trim()) continue;
         tail.push(line);
         if (tail.length > 20) tail.shift();

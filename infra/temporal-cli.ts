@@ -110,11 +110,10 @@ async function buildWithGo(progress: Progress, env: Env, wheelError: string): Pr
   progress(`building the Temporal CLI ${TEMPORAL_CLI_GO_VERSION} with go install (first run only; a few minutes)…`);
   const started = Date.now();
   try {
-    const result = await runCommand(
-      go,
-      ['install', '-trimpath', '-ldflags=-s -w', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_GO_VERSION}`],
-      { env: { ...process.env, ...env, CGO_ENABLED: '0', GOBIN: staging, GOFLAGS: '-mod=mod' }, progress },
-    );
+    const result = await runCommand(go, ['install', '-trimpath', '-ldflags=-s -w', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_GO_VERSION}`], {
+      env: { ...process.env, ...env, CGO_ENABLED: '0', GOBIN: staging, GOFLAGS: '-mod=mod' },
+      progress,
+    });
     if (result.code !== 0) {
       throw new CarepathError(
         'temporal-cli-build-failed',

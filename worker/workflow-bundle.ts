@@ -91,7 +91,9 @@ export async function ensureWorkflowBundle(progress: Progress, entry: string = W
     writeFileSync(`${file}.${process.pid}.tmp`, content);
     renameSync(`${file}.${process.pid}.tmp`, file);
   }
-  progress(`workflow bundle built in ${((Date.now() - started) / 1000).toFixed(1)} s (${(code.length / 1_048_576).toFixed(1)} MiB, ${Object.keys(sources).length - 2} project files)`);
+  progress(
+    `workflow bundle built in ${((Date.now() - started) / 1000).toFixed(1)} s (${(code.length / 1_048_576).toFixed(1)} MiB, ${Object.keys(sources).length - 2} project files)`,
+  );
   return { codePath, built: true };
 }
 

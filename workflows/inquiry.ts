@@ -21,6 +21,11 @@ export async function inquiryWorkflow(input: InquiryInput): Promise<InquiryOutco
   // The activity only moves an open task forward: an answer that raced the timer wins.
   const task = await store.escalateTask({ taskId: input.taskId, level: 1, role: input.escalateTo, assignee: null });
   if (task.status !== 'open') return { outcome: 'answered' };
-  await store.recordAudit({ action: 'inquiry.escalate', resourceType: 'inquiry', resourceId: input.inquiryId, details: { taskId: input.taskId, to: input.escalateTo } });
+  await store.recordAudit({
+    action: 'inquiry.escalate',
+    resourceType: 'inquiry',
+    resourceId: input.inquiryId,
+    details: { taskId: input.taskId, to: input.escalateTo },
+  });
   return { outcome: 'escalated' };
 }

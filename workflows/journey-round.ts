@@ -28,11 +28,19 @@ export class Round {
   ended?: RoundWrites['ended'];
 
   get empty(): boolean {
-    return !this.tasks.length && !this.escalations.length && !this.closes.length && !this.events.length && !this.messages.length && !this.upgrade && !this.ended;
+    return (
+      !this.tasks.length && !this.escalations.length && !this.closes.length && !this.events.length && !this.messages.length && !this.upgrade && !this.ended
+    );
   }
 
   writes(enrollmentId: string): RoundWrites {
-    const writes: RoundWrites = { enrollmentId, createTasks: this.tasks.map((t) => t.input), escalations: this.escalations, closes: this.closes, events: this.events };
+    const writes: RoundWrites = {
+      enrollmentId,
+      createTasks: this.tasks.map((t) => t.input),
+      escalations: this.escalations,
+      closes: this.closes,
+      events: this.events,
+    };
     if (this.upgrade) writes.upgrade = this.upgrade;
     if (this.ended) writes.ended = this.ended;
     return writes;

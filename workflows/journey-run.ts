@@ -32,7 +32,6 @@ import {
 } from './journey-validation.ts';
 import { OPEN_VIEW_KINDS, type StepKind } from '../pathway/model/step-kinds.ts';
 
-
 export class JourneyRun {
   readonly pathway: CompiledPathway;
   readonly planner: Planner;
@@ -202,7 +201,13 @@ export class JourneyRun {
     for (const action of plan.due) {
       addAction(round, scope, action);
       this.planner.update(action.key, { issuedAt: now });
-      round.events.push(this.entry(action.type === 'issue' ? 'issued' : action.type, action.key, now, action.step, { kind: action.kind, plannedAt: action.plannedAt, urgency: action.urgency }));
+      round.events.push(
+        this.entry(action.type === 'issue' ? 'issued' : action.type, action.key, now, action.step, {
+          kind: action.kind,
+          plannedAt: action.plannedAt,
+          urgency: action.urgency,
+        }),
+      );
     }
     return { round, acted: plan.due.length + plan.skipped.length + plan.cancel.length > 0 };
   }

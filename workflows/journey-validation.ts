@@ -20,7 +20,6 @@ export class InvalidUpdate extends Error {
   override name = 'InvalidUpdate';
 }
 
-
 export function stepOf(pathway: CompiledPathway, key: string): CompiledStep | undefined {
   const id = stepIdOfKey(key) ?? key;
   return pathway.steps.find((s) => s.id === id);
@@ -43,13 +42,17 @@ export function validateCompleteStep(pathway: CompiledPathway, state: JourneySta
   requireBy(request.by);
   const step = stepOf(pathway, request.key);
   if (!step) throw new InvalidUpdate(`no step for '${request.key}' in pathway ${pathway.id}@${pathway.version}`);
-  if (!STAFF_COMPLETED_KINDS.has(step.kind)) throw new InvalidUpdate(`step '${step.id}' is a ${step.kind}; only tasks, approvals, escalations and milestones are completed this way`);
+  if (!STAFF_COMPLETED_KINDS.has(step.kind))
+    throw new InvalidUpdate(`step '${step.id}' is a ${step.kind}; only tasks, approvals, escalations and milestones are completed this way`);
   openOccurrence(state, request.key);
   const produces: Record<string, ValueType> = step.kind === 'task' ? step.produces : step.kind === 'approval' ? { approved: 'bool', note: 'string' } : {};
   const data = request.data ?? {};
   for (const [field, value] of Object.entries(data)) {
     const type = produces[field];
-    if (!type) throw new InvalidUpdate(`step '${step.id}' does not produce '${field}'${Object.keys(produces).length ? ` (it produces ${Object.keys(produces).join(', ')})` : ''}`);
+    if (!type)
+      throw new InvalidUpdate(
+        `step '${step.id}' does not produce '${field}'${Object.keys(produces).length ? ` (it produces ${Object.keys(produces).join(', ')})` : ''}`,
+      );
     if (!fitsType(type, value, pathway.timezone.offsetMinutes)) throw new InvalidUpdate(`'${field}' must be a ${type}, got ${JSON.stringify(value)}`);
   }
   for (const field of step.kind === 'task' ? Object.keys(produces) : []) {
@@ -76,7 +79,8 @@ export function validateUseEntitlement(pathway: CompiledPathway, state: JourneyS
     const known = Object.keys(pathway.entitlements);
     throw new InvalidUpdate(`pathway ${pathway.id} has no entitlement '${request.entitlement}'${known.length ? ` (it has ${known.join(', ')})` : ''}`);
   }
-  if (typeof request.ref !== 'string' || request.ref.length === 0) throw new InvalidUpdate("'ref' (the id of this consultation or visit) is required, so that a resent request counts once");
+  if (typeof request.ref !== 'string' || request.ref.length === 0)
+    throw new InvalidUpdate("'ref' (the id of this consultation or visit) is required, so that a resent request counts once");
   if ((state.consumptions ?? []).some((c) => c.entitlement === request.entitlement && c.ref === request.ref)) return;
   if (ent.enforced !== false && (remaining ?? 0) <= 0) {
     const limits = ent.limits.map((l) => `${l.quota} per ${l.per}`).join(', ');
@@ -113,7 +117,9 @@ export function validateRecordEvent(pathway: CompiledPathway, state: JourneyStat
     if (at.ms > parseTime(now, offset)!.ms + 60_000) throw new InvalidUpdate(`'at' ${request.at} is in the future`);
   }
   if (event.resumes) {
-    const pausers = Object.entries(pathway.events).filter(([, e]) => e.pauses).map(([name]) => name);
+    const pausers = Object.entries(pathway.events)
+      .filter(([, e]) => e.pauses)
+      .map(([name]) => name);
     const last = [...(state.events ?? [])].reverse().find((e) => pausers.includes(e.name) || pathway.events[e.name]?.resumes);
     if (!last || !pausers.includes(last.name)) throw new InvalidUpdate(`'${request.name}' resumes a pause, but the journey is not paused`);
   }
@@ -151,7 +157,9 @@ export function validateSubmitReading(pathway: CompiledPathway, state: JourneySt
     const type = fields[field];
     if (!type) throw new InvalidUpdate(`'${request.metric}' has no field '${field}' (fields: ${Object.keys(fields).join(', ')})`);
     if (!fitsType(type, value, pathway.timezone.offsetMinutes)) {
-      throw new InvalidUpdate(`'${field}' must be ${type === 'bool' ? 'true or false' : type === 'int' ? 'a whole number' : type === 'double' ? 'a number' : expectedShape(type)}`);
+      throw new InvalidUpdate(
+        `'${field}' must be ${type === 'bool' ? 'true or false' : type === 'int' ? 'a whole number' : type === 'double' ? 'a number' : expectedShape(type)}`,
+      );
     }
   }
   if (Object.keys(request.values ?? {}).length === 0) throw new InvalidUpdate('a reading needs at least one value');
@@ -159,7 +167,6 @@ export function validateSubmitReading(pathway: CompiledPathway, state: JourneySt
   const missing = required.filter((f) => request.values[f] === undefined);
   if (missing.length) throw new InvalidUpdate(`a '${request.metric}' reading needs ${missing.map((f) => `'${f}'`).join(' and ')}`);
 }
-
 
 /** A newer compiled version of the same pathway, whose required anchors this journey has. */
 export function validateUpgradePathway(current: CompiledPathway, state: JourneyState, request: UpgradePathwayRequest): void {
@@ -178,7 +185,11 @@ export function validateUpgradePathway(current: CompiledPathway, state: JourneyS
 export function validateSetVariable(pathway: CompiledPathway, request: SetVariableRequest): void {
   requireBy(request.by);
   const variable = pathway.variables[request.name];
-  if (!variable) throw new InvalidUpdate(`pathway ${pathway.id} has no variable '${request.name}'${Object.keys(pathway.variables).length ? ` (it has ${Object.keys(pathway.variables).join(', ')})` : ''}`);
+  if (!variable)
+    throw new InvalidUpdate(
+      `pathway ${pathway.id} has no variable '${request.name}'${Object.keys(pathway.variables).length ? ` (it has ${Object.keys(pathway.variables).join(', ')})` : ''}`,
+    );
   const v = request.value;
-  if (!fitsType(variable.type, v, pathway.timezone.offsetMinutes)) throw new InvalidUpdate(`variable '${request.name}' is a ${variable.type}, got ${JSON.stringify(v)}`);
+  if (!fitsType(variable.type, v, pathway.timezone.offsetMinutes))
+    throw new InvalidUpdate(`variable '${request.name}' is a ${variable.type}, got ${JSON.stringify(v)}`);
 }

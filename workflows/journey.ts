@@ -186,12 +186,16 @@ function carryOut(journey: JourneyRun, round: Round, sends: InFlight): Promise<v
 /** Sends a round's messages; those still unsent after the last retry are handed to the butler as tasks. */
 function send(journey: JourneyRun, messages: SendMessageInput[]): Promise<unknown> {
   const assignee = journey.input.butlerId;
-  return delivery.sendMessages.executeWithOptions({ ...DELIVERY_OPTIONS, summary: sendSummary(messages) }, [{ messages, assignee }]).then(undefined, (err: unknown) => {
-    if (!(err instanceof ActivityFailure)) throw err;
-    const reason = err.cause instanceof ApplicationFailure ? (err.cause.type ?? 'delivery failed') : 'delivery failed';
-    log.warn('messages handed over to a person', { steps: [...new Set(messages.map((m) => m.stepId))], reason });
-    return store.handOverUnsentMessages.executeWithOptions({ ...STORE_OPTIONS, summary: sendSummary(messages, 'hand over unsent') }, [{ messages, assignee, reason }]);
-  });
+  return delivery.sendMessages
+    .executeWithOptions({ ...DELIVERY_OPTIONS, summary: sendSummary(messages) }, [{ messages, assignee }])
+    .then(undefined, (err: unknown) => {
+      if (!(err instanceof ActivityFailure)) throw err;
+      const reason = err.cause instanceof ApplicationFailure ? (err.cause.type ?? 'delivery failed') : 'delivery failed';
+      log.warn('messages handed over to a person', { steps: [...new Set(messages.map((m) => m.stepId))], reason });
+      return store.handOverUnsentMessages.executeWithOptions({ ...STORE_OPTIONS, summary: sendSummary(messages, 'hand over unsent') }, [
+        { messages, assignee, reason },
+      ]);
+    });
 }
 
 /** Messages still being delivered: a run waits for them before it ends. */

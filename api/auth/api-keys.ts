@@ -39,11 +39,13 @@ export async function createApiClient(db: Kysely<Database>, request: NewClientRe
     throw new CarepathError('invalid-input', `unknown role '${request.role}' (roles: ${ROLES.join(', ')})`);
   }
   const role = request.role as Role;
-  if (role === 'butler' && !request.butlerId) throw new CarepathError('invalid-input', 'a butler key needs the butler id their patients are assigned to (--butler-id)');
+  if (role === 'butler' && !request.butlerId)
+    throw new CarepathError('invalid-input', 'a butler key needs the butler id their patients are assigned to (--butler-id)');
   if (role !== 'butler' && request.butlerId) throw new CarepathError('invalid-input', 'only a butler key carries a butler id');
   if (!request.name.trim()) throw new CarepathError('invalid-input', 'an API client needs a name');
   const key = request.key ?? generateApiKey();
-  if (!looksLikeApiKey(key)) throw new CarepathError('invalid-input', `an API key is '${API_KEY_PREFIX}' followed by 43 base64url characters (make one with: carepath api-key create)`);
+  if (!looksLikeApiKey(key))
+    throw new CarepathError('invalid-input', `an API key is '${API_KEY_PREFIX}' followed by 43 base64url characters (make one with: carepath api-key create)`);
   const client = await insertApiClient(db, {
     id: `cl_${randomBytes(8).toString('hex')}`,
     name: request.name.trim(),

@@ -8,7 +8,10 @@ import { createApiClient, hashApiKey } from './api-keys.ts';
  * becomes an admin key (once; it is never printed). Otherwise, when no active admin key exists,
  * one is created and returned so that the caller prints it once. Returns null when nothing was created.
  */
-export async function bootstrapAdminKey(db: Kysely<Database>, env: Record<string, string | undefined>): Promise<{ key: string | null; clientId: string } | null> {
+export async function bootstrapAdminKey(
+  db: Kysely<Database>,
+  env: Record<string, string | undefined>,
+): Promise<{ key: string | null; clientId: string } | null> {
   const given = env.CAREPATH_BOOTSTRAP_ADMIN_KEY?.trim();
   if (given) {
     if (await findActiveApiClientByKeyHash(db, hashApiKey(given))) return null;

@@ -43,7 +43,13 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const status = err.statusCode ?? 500;
     if (status < 500) {
-      const code = (err.code && FASTIFY_CODES[err.code]) ?? err.code?.toLowerCase().replace(/^fst_err_/, '').replace(/_/g, '-') ?? 'bad-request';
+      const code =
+        (err.code && FASTIFY_CODES[err.code]) ??
+        err.code
+          ?.toLowerCase()
+          .replace(/^fst_err_/, '')
+          .replace(/_/g, '-') ??
+        'bad-request';
       return reply.status(status).send({ error: code, message: err.message, details: null });
     }
     request.log.error({ err }, 'request failed');

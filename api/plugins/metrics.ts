@@ -26,7 +26,12 @@ export function registerMetrics(app: FastifyInstance, db: Kysely<Database>, auth
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.selectFrom('tasks').select(['role', (eb) => eb.fn.countAll<string>().as('n')]).where('status', '=', 'open').groupBy('role').execute();
+      const rows = await db
+        .selectFrom('tasks')
+        .select(['role', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('status', '=', 'open')
+        .groupBy('role')
+        .execute();
       for (const row of rows) this.set({ role: row.role }, Number(row.n));
     },
   });
@@ -37,7 +42,12 @@ export function registerMetrics(app: FastifyInstance, db: Kysely<Database>, auth
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.selectFrom('enrollments').select(['pathway_id', (eb) => eb.fn.countAll<string>().as('n')]).where('status', '=', 'active').groupBy('pathway_id').execute();
+      const rows = await db
+        .selectFrom('enrollments')
+        .select(['pathway_id', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('status', '=', 'active')
+        .groupBy('pathway_id')
+        .execute();
       for (const row of rows) this.set({ pathway: row.pathway_id }, Number(row.n));
     },
   });

@@ -13,19 +13,21 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       info: {
         title: 'carepath API',
         version: '1',
-        description: 'Enrolments in care pathways, the butlers\' worklist, events, readings, questionnaires, inquiries and KPI reports. Every /v1 route needs `Authorization: Bearer <API key>`.',
+        description:
+          "Enrolments in care pathways, the butlers' worklist, events, readings, questionnaires, inquiries and KPI reports. Every /v1 route needs `Authorization: Bearer <API key>`.",
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API key (cpk_…)' } } },
       tags: [
-        { name: 'enrollments' }, { name: 'tasks' }, { name: 'pathways' }, { name: 'inquiries' },
-        { name: 'reports' }, { name: 'api-clients' }, { name: 'operations' },
+        { name: 'enrollments' },
+        { name: 'tasks' },
+        { name: 'pathways' },
+        { name: 'inquiries' },
+        { name: 'reports' },
+        { name: 'api-clients' },
+        { name: 'operations' },
       ],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, persistAuthorization: false } });
-  app.get(
-    '/openapi.json',
-    { schema: { hide: true, response: { 200: { type: 'object', additionalProperties: true } } } },
-    async () => app.swagger(),
-  );
+  app.get('/openapi.json', { schema: { hide: true, response: { 200: { type: 'object', additionalProperties: true } } } }, async () => app.swagger());
 }

@@ -20,6 +20,9 @@ export async function registerRateLimit(app: FastifyInstance, perMinute: number)
       return header ? `key:${createHash('sha256').update(header).digest('hex').slice(0, 32)}` : `ip:${request.ip}`;
     },
     errorResponseBuilder: (_request, context) =>
-      new CarepathError('rate-limited', `too many requests: at most ${context.max} a minute; retry in ${context.after}`, { limit: context.max, retryAfter: context.after }),
+      new CarepathError('rate-limited', `too many requests: at most ${context.max} a minute; retry in ${context.after}`, {
+        limit: context.max,
+        retryAfter: context.after,
+      }),
   });
 }

@@ -1,6 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
-import { bookedAppointments, inquiriesAsked, questionnairesIssued, sentMessages, tasksDue, tasksWithCodesCreated, type KpiPeriod } from '../../db/repositories/kpi.ts';
+import {
+  bookedAppointments,
+  inquiriesAsked,
+  questionnairesIssued,
+  sentMessages,
+  tasksDue,
+  tasksWithCodesCreated,
+  type KpiPeriod,
+} from '../../db/repositories/kpi.ts';
 import { findPathwayVersion } from '../../db/repositories/pathway-versions.ts';
 import { parseTime, type CompiledPathway } from '../../pathway/planner/index.ts';
 import type { PathwayRegistry } from '../../pathway/registry.ts';
@@ -85,7 +93,11 @@ export async function computeKpiReport(db: Kysely<Database>, registry: PathwayRe
 }
 
 async function collectFacts(db: Kysely<Database>, registry: PathwayRegistry, period: KpiPeriod, now: Date): Promise<Facts> {
-  const tag = <T>(row: { pathway_id: string; butler_id: string | null }, fact: T): Tagged<T> => ({ program: row.pathway_id, butler: row.butler_id ?? NO_BUTLER, fact });
+  const tag = <T>(row: { pathway_id: string; butler_id: string | null }, fact: T): Tagged<T> => ({
+    program: row.pathway_id,
+    butler: row.butler_id ?? NO_BUTLER,
+    fact,
+  });
   const pathways = pathwayCache(db, registry);
   const nowMs = now.getTime();
 
@@ -98,7 +110,9 @@ async function collectFacts(db: Kysely<Database>, registry: PathwayRegistry, per
     if (at === undefined || Number.isNaN(at) || at < period.from.getTime() || at >= period.to.getTime()) continue;
     const occurrence = splitKey(row.occurrence_key)?.rest;
     if (occurrence === undefined) continue;
-    const noticeSteps = (pathway?.steps ?? []).filter((s) => s.code === ADVANCE_NOTICE_CODE && s.origin.type === 'dependent' && s.origin.source === row.step_id);
+    const noticeSteps = (pathway?.steps ?? []).filter(
+      (s) => s.code === ADVANCE_NOTICE_CODE && s.origin.type === 'dependent' && s.origin.source === row.step_id,
+    );
     nodes.push({ row, at, noticeSteps: noticeSteps.map((s) => s.id), noticeKeys: noticeSteps.map((s) => occurrenceKey(s.id, occurrence)) });
   }
   const noticeStepIds = [...new Set(nodes.flatMap((n) => n.noticeSteps))];
@@ -108,7 +122,8 @@ async function collectFacts(db: Kysely<Database>, registry: PathwayRegistry, per
     .filter((m) => m.sent_at !== null)
     .map((m) => ({ parsed: parseMessageKey(m.idempotency_key), at: m.sent_at!.getTime() }))
     .map(({ parsed, at }) => ({ enrollmentId: parsed?.enrollmentId, occurrence: parsed ? parseKey(parsed.key)?.occurrence : undefined, at }));
-  const announcedBefore = (enrollmentId: string, key: string, at: number) => sentOccurrences.some((m) => m.enrollmentId === enrollmentId && m.occurrence === key && m.at < at);
+  const announcedBefore = (enrollmentId: string, key: string, at: number) =>
+    sentOccurrences.some((m) => m.enrollmentId === enrollmentId && m.occurrence === key && m.at < at);
 
   return {
     nodes: nodes.map((n) => tag(n.row, { announced: n.noticeKeys.some((k) => announcedBefore(n.row.enrollment_id, k, n.at)) })),
@@ -130,13 +145,30 @@ async function collectFacts(db: Kysely<Database>, registry: PathwayRegistry, per
 }
 
 function figures(f: Facts): KpiFigures {
-  const minutes = f.inquiries.map((i) => i.fact.minutes).filter((m): m is number => m !== null).sort((a, b) => a - b);
+  const minutes = f.inquiries
+    .map((i) => i.fact.minutes)
+    .filter((m): m is number => m !== null)
+    .sort((a, b) => a - b);
   const within30 = f.inquiries.map((i) => i.fact.within30).filter((x): x is boolean => x !== null);
   const withinTarget = f.inquiries.map((i) => i.fact.withinTarget).filter((x): x is boolean => x !== null);
   const count = <T>(list: Tagged<T>[], test: (fact: T) => boolean) => list.filter((t) => test(t.fact)).length;
   return {
-    advanceNotice: { nodes: f.nodes.length, announced: count(f.nodes, (n) => n.announced), rate: rate(count(f.nodes, (n) => n.announced), f.nodes.length) },
-    taskOnTime: { due: f.tasks.length, onTime: count(f.tasks, (t) => t.onTime), rate: rate(count(f.tasks, (t) => t.onTime), f.tasks.length) },
+    advanceNotice: {
+      nodes: f.nodes.length,
+      announced: count(f.nodes, (n) => n.announced),
+      rate: rate(
+        count(f.nodes, (n) => n.announced),
+        f.nodes.length,
+      ),
+    },
+    taskOnTime: {
+      due: f.tasks.length,
+      onTime: count(f.tasks, (t) => t.onTime),
+      rate: rate(
+        count(f.tasks, (t) => t.onTime),
+        f.tasks.length,
+      ),
+    },
     inquiryResponse: {
       asked: f.inquiries.length,
       answered: minutes.length,
@@ -146,8 +178,22 @@ function figures(f: Facts): KpiFigures {
       within30MinRate: rate(within30.filter(Boolean).length, within30.length),
       withinTargetRate: rate(withinTarget.filter(Boolean).length, withinTarget.length),
     },
-    followUpCompletion: { due: f.followUps.length, completed: count(f.followUps, (t) => t.completed), rate: rate(count(f.followUps, (t) => t.completed), f.followUps.length) },
-    questionnaireResponse: { issued: f.questionnaires.length, answered: count(f.questionnaires, (q) => q.answered), rate: rate(count(f.questionnaires, (q) => q.answered), f.questionnaires.length) },
+    followUpCompletion: {
+      due: f.followUps.length,
+      completed: count(f.followUps, (t) => t.completed),
+      rate: rate(
+        count(f.followUps, (t) => t.completed),
+        f.followUps.length,
+      ),
+    },
+    questionnaireResponse: {
+      issued: f.questionnaires.length,
+      answered: count(f.questionnaires, (q) => q.answered),
+      rate: rate(
+        count(f.questionnaires, (q) => q.answered),
+        f.questionnaires.length,
+      ),
+    },
   };
 }
 
@@ -172,7 +218,10 @@ function pathwayCache(db: Kysely<Database>, registry: PathwayRegistry) {
   return (id: string, version: string) => {
     const key = `${id}@${version}`;
     if (!cache.has(key)) {
-      cache.set(key, findPathwayVersion(db, id, version).then((p) => p ?? (registry.get(id)?.version === version ? registry.get(id) : undefined)));
+      cache.set(
+        key,
+        findPathwayVersion(db, id, version).then((p) => p ?? (registry.get(id)?.version === version ? registry.get(id) : undefined)),
+      );
     }
     return cache.get(key)!;
   };

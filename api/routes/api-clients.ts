@@ -34,7 +34,11 @@ export const apiClientRoutes: FastifyPluginAsync<RouteContext> = async (app, { d
           type: 'object',
           additionalProperties: false,
           required: ['name', 'role'],
-          properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, role: { type: 'string', enum: [...ROLES] }, butlerId: { type: 'string', minLength: 1, maxLength: 64 } },
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 100 },
+            role: { type: 'string', enum: [...ROLES] },
+            butlerId: { type: 'string', minLength: 1, maxLength: 64 },
+          },
         },
         response: { 201: { type: 'object', properties: { ...clientSchema.properties, key: { type: 'string' } } }, ...errorResponses },
       },
@@ -51,7 +55,12 @@ export const apiClientRoutes: FastifyPluginAsync<RouteContext> = async (app, { d
     '/api-clients',
     {
       onRequest: authorize('manageClients'),
-      schema: { summary: 'Every API client (never their keys)', tags: ['api-clients'], security: bearer, response: { 200: { type: 'object', properties: { items: { type: 'array', items: clientSchema } } }, ...errorResponses } },
+      schema: {
+        summary: 'Every API client (never their keys)',
+        tags: ['api-clients'],
+        security: bearer,
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: clientSchema } } }, ...errorResponses },
+      },
     },
     async () => ({ items: (await listApiClients(deps.db)).map(clientView) }),
   );
@@ -60,11 +69,18 @@ export const apiClientRoutes: FastifyPluginAsync<RouteContext> = async (app, { d
     '/api-clients/:id',
     {
       onRequest: authorize('manageClients'),
-      schema: { summary: 'Revoke an API client\'s key', tags: ['api-clients'], security: bearer, params: idParams, response: { 204: { type: 'null' }, ...errorResponses } },
+      schema: {
+        summary: "Revoke an API client's key",
+        tags: ['api-clients'],
+        security: bearer,
+        params: idParams,
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
     },
     async (request, reply) => {
       await deps.db.transaction().execute(async (trx) => {
-        if (!(await revokeApiClient(trx, request.params.id, new Date().toISOString()))) throw new CarepathError('not-found', `no active API client ${request.params.id}`);
+        if (!(await revokeApiClient(trx, request.params.id, new Date().toISOString())))
+          throw new CarepathError('not-found', `no active API client ${request.params.id}`);
         await audit(trx, request, 'api-client.revoke', { type: 'api-client', id: request.params.id });
       });
       authenticator.forgetCached();
@@ -73,7 +89,16 @@ export const apiClientRoutes: FastifyPluginAsync<RouteContext> = async (app, { d
   );
 };
 
-function clientView(c: { id: string; name: string; role: string; butler_id: string | null; key_prefix: string; created_at: Date; created_by: string; revoked_at: Date | null }) {
+function clientView(c: {
+  id: string;
+  name: string;
+  role: string;
+  butler_id: string | null;
+  key_prefix: string;
+  created_at: Date;
+  created_by: string;
+  revoked_at: Date | null;
+}) {
   return {
     id: c.id,
     name: c.name,

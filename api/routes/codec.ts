@@ -91,7 +91,7 @@ export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (app, o
     const operator = await authorize(request);
     if (!operator) {
       reply.header('WWW-Authenticate', 'Bearer');
-      throw new CarepathError('unauthorized', 'the codec endpoint needs an operator\'s credentials in the Authorization header');
+      throw new CarepathError('unauthorized', "the codec endpoint needs an operator's credentials in the Authorization header");
     }
     if (!operator.roles.some((role) => CODEC_ROLES.includes(role))) {
       throw new CarepathError('forbidden', `the codec endpoint needs role ${CODEC_ROLES.join(' or ')}`, { requiredRoles: CODEC_ROLES });

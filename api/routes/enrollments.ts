@@ -42,7 +42,13 @@ export const enrollmentRoutes: FastifyPluginAsync<RouteContext> = async (app, { 
         security: bearer,
         headers: {
           type: 'object',
-          properties: { 'idempotency-key': { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$', description: 'a resent request with the same key answers the first reply again' } },
+          properties: {
+            'idempotency-key': {
+              type: 'string',
+              pattern: '^[A-Za-z0-9_.:-]{1,128}$',
+              description: 'a resent request with the same key answers the first reply again',
+            },
+          },
         },
         body: createEnrollmentBody,
         response: { 201: createdEnrollmentSchema, ...errorResponses },
@@ -75,13 +81,37 @@ export const enrollmentRoutes: FastifyPluginAsync<RouteContext> = async (app, { 
         }
         const result = await enrollPatient(
           { db: deps.db, client: deps.temporal.client, taskQueue: deps.temporal.taskQueue, vault },
-          { patient: request.body.patient, consent: request.body.consent, pathway, anchors, ...(variables ? { variables } : {}), butlerId, tenant: TENANT, actor: actorId(principal) },
           {
-            recorded: (trx, r) => audit(trx, request, 'enrollment.create', { type: 'enrollment', id: r.enrollmentId }, { patientRef: r.patientRef, program, newPatient: r.newPatient, consentScope: request.body.consent.scope }),
+            patient: request.body.patient,
+            consent: request.body.consent,
+            pathway,
+            anchors,
+            ...(variables ? { variables } : {}),
+            butlerId,
+            tenant: TENANT,
+            actor: actorId(principal),
+          },
+          {
+            recorded: (trx, r) =>
+              audit(
+                trx,
+                request,
+                'enrollment.create',
+                { type: 'enrollment', id: r.enrollmentId },
+                { patientRef: r.patientRef, program, newPatient: r.newPatient, consentScope: request.body.consent.scope },
+              ),
             rolledBack: (trx, r, reason) => audit(trx, request, 'enrollment.create.rolled-back', { type: 'enrollment', id: r.enrollmentId }, { reason }),
           },
         );
-        const body = { id: result.enrollmentId, patientRef: result.patientRef, workflowId: result.workflowId, program: pathway.id, pathwayVersion: pathway.version, status: 'active', newPatient: result.newPatient };
+        const body = {
+          id: result.enrollmentId,
+          patientRef: result.patientRef,
+          workflowId: result.workflowId,
+          program: pathway.id,
+          pathwayVersion: pathway.version,
+          status: 'active',
+          newPatient: result.newPatient,
+        };
         if (idempotencyKey) await completeIdempotencyKey(deps.db, principal.clientId, claimKey, 201, body);
         return reply.status(201).send(body);
       } catch (err) {
@@ -96,7 +126,7 @@ export const enrollmentRoutes: FastifyPluginAsync<RouteContext> = async (app, { 
     {
       onRequest: authorize('readEnrollment'),
       schema: {
-        summary: 'One enrolment: its record, consents, the journey\'s live view and (for care staff) the patient\'s identity',
+        summary: "One enrolment: its record, consents, the journey's live view and (for care staff) the patient's identity",
         tags: ['enrollments'],
         security: bearer,
         params: idParams,
@@ -109,7 +139,13 @@ export const enrollmentRoutes: FastifyPluginAsync<RouteContext> = async (app, { 
       const [consents, journey] = await Promise.all([listEnrollmentConsents(deps.db, enrollment.id), queryJourney(deps, enrollment)]);
       const showIdentity = (PERMISSIONS.readIdentity as readonly string[]).includes(principal.role);
       const patient = showIdentity ? await readPatientIdentity(deps.db, vaultOf(deps), enrollment.patient_ref) : undefined;
-      await audit(deps.db, request, 'enrollment.read', { type: 'enrollment', id: enrollment.id }, { patientRef: enrollment.patient_ref, identity: patient !== undefined });
+      await audit(
+        deps.db,
+        request,
+        'enrollment.read',
+        { type: 'enrollment', id: enrollment.id },
+        { patientRef: enrollment.patient_ref, identity: patient !== undefined },
+      );
       if (patient) await audit(deps.db, request, 'patient.identity.read', { type: 'patient', id: enrollment.patient_ref }, { enrollmentId: enrollment.id });
       return {
         ...summary(enrollment),
@@ -140,7 +176,10 @@ export const enrollmentRoutes: FastifyPluginAsync<RouteContext> = async (app, { 
           },
         },
         response: {
-          200: { type: 'object', properties: { items: { type: 'array', items: enrollmentSummarySchema }, limit: { type: 'integer' }, offset: { type: 'integer' } } },
+          200: {
+            type: 'object',
+            properties: { items: { type: 'array', items: enrollmentSummarySchema }, limit: { type: 'integer' }, offset: { type: 'integer' } },
+          },
           ...errorResponses,
         },
       },
@@ -153,8 +192,20 @@ export const enrollmentRoutes: FastifyPluginAsync<RouteContext> = async (app, { 
         if (butler !== undefined && butler !== principal.butlerId) throw new CarepathError('forbidden', 'a butler sees only their own patients');
         butler = principal.butlerId ?? '\u0000none';
       }
-      const rows = await listEnrollments(deps.db, { ...(program ? { program } : {}), ...(butler ? { butler } : {}), ...(status ? { status } : {}), limit, offset });
-      await audit(deps.db, request, 'enrollment.list', { type: 'enrollment', id: null }, { filter: { program, butler, status, limit, offset }, count: rows.length });
+      const rows = await listEnrollments(deps.db, {
+        ...(program ? { program } : {}),
+        ...(butler ? { butler } : {}),
+        ...(status ? { status } : {}),
+        limit,
+        offset,
+      });
+      await audit(
+        deps.db,
+        request,
+        'enrollment.list',
+        { type: 'enrollment', id: null },
+        { filter: { program, butler, status, limit, offset }, count: rows.length },
+      );
       return { items: rows.map(summary), limit, offset };
     },
   );
@@ -184,4 +235,3 @@ async function queryJourney(deps: RouteContext['deps'], enrollment: Enrollment):
     return { reason: `the journey did not answer: ${((err as Error).message ?? String(err)).split('\n')[0]}` };
   }
 }
-

@@ -23,7 +23,7 @@ const inquirySchema = {
     channel: { type: ['string', 'null'] },
     askedAt: { type: 'string' },
     dueAt: { type: 'string', description: 'answer due: +30 min 08:00–22:00 Asia/Shanghai, 08:30 when asked at night, within 5 minutes when urgent (立即响应)' },
-    escalateAt: { type: 'string', description: 'when the response task goes to the butlers\' lead if still unanswered' },
+    escalateAt: { type: 'string', description: "when the response task goes to the butlers' lead if still unanswered" },
     answeredAt: { type: ['string', 'null'] },
     answeredBy: { type: ['string', 'null'] },
   },
@@ -36,7 +36,7 @@ export const inquiryRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
     {
       onRequest: authorize('createInquiry'),
       schema: {
-        summary: 'A patient\'s question: becomes a response task for their butler, escalated when its response target is missed',
+        summary: "A patient's question: becomes a response task for their butler, escalated when its response target is missed",
         tags: ['inquiries'],
         security: bearer,
         body: {
@@ -61,8 +61,22 @@ export const inquiryRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
       if (askedAt.getTime() > Date.now() + CLOCK_SKEW_MS) throw new CarepathError('invalid-input', `askedAt ${request.body.askedAt} is in the future`);
       const inquiry = await openInquiry(
         { db: deps.db, client: deps.temporal.client, taskQueue: deps.temporal.taskQueue },
-        { enrollment, question: request.body.question, urgent: request.body.urgent ?? false, channel: request.body.channel ?? null, askedAt, createdBy: actorId(principalOf(request)) },
-        (trx, stored) => audit(trx, request, 'inquiry.create', { type: 'inquiry', id: stored.id }, { enrollmentId: enrollment.id, urgent: stored.urgent, taskId: stored.task_id }),
+        {
+          enrollment,
+          question: request.body.question,
+          urgent: request.body.urgent ?? false,
+          channel: request.body.channel ?? null,
+          askedAt,
+          createdBy: actorId(principalOf(request)),
+        },
+        (trx, stored) =>
+          audit(
+            trx,
+            request,
+            'inquiry.create',
+            { type: 'inquiry', id: stored.id },
+            { enrollmentId: enrollment.id, urgent: stored.urgent, taskId: stored.task_id },
+          ),
       );
       return reply.status(201).send(inquiryView(inquiry));
     },

@@ -68,14 +68,23 @@ export const journeyUpdateRoutes: FastifyPluginAsync<RouteContext> = async (app,
         summary: 'Set or correct an anchor (e.g. the EDD re-dated by ultrasound); future steps move',
         tags: ['enrollments'],
         security: bearer,
-        params: { type: 'object', required: ['id', 'name'], additionalProperties: false, properties: { id: idSchema, name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' } } },
+        params: {
+          type: 'object',
+          required: ['id', 'name'],
+          additionalProperties: false,
+          properties: { id: idSchema, name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' } },
+        },
         body: anchorBody,
         response: { 200: { type: 'object', properties: { name: { type: 'string' }, value: { type: 'string' } } }, ...errorResponses },
       },
     },
     async (request) => {
       const enrollment = await enrollmentFor(deps, request, request.params.id);
-      const result = await updateJourney(client, enrollment, setAnchorUpdate, { name: request.params.name, value: request.body.value, by: actorId(principalOf(request)) });
+      const result = await updateJourney(client, enrollment, setAnchorUpdate, {
+        name: request.params.name,
+        value: request.body.value,
+        by: actorId(principalOf(request)),
+      });
       await audit(deps.db, request, 'journey.anchor.set', { type: 'enrollment', id: enrollment.id }, { anchor: request.params.name });
       return result;
     },
@@ -89,14 +98,28 @@ export const journeyUpdateRoutes: FastifyPluginAsync<RouteContext> = async (app,
         summary: 'Set a variable known after enrolment (a risk flag, a report value); conditioned steps follow',
         tags: ['enrollments'],
         security: bearer,
-        params: { type: 'object', required: ['id', 'name'], additionalProperties: false, properties: { id: idSchema, name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' } } },
-        body: { type: 'object', required: ['value'], additionalProperties: false, properties: { value: { type: ['boolean', 'number', 'string'], maxLength: 200 } } },
+        params: {
+          type: 'object',
+          required: ['id', 'name'],
+          additionalProperties: false,
+          properties: { id: idSchema, name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' } },
+        },
+        body: {
+          type: 'object',
+          required: ['value'],
+          additionalProperties: false,
+          properties: { value: { type: ['boolean', 'number', 'string'], maxLength: 200 } },
+        },
         response: { 200: { type: 'object', properties: { name: { type: 'string' }, value: { type: ['boolean', 'number', 'string'] } } }, ...errorResponses },
       },
     },
     async (request) => {
       const enrollment = await enrollmentFor(deps, request, request.params.id);
-      const result = await updateJourney(client, enrollment, setVariableUpdate, { name: request.params.name, value: request.body.value, by: actorId(principalOf(request)) });
+      const result = await updateJourney(client, enrollment, setVariableUpdate, {
+        name: request.params.name,
+        value: request.body.value,
+        by: actorId(principalOf(request)),
+      });
       await audit(deps.db, request, 'journey.variable.set', { type: 'enrollment', id: enrollment.id }, { variable: request.params.name });
       return result;
     },
@@ -110,15 +133,25 @@ export const journeyUpdateRoutes: FastifyPluginAsync<RouteContext> = async (app,
         summary: 'Record one use of an entitlement (a consultation, a green-channel visit); a cap with nothing left answers 422',
         tags: ['enrollments'],
         security: bearer,
-        params: { type: 'object', required: ['id', 'entitlement'], additionalProperties: false, properties: { id: idSchema, entitlement: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' } } },
+        params: {
+          type: 'object',
+          required: ['id', 'entitlement'],
+          additionalProperties: false,
+          properties: { id: idSchema, entitlement: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' } },
+        },
         body: entitlementUseBody,
         response: { 200: entitlementUseSchema, 201: entitlementUseSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
       const enrollment = await enrollmentFor(deps, request, request.params.id);
-      const use = await updateJourney(client, enrollment, useEntitlementUpdate, { entitlement: request.params.entitlement, ref: request.body.ref, by: actorId(principalOf(request)) });
-      if (!use.duplicate) await audit(deps.db, request, 'journey.entitlement.used', { type: 'enrollment', id: enrollment.id }, { entitlement: use.entitlement, ref: use.ref });
+      const use = await updateJourney(client, enrollment, useEntitlementUpdate, {
+        entitlement: request.params.entitlement,
+        ref: request.body.ref,
+        by: actorId(principalOf(request)),
+      });
+      if (!use.duplicate)
+        await audit(deps.db, request, 'journey.entitlement.used', { type: 'enrollment', id: enrollment.id }, { entitlement: use.entitlement, ref: use.ref });
       return reply.status(use.duplicate ? 200 : 201).send({ ...use, enforced: use.enforced ?? true });
     },
   );
@@ -159,7 +192,12 @@ export const journeyUpdateRoutes: FastifyPluginAsync<RouteContext> = async (app,
         summary: 'Submit the answers to an issued questionnaire; :qid is its occurrence key (epds_2w#1), step id or questionnaire id',
         tags: ['enrollments'],
         security: bearer,
-        params: { type: 'object', required: ['id', 'qid'], additionalProperties: false, properties: { id: idSchema, qid: { type: 'string', minLength: 1, maxLength: 128 } } },
+        params: {
+          type: 'object',
+          required: ['id', 'qid'],
+          additionalProperties: false,
+          properties: { id: idSchema, qid: { type: 'string', minLength: 1, maxLength: 128 } },
+        },
         body: answersBody,
         response: { 201: { type: 'object', properties: { key: { type: 'string' }, score: { type: 'number' } } }, ...errorResponses },
       },
@@ -173,7 +211,14 @@ export const journeyUpdateRoutes: FastifyPluginAsync<RouteContext> = async (app,
       const result = await deps.db.transaction().execute(async (trx) => {
         await audit(trx, request, 'journey.answers', { type: 'enrollment', id: enrollment.id }, { key, questionnaire: questionnaireId });
         const answered = await updateJourney(client, enrollment, submitAnswersUpdate, { key, items: request.body.items, by });
-        await insertQuestionnaireResponse(trx, { enrollmentId: enrollment.id, occurrenceKey: key, questionnaireId, items: request.body.items, score: answered.score, submittedBy: by });
+        await insertQuestionnaireResponse(trx, {
+          enrollmentId: enrollment.id,
+          occurrenceKey: key,
+          questionnaireId,
+          items: request.body.items,
+          score: answered.score,
+          submittedBy: by,
+        });
         return answered;
       });
       return reply.status(201).send(result);
@@ -196,7 +241,9 @@ async function openQuestionnaireKey(deps: RouteContext['deps'], enrollment: Enro
   const matches = open.filter((o) => o.kind === 'questionnaire' && (o.step === qid || questionnaireOf(pathway, o.key) === qid));
   if (matches.length === 1) return matches[0]!.key;
   if (matches.length === 0) throw new CarepathError('invalid-input', `no open questionnaire '${qid}' in this journey`);
-  throw new CarepathError('invalid-input', `several questionnaires '${qid}' are open (${matches.map((m) => m.key).join(', ')}): give the occurrence key`, { open: matches.map((m) => m.key) });
+  throw new CarepathError('invalid-input', `several questionnaires '${qid}' are open (${matches.map((m) => m.key).join(', ')}): give the occurrence key`, {
+    open: matches.map((m) => m.key),
+  });
 }
 
 /** The compiled pathway version the journey runs (kept in pathway_versions), else the current one. */

@@ -6,7 +6,12 @@ import { parseTime, projectTimeline, spanOf, type CompiledPathway } from '../../
 import { bearer, errorResponses } from '../schemas/common.ts';
 import type { RouteContext } from './context.ts';
 
-const pathwayIdParams = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{0,99}$' } } } as const;
+const pathwayIdParams = {
+  type: 'object',
+  required: ['id'],
+  additionalProperties: false,
+  properties: { id: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{0,99}$' } },
+} as const;
 
 const summarySchema = {
   type: 'object',
@@ -46,13 +51,22 @@ export const pathwayRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
             properties: {
               ...summarySchema.properties,
               offered: { type: 'boolean', description: 'whether new enrolments may use it' },
-              anchors: { type: 'object', additionalProperties: { type: 'object', properties: { type: { type: 'string' }, required: { type: 'boolean' }, correctable: { type: 'boolean' }, title: { type: 'string' } } } },
+              anchors: {
+                type: 'object',
+                additionalProperties: {
+                  type: 'object',
+                  properties: { type: { type: 'string' }, required: { type: 'boolean' }, correctable: { type: 'boolean' }, title: { type: 'string' } },
+                },
+              },
               events: { type: 'array', items: { type: 'string' } },
               stages: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' } } } },
               steps: { type: 'integer' },
               versions: {
                 type: 'array',
-                items: { type: 'object', properties: { version: { type: 'string' }, hash: { type: 'string' }, title: { type: 'string' }, firstSeenAt: { type: 'string' } } },
+                items: {
+                  type: 'object',
+                  properties: { version: { type: 'string' }, hash: { type: 'string' }, title: { type: 'string' }, firstSeenAt: { type: 'string' } },
+                },
               },
             },
           },
@@ -62,7 +76,8 @@ export const pathwayRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
     },
     async (request) => {
       const versions = await listPathwayVersions(deps.db, request.params.id);
-      const current = deps.pathways.get(request.params.id) ?? (versions[0] ? await findPathwayVersion(deps.db, request.params.id, versions[0].version) : undefined);
+      const current =
+        deps.pathways.get(request.params.id) ?? (versions[0] ? await findPathwayVersion(deps.db, request.params.id, versions[0].version) : undefined);
       if (!current) throw new CarepathError('not-found', `no pathway ${request.params.id}`);
       return {
         id: current.id,
@@ -72,7 +87,11 @@ export const pathwayRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
         program: current.program,
         offered: deps.pathways.get(current.id) !== undefined,
         // Calendar dates (holidays) are fixed by the pathway, not given at enrolment.
-        anchors: Object.fromEntries(Object.entries(current.anchors).filter(([, a]) => a.fixed === undefined).map(([name, a]) => [name, { type: a.type, required: a.required, correctable: a.correctable, ...(a.title ? { title: a.title } : {}) }])),
+        anchors: Object.fromEntries(
+          Object.entries(current.anchors)
+            .filter(([, a]) => a.fixed === undefined)
+            .map(([name, a]) => [name, { type: a.type, required: a.required, correctable: a.correctable, ...(a.title ? { title: a.title } : {}) }]),
+        ),
         events: Object.keys(current.events),
         stages: current.stages.map((s) => ({ id: s.id, ...(s.title ? { title: s.title } : {}) })),
         steps: current.steps.length,
@@ -121,7 +140,8 @@ export const pathwayRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
       checkEnrollmentAnchors(pathway, anchors);
       const { now, until } = request.query;
       for (const [name, value] of Object.entries({ now, until })) {
-        if (value !== undefined && !parseTime(value, pathway.timezone.offsetMinutes)) throw new CarepathError('invalid-input', `${name}: '${value}' is not a date (YYYY-MM-DD) or ISO date-time`);
+        if (value !== undefined && !parseTime(value, pathway.timezone.offsetMinutes))
+          throw new CarepathError('invalid-input', `${name}: '${value}' is not a date (YYYY-MM-DD) or ISO date-time`);
       }
       const enrolledAt = now ?? spanOf(pathway, anchors).start;
       if (!enrolledAt) throw new CarepathError('invalid-input', 'cannot tell when the journey starts: give now= or the anchor the span starts from');

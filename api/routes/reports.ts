@@ -17,9 +17,13 @@ const figuresSchema = {
     inquiryResponse: {
       type: 'object',
       properties: {
-        asked: { type: 'integer' }, answered: { type: 'integer' },
-        p50Minutes: minutes, p90Minutes: minutes, maxMinutes: minutes,
-        within30MinRate: rate, withinTargetRate: rate,
+        asked: { type: 'integer' },
+        answered: { type: 'integer' },
+        p50Minutes: minutes,
+        p90Minutes: minutes,
+        maxMinutes: minutes,
+        within30MinRate: rate,
+        withinTargetRate: rate,
       },
     },
     followUpCompletion: { type: 'object', properties: { due: { type: 'integer' }, completed: { type: 'integer' }, rate } },
@@ -34,7 +38,8 @@ export const reportRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps
     {
       onRequest: authorize('readReports'),
       schema: {
-        summary: 'KPIs for a period [from, to): advance notice, task on-time, inquiry response, follow-up completion, questionnaire response; per program and butler. CSV with format=csv or Accept: text/csv',
+        summary:
+          'KPIs for a period [from, to): advance notice, task on-time, inquiry response, follow-up completion, questionnaire response; per program and butler. CSV with format=csv or Accept: text/csv',
         tags: ['reports'],
         security: bearer,
         querystring: {
@@ -64,7 +69,8 @@ export const reportRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps
       const from = new Date(request.query.from);
       const to = new Date(request.query.to);
       if (!(from < to)) throw new CarepathError('invalid-input', 'from must be before to');
-      if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86_400_000) throw new CarepathError('invalid-input', `a report covers at most ${MAX_PERIOD_DAYS} days`);
+      if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86_400_000)
+        throw new CarepathError('invalid-input', `a report covers at most ${MAX_PERIOD_DAYS} days`);
       const program = request.query.program;
       const report = await computeKpiReport(deps.db, deps.pathways, { from, to, ...(program ? { program } : {}) });
       await audit(deps.db, request, 'report.kpi', { type: 'report', id: null }, { from: report.from, to: report.to, program: program ?? null });

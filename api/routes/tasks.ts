@@ -64,7 +64,13 @@ export const taskRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, 
         limit,
         offset,
       });
-      await audit(deps.db, request, 'task.list', { type: 'task', id: null }, { filter: { assignee, status, dueBefore, role, enrollment, limit, offset }, count: rows.length });
+      await audit(
+        deps.db,
+        request,
+        'task.list',
+        { type: 'task', id: null },
+        { filter: { assignee, status, dueBefore, role, enrollment, limit, offset }, count: rows.length },
+      );
       return { items: rows.map(taskView), limit, offset };
     },
   );

@@ -22,9 +22,16 @@ export const consentSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['scope', 'givenAt', 'recordedBy'],
-  description: 'The patient\'s explicit consent, recorded before the enrolment',
+  description: "The patient's explicit consent, recorded before the enrolment",
   properties: {
-    scope: { type: 'array', minItems: 1, maxItems: 20, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 64 }, description: 'what was consented to, e.g. care-management, data-processing, wechat-contact' },
+    scope: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 20,
+      uniqueItems: true,
+      items: { type: 'string', minLength: 1, maxLength: 64 },
+      description: 'what was consented to, e.g. care-management, data-processing, wechat-contact',
+    },
     givenAt: isoDateTime,
     recordedBy: { type: 'string', minLength: 1, maxLength: 100, description: 'staff member who recorded it' },
     method: { type: 'string', enum: ['written', 'electronic', 'verbal-recorded'] },
@@ -40,7 +47,12 @@ export const createEnrollmentBody = {
     patient: patientSchema,
     consent: consentSchema,
     program: { type: 'string', minLength: 1, maxLength: 100, description: 'pathway id, e.g. obstetrics.full-pregnancy' },
-    anchors: { type: 'object', maxProperties: 20, additionalProperties: { type: 'string', minLength: 1, maxLength: 40 }, description: 'anchor name → YYYY-MM-DD or ISO date-time' },
+    anchors: {
+      type: 'object',
+      maxProperties: 20,
+      additionalProperties: { type: 'string', minLength: 1, maxLength: 40 },
+      description: 'anchor name → YYYY-MM-DD or ISO date-time',
+    },
     variables: { type: 'object', maxProperties: 50, additionalProperties: { type: ['boolean', 'number', 'string'], maxLength: 200 } },
     butlerId: { type: 'string', minLength: 1, maxLength: 64, description: 'the butler assigned to the patient' },
   },
@@ -82,13 +94,28 @@ export const enrollmentViewSchema = {
     patient: {
       type: 'object',
       description: 'decrypted identity: only for roles coordinator, butler (own patients), doctor, admin',
-      properties: { name: { type: 'string' }, phone: { type: 'string' }, idType: { type: 'string' }, idNumber: { type: 'string' }, birthDate: { type: 'string' }, gender: { type: 'string' } },
+      properties: {
+        name: { type: 'string' },
+        phone: { type: 'string' },
+        idType: { type: 'string' },
+        idNumber: { type: 'string' },
+        birthDate: { type: 'string' },
+        gender: { type: 'string' },
+      },
     },
     consents: {
       type: 'array',
-      items: { type: 'object', properties: { scope: { type: 'array', items: { type: 'string' } }, givenAt: { type: 'string' }, recordedBy: { type: 'string' }, method: nullableString } },
+      items: {
+        type: 'object',
+        properties: {
+          scope: { type: 'array', items: { type: 'string' } },
+          givenAt: { type: 'string' },
+          recordedBy: { type: 'string' },
+          method: nullableString,
+        },
+      },
     },
-    journey: { type: ['object', 'null'], additionalProperties: true, description: 'the journey workflow\'s own view (journeyView query)' },
+    journey: { type: ['object', 'null'], additionalProperties: true, description: "the journey workflow's own view (journeyView query)" },
     journeyUnavailable: { type: 'string' },
   },
 } as const;
@@ -109,7 +136,13 @@ export const entitlementUseBody = {
   additionalProperties: false,
   required: ['ref'],
   properties: {
-    ref: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$', description: 'your id for this use (the consultation or visit): a resent request counts once' },
+    ref: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 128,
+      pattern: '^[A-Za-z0-9._:-]+$',
+      description: 'your id for this use (the consultation or visit): a resent request counts once',
+    },
   },
 } as const;
 
@@ -149,6 +182,7 @@ export const answersBody = {
   type: 'object',
   additionalProperties: false,
   required: ['items'],
-  properties: { items: { type: 'object', minProperties: 1, maxProperties: 200, additionalProperties: { type: 'number' }, description: 'item id → chosen option\'s score' } },
+  properties: {
+    items: { type: 'object', minProperties: 1, maxProperties: 200, additionalProperties: { type: 'number' }, description: "item id → chosen option's score" },
+  },
 } as const;
-

@@ -32,7 +32,12 @@ export const completeTaskBody = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    data: { type: 'object', maxProperties: 50, additionalProperties: dataValue, description: 'the data the step produces (its `produces`; an approval: approved, note)' },
+    data: {
+      type: 'object',
+      maxProperties: 50,
+      additionalProperties: dataValue,
+      description: 'the data the step produces (its `produces`; an approval: approved, note)',
+    },
   },
 } as const;
 

@@ -31,7 +31,9 @@ const journeyActivities = {
   async applyRound(writes: RoundWrites) {
     counters.rounds++;
     counters.tasks += writes.createTasks.length;
-    return { tasks: Object.fromEntries(writes.createTasks.map((t) => [t.occurrenceKey, { taskId: randomUUID(), status: 'open' as const, escalationLevel: 0 }])) };
+    return {
+      tasks: Object.fromEntries(writes.createTasks.map((t) => [t.occurrenceKey, { taskId: randomUUID(), status: 'open' as const, escalationLevel: 0 }])),
+    };
   },
   async sendMessages(input: { messages: SendMessageInput[] }) {
     counters.messages += input.messages.length;

@@ -70,7 +70,15 @@ export function historyShape(history: JsonHistory): {
       timers++;
     }
   }
-  return { events: history.events.length, activities, localActivities, timers, payloadBytes, bytesByEvent, batches: batches.filter((b) => b[0].length > 0 || b[1] > 0 || (b[2]?.length ?? 0) > 0) };
+  return {
+    events: history.events.length,
+    activities,
+    localActivities,
+    timers,
+    payloadBytes,
+    bytesByEvent,
+    batches: batches.filter((b) => b[0].length > 0 || b[1] > 0 || (b[2]?.length ?? 0) > 0),
+  };
 }
 
 /** Bytes of every payload under a value: lists (`payloads`) and maps (search attributes, memo, header fields). */

@@ -36,14 +36,23 @@ export async function run(argv: string[]): Promise<number> {
     switch (action) {
       case 'create': {
         if (!values.role || !values.name) throw new CarepathError('usage', USAGE);
-        const { client, key } = await createApiClient(database.db, { name: values.name, role: values.role, butlerId: values['butler-id'] ?? null, createdBy: 'cli' });
-        process.stderr.write(`created API client ${client.id} (${client.name}, role ${client.role}${client.butler_id ? `, butler ${client.butler_id}` : ''}); the key is shown only now:\n`);
+        const { client, key } = await createApiClient(database.db, {
+          name: values.name,
+          role: values.role,
+          butlerId: values['butler-id'] ?? null,
+          createdBy: 'cli',
+        });
+        process.stderr.write(
+          `created API client ${client.id} (${client.name}, role ${client.role}${client.butler_id ? `, butler ${client.butler_id}` : ''}); the key is shown only now:\n`,
+        );
         process.stdout.write(`${key}\n`);
         return 0;
       }
       case 'list':
         for (const c of await listApiClients(database.db)) {
-          console.log([c.id, c.role, c.butler_id ?? '-', `${c.key_prefix}…`, c.revoked_at ? `revoked ${c.revoked_at.toISOString()}` : 'active', c.name].join('\t'));
+          console.log(
+            [c.id, c.role, c.butler_id ?? '-', `${c.key_prefix}…`, c.revoked_at ? `revoked ${c.revoked_at.toISOString()}` : 'active', c.name].join('\t'),
+          );
         }
         return 0;
       default: {

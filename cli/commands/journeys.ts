@@ -31,7 +31,8 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig();
   const target = loadPathwayRegistry(config.pathwaysDir).get(pathwayId);
   if (!target) throw new CarepathError('not-found', `no pathway '${pathwayId}' under ${config.pathwaysDir}`);
-  if (!config.temporal.address) throw new CarepathError('invalid-config', 'set TEMPORAL_ADDRESS (the platform started by `carepath start` listens on 127.0.0.1:7233)');
+  if (!config.temporal.address)
+    throw new CarepathError('invalid-config', 'set TEMPORAL_ADDRESS (the platform started by `carepath start` listens on 127.0.0.1:7233)');
   const logger = createLogger('warn');
   const keyRing = loadKeyRing(config.env) ?? (await ensureDevKeyRing(config.dataDir, logger));
   const { client, connection } = await connectClient({ ...config.temporal, address: config.temporal.address }, encryptingDataConverter(keyRing));

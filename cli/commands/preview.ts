@@ -47,7 +47,11 @@ export async function run(argv: string[]): Promise<number> {
   const varArgs = [...Object.entries(file_?.variables ?? {}).map(([k, v]) => `${k}=${v}`), ...values.var];
   const state = journeyState(pathway, anchorArgs, values.event, varArgs, values.now ?? file_?.now);
   for (const t of [values.until].filter((x): x is string => !!x)) checkTime(pathway, t, '--until');
-  const options = { assumeEstimates: !values['no-estimates'], ...(values.until ? { until: values.until } : {}), ...(file_ ? { scenario: file_.scenario } : {}) };
+  const options = {
+    assumeEstimates: !values['no-estimates'],
+    ...(values.until ? { until: values.until } : {}),
+    ...(file_ ? { scenario: file_.scenario } : {}),
+  };
   const projection = projectTimeline(pathway, state, options);
 
   if (values.json) console.log(JSON.stringify(projection.entries.map(jsonEntry), null, 2));
@@ -68,18 +72,26 @@ function journeyState(pathway: CompiledPathway, anchorArgs: string[], eventArgs:
     const [name, value] = pair(arg, '--anchor');
     if (anchors[name] !== undefined) delete anchors[name];
     const anchor = pathway.anchors[name];
-    if (!anchor) throw new CarepathError('unknown-anchor', `--anchor ${name}: the pathway has no anchor '${name}' (anchors: ${Object.keys(pathway.anchors).join(', ')})`);
+    if (!anchor)
+      throw new CarepathError('unknown-anchor', `--anchor ${name}: the pathway has no anchor '${name}' (anchors: ${Object.keys(pathway.anchors).join(', ')})`);
     checkTime(pathway, value, `--anchor ${name}`);
     anchors[name] = value;
   }
   for (const [name, anchor] of Object.entries(pathway.anchors)) {
     if (anchor.required && !anchors[name]) {
-      throw new CarepathError('missing-anchor', `anchor '${name}' is required: add --anchor ${name}=${anchor.type === 'date' ? 'YYYY-MM-DD' : 'YYYY-MM-DDTHH:MM'}`);
+      throw new CarepathError(
+        'missing-anchor',
+        `anchor '${name}' is required: add --anchor ${name}=${anchor.type === 'date' ? 'YYYY-MM-DD' : 'YYYY-MM-DDTHH:MM'}`,
+      );
     }
   }
   const events = eventArgs.map((arg, i) => {
     const [name, at] = pair(arg, '--event');
-    if (!pathway.events[name]) throw new CarepathError('unknown-event', `--event ${name}: the pathway has no event '${name}' (events: ${Object.keys(pathway.events).join(', ') || 'none'})`);
+    if (!pathway.events[name])
+      throw new CarepathError(
+        'unknown-event',
+        `--event ${name}: the pathway has no event '${name}' (events: ${Object.keys(pathway.events).join(', ') || 'none'})`,
+      );
     checkTime(pathway, at, `--event ${name}`);
     return { id: String(i + 1), name, at };
   });
@@ -130,7 +142,11 @@ export function jsonEntry(e: TimelineEntry): Record<string, unknown> {
 
 function printTable(pathway: CompiledPathway, file: string, state: JourneyState, p: Projection): void {
   console.log(`${pathway.id} v${pathway.version} (${file}, sha256 ${pathway.hash.slice(0, 12)}) — ${pathway.title}`);
-  console.log(`time zone ${pathway.timezone.name}; enrolled ${state.enrolledAt}; anchors ${Object.entries(state.anchors).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  console.log(
+    `time zone ${pathway.timezone.name}; enrolled ${state.enrolledAt}; anchors ${Object.entries(state.anchors)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
   if (p.estimated.length) console.log(`assumed (estimate): ${p.estimated.join('; ')}`);
   console.log('');
   const ageHeader = pathway.ageDisplay?.style === 'cycle-day' ? 'day' : pathway.ageDisplay ? 'age' : '';
@@ -146,7 +162,11 @@ function printTable(pathway: CompiledPathway, file: string, state: JourneyState,
   ]);
   const header = ['time', ageHeader, 'stage', 'step', 'title', 'kind', 'who', 'note'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => width(r[i]!))));
-  const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i]! - width(c))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c + ' '.repeat(widths[i]! - width(c)))
+      .join('  ')
+      .trimEnd();
   console.log(line(header));
   for (const r of rows) console.log(line(r));
   if (p.notProjected.length) {
@@ -156,7 +176,9 @@ function printTable(pathway: CompiledPathway, file: string, state: JourneyState,
   }
   console.log('');
   const cancelled = p.entries.filter((e) => e.status === 'cancelled').length;
-  console.log(`${p.entries.filter((e) => e.status === 'planned').length} planned, ${p.entries.filter((e) => e.status === 'skipped').length} skipped${cancelled ? `, ${cancelled} cancelled` : ''}; journey ${p.status}`);
+  console.log(
+    `${p.entries.filter((e) => e.status === 'planned').length} planned, ${p.entries.filter((e) => e.status === 'skipped').length} skipped${cancelled ? `, ${cancelled} cancelled` : ''}; journey ${p.status}`,
+  );
 }
 
 /** At most `max` display columns (CJK counts two), with an ellipsis when cut. */

@@ -52,7 +52,9 @@ export async function run(argv: string[]): Promise<number> {
     for (const d of all) console.log(renderDiagnostic(d));
     for (const r of reports.filter((x) => x.ok)) console.log(`ok ${r.file} (${r.id} v${r.version}, sha256 ${r.hash!.slice(0, 12)})`);
     const failed = reports.filter((r) => !r.ok).length;
-    console.error(`${files.length} pathway file${files.length === 1 ? '' : 's'} checked: ${failed ? `${failed} invalid, ${all.length} error${all.length === 1 ? '' : 's'}` : 'all valid'}`);
+    console.error(
+      `${files.length} pathway file${files.length === 1 ? '' : 's'} checked: ${failed ? `${failed} invalid, ${all.length} error${all.length === 1 ? '' : 's'}` : 'all valid'}`,
+    );
   }
   return ok ? 0 : 1;
 }
@@ -66,7 +68,13 @@ function markDuplicatePathways(reports: FileReport[]): void {
     const first = seen.get(key);
     if (first) {
       r.ok = false;
-      r.errors.push({ file: r.file, line: pathwayLine(r.file), col: 10, rule: 'duplicate-pathway', message: `pathway '${r.id}' version ${r.version} is also defined in ${first}` });
+      r.errors.push({
+        file: r.file,
+        line: pathwayLine(r.file),
+        col: 10,
+        rule: 'duplicate-pathway',
+        message: `pathway '${r.id}' version ${r.version} is also defined in ${first}`,
+      });
     } else seen.set(key, r.file);
   }
 }
@@ -74,7 +82,10 @@ function markDuplicatePathways(reports: FileReport[]): void {
 /** A file whose content changed while its version stayed one that was committed or has run. */
 async function markReusedVersions(reports: FileReport[], files: string[]): Promise<void> {
   const ok = reports.filter((r) => r.ok);
-  const recorded = await databaseVersions(process.env.DATABASE_URL, ok.map((r) => ({ id: r.id!, version: r.version! })));
+  const recorded = await databaseVersions(
+    process.env.DATABASE_URL,
+    ok.map((r) => ({ id: r.id!, version: r.version! })),
+  );
   for (const r of ok) {
     const file = files[reports.indexOf(r)]!;
     const inDb = recorded?.get(`${r.id}@${r.version}`);

@@ -5,7 +5,10 @@ import type { Kysely } from 'kysely';
 // task plus a separate call task.
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('tasks').addColumn('call', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
+  await db.schema
+    .alterTable('tasks')
+    .addColumn('call', 'boolean', (c) => c.notNull().defaultTo(false))
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

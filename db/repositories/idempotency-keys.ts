@@ -20,7 +20,12 @@ export async function claimIdempotencyKey(db: Db, clientId: string, key: string,
 
 /** Keeps the reply of a finished request for replay. */
 export async function completeIdempotencyKey(db: Db, clientId: string, key: string, statusCode: number, response: unknown): Promise<void> {
-  await db.updateTable('idempotency_keys').set({ status_code: statusCode, response: JSON.stringify(response) }).where('client_id', '=', clientId).where('key', '=', key).execute();
+  await db
+    .updateTable('idempotency_keys')
+    .set({ status_code: statusCode, response: JSON.stringify(response) })
+    .where('client_id', '=', clientId)
+    .where('key', '=', key)
+    .execute();
 }
 
 /** Forgets a claim whose request failed, so that the caller may retry with the same key. */

@@ -52,7 +52,16 @@ export function tasksDue(db: Kysely<Database>, period: KpiPeriod) {
   return db
     .selectFrom('tasks')
     .innerJoin('enrollments', 'enrollments.id', 'tasks.enrollment_id')
-    .select(['tasks.id', 'tasks.code', 'tasks.status', 'tasks.due_at', 'tasks.completed_at', 'enrollments.pathway_id', 'enrollments.pathway_version', 'enrollments.butler_id'])
+    .select([
+      'tasks.id',
+      'tasks.code',
+      'tasks.status',
+      'tasks.due_at',
+      'tasks.completed_at',
+      'enrollments.pathway_id',
+      'enrollments.pathway_version',
+      'enrollments.butler_id',
+    ])
     .where('tasks.due_at', '>=', period.from)
     .where('tasks.due_at', '<', period.to)
     .where('tasks.status', '!=', 'cancelled')
@@ -80,7 +89,15 @@ export function inquiriesAsked(db: Kysely<Database>, period: KpiPeriod) {
   return db
     .selectFrom('inquiries')
     .innerJoin('enrollments', 'enrollments.id', 'inquiries.enrollment_id')
-    .select(['inquiries.id', 'inquiries.asked_at', 'inquiries.due_at', 'inquiries.answered_at', 'enrollments.pathway_id', 'enrollments.pathway_version', 'enrollments.butler_id'])
+    .select([
+      'inquiries.id',
+      'inquiries.asked_at',
+      'inquiries.due_at',
+      'inquiries.answered_at',
+      'enrollments.pathway_id',
+      'enrollments.pathway_version',
+      'enrollments.butler_id',
+    ])
     .where('inquiries.asked_at', '>=', period.from)
     .where('inquiries.asked_at', '<', period.to)
     .where('inquiries.enrollment_id', 'in', enrollmentsIn(db, period))

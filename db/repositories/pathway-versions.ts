@@ -8,7 +8,14 @@ export type PathwayVersionRow = Selectable<PathwayVersionsTable>;
 export async function recordPathwayVersion(db: Kysely<Database>, pathway: CompiledPathway): Promise<string> {
   await db
     .insertInto('pathway_versions')
-    .values({ pathway_id: pathway.id, version: pathway.version, hash: pathway.hash, program: pathway.program, title: pathway.title, compiled: JSON.stringify(pathway) })
+    .values({
+      pathway_id: pathway.id,
+      version: pathway.version,
+      hash: pathway.hash,
+      program: pathway.program,
+      title: pathway.title,
+      compiled: JSON.stringify(pathway),
+    })
     .onConflict((oc) => oc.columns(['pathway_id', 'version']).doNothing())
     .execute();
   const row = await db

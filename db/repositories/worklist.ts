@@ -20,9 +20,24 @@ export interface WorklistFilter {
 }
 
 const taskColumns = [
-  'tasks.id', 'tasks.enrollment_id', 'tasks.occurrence_key', 'tasks.step_id', 'tasks.code', 'tasks.kind', 'tasks.title',
-  'tasks.role', 'tasks.assignee', 'tasks.status', 'tasks.urgent', 'tasks.call', 'tasks.escalation_level', 'tasks.due_at', 'tasks.created_at',
-  'tasks.completed_at', 'tasks.completed_by', 'tasks.result',
+  'tasks.id',
+  'tasks.enrollment_id',
+  'tasks.occurrence_key',
+  'tasks.step_id',
+  'tasks.code',
+  'tasks.kind',
+  'tasks.title',
+  'tasks.role',
+  'tasks.assignee',
+  'tasks.status',
+  'tasks.urgent',
+  'tasks.call',
+  'tasks.escalation_level',
+  'tasks.due_at',
+  'tasks.created_at',
+  'tasks.completed_at',
+  'tasks.completed_by',
+  'tasks.result',
 ] as const;
 
 function worklistQuery(db: Db) {

@@ -26,7 +26,10 @@ export function loadIdentityKeys(env: Record<string, string | undefined>): Ident
   const lookupSpec = env.CAREPATH_IDENTITY_LOOKUP_KEY?.trim() ?? '';
   if (spec === '' && lookupSpec === '') return null;
   if (spec === '' || lookupSpec === '') {
-    throw new CarepathError('identity-config-invalid', 'CAREPATH_IDENTITY_KEYS and CAREPATH_IDENTITY_LOOKUP_KEY go together: set both (each keyId:base64key; make a key with openssl rand -base64 32)');
+    throw new CarepathError(
+      'identity-config-invalid',
+      'CAREPATH_IDENTITY_KEYS and CAREPATH_IDENTITY_LOOKUP_KEY go together: set both (each keyId:base64key; make a key with openssl rand -base64 32)',
+    );
   }
   const encryption = parseKeyRing(spec, {
     source: 'CAREPATH_IDENTITY_KEYS',
@@ -46,7 +49,10 @@ export async function ensureDevIdentityKeys(dataDir: string, logger: Pick<Logger
   const lookupFile = join(dataDir, DEV_IDENTITY_LOOKUP_KEY_FILE);
   const encryption = parseKeyRing(await readOrCreate(encryptionFile, 'dev'), { source: encryptionFile });
   const lookup = singleKey(await readOrCreate(lookupFile, 'lookup-dev'), lookupFile);
-  logger.warn({ keyId: encryption.activeKeyId, dataDir }, 'patient identity is encrypted with a DEVELOPMENT key kept in the data directory; set CAREPATH_IDENTITY_KEYS and CAREPATH_IDENTITY_LOOKUP_KEY for real patient data');
+  logger.warn(
+    { keyId: encryption.activeKeyId, dataDir },
+    'patient identity is encrypted with a DEVELOPMENT key kept in the data directory; set CAREPATH_IDENTITY_KEYS and CAREPATH_IDENTITY_LOOKUP_KEY for real patient data',
+  );
   return { encryption, lookup };
 }
 

@@ -55,7 +55,8 @@ export class IdentityVault {
   /** Decrypts with the key the row names; fails with a clear error for a missing key or altered data. */
   decrypt(patientRef: string, data: Buffer, keyId: string): PatientIdentity {
     const key = this.keys.encryption.key(keyId);
-    if (!key) throw new CarepathError('identity-unknown-key', `patient identity is encrypted with key '${keyId}', which is not in CAREPATH_IDENTITY_KEYS`, { keyId });
+    if (!key)
+      throw new CarepathError('identity-unknown-key', `patient identity is encrypted with key '${keyId}', which is not in CAREPATH_IDENTITY_KEYS`, { keyId });
     try {
       const decipher = createDecipheriv(CIPHER, key, data.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(patientRef));

@@ -42,14 +42,10 @@ export function isRaw(v: unknown): v is Raw {
 export function readDraft(value: unknown): Draft {
   const root = isRaw(value) ? value : {};
   const named = (key: string): Named[] =>
-    isRaw(root[key])
-      ? Object.entries(root[key] as Raw).flatMap(([name, def]) => [{ name, path: [key, name], def: isRaw(def) ? def : {} }])
-      : [];
+    isRaw(root[key]) ? Object.entries(root[key] as Raw).flatMap(([name, def]) => [{ name, path: [key, name], def: isRaw(def) ? def : {} }]) : [];
   const listed = (key: string): Listed[] =>
     Array.isArray(root[key])
-      ? (root[key] as unknown[]).flatMap((def, i) =>
-          isRaw(def) ? [{ id: typeof def['id'] === 'string' ? def['id'] : undefined, path: [key, i], def }] : [],
-        )
+      ? (root[key] as unknown[]).flatMap((def, i) => (isRaw(def) ? [{ id: typeof def['id'] === 'string' ? def['id'] : undefined, path: [key, i], def }] : []))
       : [];
   return {
     root,

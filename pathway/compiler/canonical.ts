@@ -17,5 +17,7 @@ export function canonicalize<T>(value: T): T {
 
 /** sha256 (hex) of the canonical JSON text of a value. */
 export function contentHash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(canonicalize(value))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonicalize(value)))
+    .digest('hex');
 }

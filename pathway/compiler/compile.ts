@@ -37,7 +37,9 @@ export function compileSource(file: string, text: string, env: Environment): Com
   const locator = new Locator(parsed.source);
   const value = parsed.source.value;
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    return { diagnostics: [{ file, line: 1, col: 1, rule: 'schema-type', message: 'a pathway file must be a mapping of fields (pathway:, version:, steps: …)' }] };
+    return {
+      diagnostics: [{ file, line: 1, col: 1, rule: 'schema-type', message: 'a pathway file must be a mapping of fields (pathway:, version:, steps: …)' }],
+    };
   }
   const diagnostics = [...parsed.diagnostics, ...checkSchema(value, locator)];
   const analysis = new Analysis(readDraft(value), locator, env);
@@ -76,4 +78,3 @@ export function compileFile(path: string, options: CompileFileOptions = {}): Com
   const diagnostics = sortDiagnostics([...content.diagnostics, ...result.diagnostics]);
   return { diagnostics };
 }
-

@@ -118,7 +118,8 @@ function loadTemplate(lib: ContentLibrary, file: string): void {
   if (smsBody !== undefined && (typeof smsBody !== 'string' || smsBody.trim() === '')) problem(['sms_body'], "'sms_body' must be a non-empty text");
   if (typeof smsBody === 'string') {
     const extra = placeholders(smsBody).filter((v) => !NEUTRAL_SMS_PLACEHOLDERS.includes(v));
-    if (extra.length) problem(['sms_body'], `'sms_body' is the neutral text of a sensitive message: it may use only {{name}}, not ${extra.map((v) => `{{${v}}}`).join(', ')}`);
+    if (extra.length)
+      problem(['sms_body'], `'sms_body' is the neutral text of a sensitive message: it may use only {{name}}, not ${extra.map((v) => `{{${v}}}`).join(', ')}`);
   }
   if (sensitive === true && smsBody === undefined && Array.isArray(channels) && channels.includes('sms')) {
     problem(['sms_body'], "a sensitive template that lists sms needs 'sms_body', a neutral text for the lock screen", 'sensitive-over-sms');

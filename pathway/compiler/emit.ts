@@ -80,7 +80,9 @@ export function emitCompiled(a: Analysis, timezone: string): CompiledPathway {
         }),
       ]),
     ),
-    stages: a.draft.stages.map((s) => omitUndefined({ id: s.id!, from: ref([...s.path, 'from']), until: ref([...s.path, 'until']), title: str(s.def, 'title') })),
+    stages: a.draft.stages.map((s) =>
+      omitUndefined({ id: s.id!, from: ref([...s.path, 'from']), until: ref([...s.path, 'until']), title: str(s.def, 'title') }),
+    ),
     entitlements: Object.fromEntries(
       a.draft.entitlements.map((e) => [
         e.id!,
@@ -101,7 +103,11 @@ export function emitCompiled(a: Analysis, timezone: string): CompiledPathway {
   };
   const ageDisplay = sub(root, 'age_display');
   if (str(ageDisplay, 'style')) {
-    body.ageDisplay = omitUndefined({ style: str(ageDisplay, 'style') as 'cycle-day', anchor: str(ageDisplay, 'anchor')!, postpartumFrom: str(ageDisplay, 'postpartum_from') });
+    body.ageDisplay = omitUndefined({
+      style: str(ageDisplay, 'style') as 'cycle-day',
+      anchor: str(ageDisplay, 'anchor')!,
+      postpartumFrom: str(ageDisplay, 'postpartum_from'),
+    });
   }
   return canonicalize({ ...body, hash: contentHash(body) });
 }
@@ -130,14 +136,12 @@ function emitStep(a: Analysis, def: Raw, path: Path): CompiledStep {
     origin,
   });
   const channels = strList(def, 'channels').map((c) => c.value);
-  const escalate = (Array.isArray(def['escalate']) ? (def['escalate'] as Raw[]) : []).map(
-    (l): CompiledEscalationLevel => ({
-      after: minutes(str(l, 'after')),
-      role: str(l, 'role')!,
-      channels: strList(l, 'channels').map((c) => c.value),
-      urgency: (str(l, 'urgency') as Urgency | undefined) ?? urgency,
-    }),
-  );
+  const escalate = (Array.isArray(def['escalate']) ? (def['escalate'] as Raw[]) : []).map((l): CompiledEscalationLevel => ({
+    after: minutes(str(l, 'after')),
+    role: str(l, 'role')!,
+    channels: strList(l, 'channels').map((c) => c.value),
+    urgency: (str(l, 'urgency') as Urgency | undefined) ?? urgency,
+  }));
   const sla = str(def, 'sla') ? minutes(str(def, 'sla')) : undefined;
   const template = str(def, 'template');
   const rules = (scope: Record<string, FieldType | 'items'>): CompiledRule[] =>
@@ -149,7 +153,16 @@ function emitStep(a: Analysis, def: Raw, path: Path): CompiledStep {
     case 'message':
       return { ...base, kind, template: template!, channels, audience: str(def, 'audience') ?? 'patient' };
     case 'task':
-      return omitUndefined({ ...base, kind, role: str(def, 'role')!, template, sla, escalate, produces: sub(def, 'produces') as Record<string, FieldType>, booking: bookingOf(a, def, path) });
+      return omitUndefined({
+        ...base,
+        kind,
+        role: str(def, 'role')!,
+        template,
+        sla,
+        escalate,
+        produces: sub(def, 'produces') as Record<string, FieldType>,
+        booking: bookingOf(a, def, path),
+      });
     case 'approval':
       return omitUndefined({ ...base, kind, role: str(def, 'role')!, template, sla, escalate });
     case 'escalation':
@@ -199,7 +212,12 @@ function emitTiming(a: Analysis, t: Raw, path: Path): CompiledTiming {
     until: a.ref([...path, 'until']),
     count: typeof t['count'] === 'number' ? t['count'] : undefined,
     stopOn: strList(t, 'stop_on').map((s) => s.value),
-    catchUp: t['catch_up'] === 'skip' || t['catch_up'] === 'compress' ? t['catch_up'] : isRaw(t['catch_up']) ? { until: a.ref([...path, 'catch_up', 'until'])! } : undefined,
+    catchUp:
+      t['catch_up'] === 'skip' || t['catch_up'] === 'compress'
+        ? t['catch_up']
+        : isRaw(t['catch_up'])
+          ? { until: a.ref([...path, 'catch_up', 'until'])! }
+          : undefined,
   });
 }
 
@@ -225,5 +243,10 @@ function bookingOf(a: Analysis, def: Raw, path: Path): TaskStepBooking | undefin
   const booking = def['booking'];
   if (!isRaw(booking)) return undefined;
   const outside = booking['outside'] === 'reject' ? 'reject' : strList(booking, 'outside').map((t) => t.value);
-  return { field: str(booking, 'field') ?? 'appointment_at', from: a.ref([...path, 'booking', 'from'])!, until: a.ref([...path, 'booking', 'until'])!, outside };
+  return {
+    field: str(booking, 'field') ?? 'appointment_at',
+    from: a.ref([...path, 'booking', 'from'])!,
+    until: a.ref([...path, 'booking', 'until'])!,
+    outside,
+  };
 }

@@ -69,9 +69,7 @@ export function checkSchema(value: unknown, locator: Locator): Diagnostic[] {
     if (f) findings.push(f);
   }
   // A misspelt field name is one mistake: drop the "missing" error its suggestion explains.
-  const explained = new Set(
-    findings.filter((f) => f.unknownSuggestion).map((f) => `${JSON.stringify(f.path.slice(0, -1))}|${f.unknownSuggestion}`),
-  );
+  const explained = new Set(findings.filter((f) => f.unknownSuggestion).map((f) => `${JSON.stringify(f.path.slice(0, -1))}|${f.unknownSuggestion}`));
   const kept = findings.filter((f) => !(f.missing && explained.has(`${JSON.stringify(f.path)}|${f.missing}`)));
   return kept.map((f) => {
     const { line, col } = locator.position(f.path, f.key ? { key: true } : {});

@@ -4,9 +4,7 @@
  * planner would otherwise put messages an hour off for half of the year.
  */
 
-export type TimezoneResult =
-  | { ok: true; offsetMinutes: number }
-  | { ok: false; rule: 'unknown-timezone' | 'timezone-has-dst'; message: string };
+export type TimezoneResult = { ok: true; offsetMinutes: number } | { ok: false; rule: 'unknown-timezone' | 'timezone-has-dst'; message: string };
 
 const cache = new Map<string, TimezoneResult>();
 
@@ -29,7 +27,10 @@ function check(name: string): TimezoneResult {
     for (let month = 0; month < 12; month++) offsets.add(offsetAt(format, Date.UTC(year, month, 15, 12)));
   }
   if (offsets.size > 1) {
-    const list = [...offsets].sort((a, b) => a - b).map(formatOffset).join(' and ');
+    const list = [...offsets]
+      .sort((a, b) => a - b)
+      .map(formatOffset)
+      .join(' and ');
     return {
       ok: false,
       rule: 'timezone-has-dst',

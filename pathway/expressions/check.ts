@@ -7,9 +7,7 @@ import { Environment } from '@marcbachmann/cel-js';
 
 export type CelType = 'bool' | 'int' | 'double' | 'string';
 
-export type CheckResult =
-  | { ok: true }
-  | { ok: false; rule: 'expression-syntax' | 'expression-type'; message: string; offset: number };
+export type CheckResult = { ok: true } | { ok: false; rule: 'expression-syntax' | 'expression-type'; message: string; offset: number };
 
 export interface Scope {
   variables: Record<string, CelType>;

@@ -208,14 +208,7 @@ export interface MilestoneStep extends StepBase {
   role?: string;
 }
 
-export type CompiledStep =
-  | MessageStep
-  | TaskStep
-  | QuestionnaireStep
-  | ApprovalStep
-  | EscalationStep
-  | MonitorStep
-  | MilestoneStep;
+export type CompiledStep = MessageStep | TaskStep | QuestionnaireStep | ApprovalStep | EscalationStep | MonitorStep | MilestoneStep;
 
 /** Scoring data of a questionnaire (texts stay in the content files). */
 export interface CompiledQuestionnaire {

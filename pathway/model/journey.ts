@@ -67,13 +67,7 @@ export interface JourneyState {
   settled?: SettledOccurrences;
 }
 
-export type SkipReason =
-  | 'late-enrolment'
-  | 'window-passed'
-  | 'condition-false'
-  | 'entitlement-exhausted'
-  | 'paused'
-  | 'stage-ended';
+export type SkipReason = 'late-enrolment' | 'window-passed' | 'condition-false' | 'entitlement-exhausted' | 'paused' | 'stage-ended';
 
 /** Why an open item is cancelled when the journey goes on (an event ended the stage it belongs to). */
 export interface CancelReason {

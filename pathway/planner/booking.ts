@@ -33,7 +33,13 @@ export function bookedOutside(ctx: PlanContext, step: CompiledStep, rec: Occurre
  * Checks a time about to be booked: a text saying why it cannot stand (in the past, or outside a
  * `reject` window), a note that it is outside a reviewed window, or null when it is fine.
  */
-export function checkBooking(pathway: CompiledPathway, state: JourneyState, nowIso: string, step: CompiledStep, value: unknown): { refuse?: string; review?: string } | null {
+export function checkBooking(
+  pathway: CompiledPathway,
+  state: JourneyState,
+  nowIso: string,
+  step: CompiledStep,
+  value: unknown,
+): { refuse?: string; review?: string } | null {
   if (step.kind !== 'task' || !step.booking || typeof value !== 'string') return null;
   const offset = pathway.timezone.offsetMinutes;
   const ctx = buildContext(pathway, state, nowIso);

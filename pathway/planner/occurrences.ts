@@ -165,7 +165,14 @@ export function completionOf(ctx: PlanContext, rec: OccurrenceRecord): number | 
 }
 
 /** The occurrence of dependent `step` that follows the completed occurrence `key` of its source. */
-export function dependentOccurrence(ctx: PlanContext, step: CompiledStep, source: string, key: string, rec: OccurrenceRecord, completedAt: number): Occurrence | null {
+export function dependentOccurrence(
+  ctx: PlanContext,
+  step: CompiledStep,
+  source: string,
+  key: string,
+  rec: OccurrenceRecord,
+  completedAt: number,
+): Occurrence | null {
   const w = window(ctx, step, { completedAt, data: rec.data });
   if (!w) return null;
   return { key: occurrenceKey(step.id, splitKey(key)!.rest), step, plannedAt: w.at, latest: w.latest, source: key, triggered: false };
@@ -184,7 +191,15 @@ export function eventTriggers(ctx: PlanContext, e: HappenedEvent): Trigger[] {
 }
 
 /** Steps a completed questionnaire's score triggers (`step` has rules), with evaluation warnings. */
-export function questionnaireTriggers(ctx: PlanContext, step: CompiledStep, key: string, rec: OccurrenceRecord, at: number, vars: Record<string, unknown>, warnings: string[]): Trigger[] {
+export function questionnaireTriggers(
+  ctx: PlanContext,
+  step: CompiledStep,
+  key: string,
+  rec: OccurrenceRecord,
+  at: number,
+  vars: Record<string, unknown>,
+  warnings: string[],
+): Trigger[] {
   if (step.kind !== 'questionnaire') return [];
   const scored = scoreAnswers(ctx.pathway.questionnaires[step.questionnaire], rec.data);
   if (!scored) return [];

@@ -13,7 +13,6 @@ import { afterQuietHours, formatTime, MINUTE, parseTime } from './time.ts';
 import { followUpKey } from '../model/keys.ts';
 import { AWAITED_KINDS } from '../model/step-kinds.ts';
 
-
 /** One plan call: considers occurrences in (planned time, key) order and collects the plan. */
 export class PlanRun {
   private readonly due: Action[] = [];
@@ -161,15 +160,7 @@ export class PlanRun {
     if (second > this.ctx.now && second < this.wake) this.wake = second;
   }
 
-  private action(
-    key: string,
-    type: Action['type'],
-    step: CompiledStep,
-    planned: number,
-    at: number,
-    urgency: Urgency,
-    source: string | undefined,
-  ): Action {
+  private action(key: string, type: Action['type'], step: CompiledStep, planned: number, at: number, urgency: Urgency, source: string | undefined): Action {
     const offset = this.ctx.offset;
     const a: Action = { key, type, step: step.id, kind: step.kind, urgency, plannedAt: formatTime(planned, offset), at: formatTime(at, offset) };
     if (step.code) a.code = step.code;
@@ -225,8 +216,10 @@ export class PlanRun {
     for (const [id, ent] of Object.entries(ctx.pathway.entitlements)) {
       entitlements[id] = balanceAt(ctx, ent, this.uses.get(id) ?? [], ctx.now);
     }
-    const byTime = <T extends { key: string }>(at: (x: T) => string) => (a: T, b: T) =>
-      compareText(at(a), at(b)) || compareText(a.key, b.key);
+    const byTime =
+      <T extends { key: string }>(at: (x: T) => string) =>
+      (a: T, b: T) =>
+        compareText(at(a), at(b)) || compareText(a.key, b.key);
     const plan: Plan = {
       status,
       due: this.due.sort(byTime((a) => a.at)),

@@ -43,7 +43,6 @@ import { formatDate, formatTime, parseTime } from './time.ts';
 import { stepIdOfOccurrence } from '../model/keys.ts';
 import { AWAITED_KINDS } from '../model/step-kinds.ts';
 
-
 const NO_RECORDS: Record<string, OccurrenceRecord> = Object.freeze({}) as Record<string, OccurrenceRecord>;
 
 /** A step's occurrences in (planned time, key) order, and the first one not yet handled. */
@@ -309,7 +308,12 @@ export class Planner {
       stageEnds: null,
     };
     if (this.timedAfter.size) {
-      const ends = new StageEnds(base, facts.spans, (event) => this.timedAfter.get(event) ?? new Set(), (key) => facts.byKey.get(key));
+      const ends = new StageEnds(
+        base,
+        facts.spans,
+        (event) => this.timedAfter.get(event) ?? new Set(),
+        (key) => facts.byKey.get(key),
+      );
       if (ends.any) facts.stageEnds = ends;
     }
     for (const step of this.pathway.steps) if (step.origin.type === 'schedule') facts.series.push(new ScheduledSeries(base, step));
@@ -425,7 +429,6 @@ function closedAs(step: CompiledStep, rec: OccurrenceRecord): 'skipped' | 'other
   if (rec.cancelledAt) return 'other';
   return rec.issuedAt && (step.kind === 'message' || step.kind === 'monitor') ? 'other' : undefined;
 }
-
 
 function byPlannedTime(a: Occurrence, b: Occurrence): number {
   return a.plannedAt - b.plannedAt || compareText(a.key, b.key);

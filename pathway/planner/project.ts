@@ -61,7 +61,7 @@ export function projectTimeline(pathway: CompiledPathway, initial: JourneyState,
   state.occurrences ??= {};
   const estimated = options.assumeEstimates === false ? [] : assumeEstimates(pathway, state);
   const entries: TimelineEntry[] = recordedEntries(pathway, state);
-  const until = options.until ? parseTime(options.until, offset)?.ms ?? null : null;
+  const until = options.until ? (parseTime(options.until, offset)?.ms ?? null) : null;
   let now = formatTime(parseTime(options.from ?? state.enrolledAt, offset)?.ms ?? NaN, offset);
   let status = 'active';
   const max = options.maxIterations ?? 20_000;
@@ -86,7 +86,16 @@ export function projectTimeline(pathway: CompiledPathway, initial: JourneyState,
     for (const s of p.skipped) {
       planner.update(s.key, { skipped: s.reason });
       const step = pathway.steps.find((x) => x.id === s.step)!;
-      const entry: TimelineEntry = { at: s.plannedAt, plannedAt: s.plannedAt, key: s.key, step: s.step, kind: step.kind, urgency: step.urgency, status: 'skipped', reason: s.reason };
+      const entry: TimelineEntry = {
+        at: s.plannedAt,
+        plannedAt: s.plannedAt,
+        key: s.key,
+        step: s.step,
+        kind: step.kind,
+        urgency: step.urgency,
+        status: 'skipped',
+        reason: s.reason,
+      };
       copyDefined(entry, { code: step.code, title: step.title, stage: step.stage, ...who(step) });
       entries.push(entry);
     }
@@ -131,7 +140,8 @@ function scheduledChanges(scenario: Scenario | undefined, offset: number): Chang
     if (at === undefined) throw new Error(`scenario: change ${i + 1} has no valid time 'at': '${c.at}'`);
     if ('anchor' in c) insertChange(out, { at, apply: (p) => p.setAnchor(c.anchor, c.value) });
     else if ('variable' in c) insertChange(out, { at, apply: (p) => p.setVariable(c.variable, c.value) });
-    else if ('reading' in c) insertChange(out, { at, apply: (p) => p.addReading({ id: `scenario-${i + 1}`, metric: c.reading.metric, at: c.at, values: c.reading.values }) });
+    else if ('reading' in c)
+      insertChange(out, { at, apply: (p) => p.addReading({ id: `scenario-${i + 1}`, metric: c.reading.metric, at: c.at, values: c.reading.values }) });
   });
   return out;
 }

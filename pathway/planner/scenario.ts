@@ -49,12 +49,7 @@ export function responseFor(scenario: Scenario | undefined, key: string, stepId:
  * When an issued occurrence is completed under `response` (null: never), and with what record.
  * `issued` is epoch milliseconds; times in the record are ISO with the pathway's offset.
  */
-export function completion(
-  response: StepResponse,
-  kind: string,
-  issued: number,
-  offset: number,
-): { at: number; patch: OccurrenceRecord } | null {
+export function completion(response: StepResponse, kind: string, issued: number, offset: number): { at: number; patch: OccurrenceRecord } | null {
   if (response.complete === 'never') return null;
   const delay = response.complete === undefined || response.complete === 'at-once' ? 0 : durationMinutes(response.complete);
   if (delay === null) throw new Error(`scenario: 'complete' must be at-once, never or a duration such as 2d, not '${response.complete}'`);

@@ -80,7 +80,7 @@ export function addSettled(settled: SettledOccurrences | undefined, closed: { ke
 }
 
 function* ranges(sorted: number[]): Generator<string> {
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
     yield sorted[i] === sorted[j] ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`;

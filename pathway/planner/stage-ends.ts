@@ -101,7 +101,7 @@ export function stepsTimedAfter(pathway: CompiledPathway): Map<string, Set<strin
   for (const [name, event] of Object.entries(pathway.events)) {
     if (!event.endsStages?.length) continue;
     const anchors = new Set<string>(event.setsAnchor ? [event.setsAnchor] : []);
-    for (let grew = anchors.size > 0; grew; ) {
+    for (let grew = anchors.size > 0; grew;) {
       grew = false;
       for (const [id, a] of Object.entries(pathway.anchors)) {
         if (!anchors.has(id) && a.derive?.base === 'anchor' && anchors.has(a.derive.anchor)) {

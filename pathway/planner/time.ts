@@ -20,9 +20,13 @@ export function parseTime(text: string, offset: number): ParsedTime | null {
   const m = ISO.exec(text.trim());
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
-  const year = Number(y), month = Number(mo), day = Number(d);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  const hour = Number(h ?? 0), minute = Number(mi ?? 0), second = Number(s ?? 0);
+  const hour = Number(h ?? 0),
+    minute = Number(mi ?? 0),
+    second = Number(s ?? 0);
   if (hour > 23 || minute > 59 || second > 59) return null;
   const millis = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
   let zoneMinutes = offset;

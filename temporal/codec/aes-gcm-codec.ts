@@ -75,7 +75,11 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       decipher.setAuthTag(tag);
       plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
     } catch {
-      throw new CarepathError('codec-decrypt-failed', `encrypted payload (key '${keyId}') does not authenticate: it was altered, or key '${keyId}' is not the key it was written with`, { keyId });
+      throw new CarepathError(
+        'codec-decrypt-failed',
+        `encrypted payload (key '${keyId}') does not authenticate: it was altered, or key '${keyId}' is not the key it was written with`,
+        { keyId },
+      );
     }
     return ProtoPayload.decode(plaintext);
   }

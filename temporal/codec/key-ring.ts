@@ -63,13 +63,13 @@ export function loadKeyRing(env: Record<string, string | undefined>): KeyRing | 
  * Parses `keyId:base64key[,keyId:base64key…]`. `source` names where the text came from (an
  * environment variable or a file) in error messages.
  */
-export function parseKeyRing(
-  spec: string,
-  options: { source: string; activeKeyId?: string | undefined; activeSource?: string },
-): KeyRing {
+export function parseKeyRing(spec: string, options: { source: string; activeKeyId?: string | undefined; activeSource?: string }): KeyRing {
   const { source } = options;
   const keys = new Map<string, KeyObject>();
-  const entries = spec.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = spec
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   if (entries.length === 0) throw invalid(source, `${source} lists no keys`);
   entries.forEach((entry, index) => {
     const colon = entry.indexOf(':');

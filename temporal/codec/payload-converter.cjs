@@ -5,12 +5,7 @@
 // (a journey's input, an upgrade request) is marked with the pathway's content hash. The
 // pathway-reference codec (./pathway-reference-codec.ts) then keeps only a reference to the
 // pathway in the history and puts the pathway back when the payload is read.
-const {
-  BinaryPayloadConverter,
-  CompositePayloadConverter,
-  JsonPayloadConverter,
-  UndefinedPayloadConverter,
-} = require('@temporalio/common');
+const { BinaryPayloadConverter, CompositePayloadConverter, JsonPayloadConverter, UndefinedPayloadConverter } = require('@temporalio/common');
 
 /** Metadata naming the content hash of the compiled pathway a JSON payload carries under `pathway`. */
 const PATHWAY_HASH_METADATA = 'carepath-pathway-hash';
@@ -18,7 +13,8 @@ const PATHWAY_HASH_METADATA = 'carepath-pathway-hash';
 function compiledPathwayOf(value) {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
   const p = value.pathway;
-  if (p === null || typeof p !== 'object' || typeof p.hash !== 'string' || typeof p.id !== 'string' || typeof p.version !== 'string' || !Array.isArray(p.steps)) return null;
+  if (p === null || typeof p !== 'object' || typeof p.hash !== 'string' || typeof p.id !== 'string' || typeof p.version !== 'string' || !Array.isArray(p.steps))
+    return null;
   return p;
 }
 
@@ -40,8 +36,4 @@ class PathwayMarkingJsonConverter {
 }
 
 exports.PATHWAY_HASH_METADATA = PATHWAY_HASH_METADATA;
-exports.payloadConverter = new CompositePayloadConverter(
-  new UndefinedPayloadConverter(),
-  new BinaryPayloadConverter(),
-  new PathwayMarkingJsonConverter(),
-);
+exports.payloadConverter = new CompositePayloadConverter(new UndefinedPayloadConverter(), new BinaryPayloadConverter(), new PathwayMarkingJsonConverter());

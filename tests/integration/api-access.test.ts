@@ -50,36 +50,124 @@ describe('access control, bad input and privacy on every route', () => {
   });
 
   const routes: RouteCase[] = [
-    { method: 'POST', url: () => '/v1/enrollments', forbidden: 'ops', body: () => enrollmentRequest(), wrongBody: { ...enrollmentRequest(), anchors: { lmp: 20260101 } } },
+    {
+      method: 'POST',
+      url: () => '/v1/enrollments',
+      forbidden: 'ops',
+      body: () => enrollmentRequest(),
+      wrongBody: { ...enrollmentRequest(), anchors: { lmp: 20260101 } },
+    },
     { method: 'GET', url: () => '/v1/enrollments', forbidden: null, wrongQuery: '?limit=many' },
     { method: 'GET', url: () => `/v1/enrollments/${enrollmentId}`, forbidden: 'otherButler', unknownUrl: '/v1/enrollments/no-such-enrolment' },
-    { method: 'POST', url: () => `/v1/enrollments/${enrollmentId}/events`, forbidden: 'ops', body: () => ({ name: 'nothing' }), unknownUrl: '/v1/enrollments/nope/events', wrongBody: { name: 7 } },
-    { method: 'PUT', url: () => `/v1/enrollments/${enrollmentId}/anchors/edd`, forbidden: 'integrator', body: () => ({ value: 'x' }), unknownUrl: '/v1/enrollments/nope/anchors/edd', wrongBody: { value: true } },
-    { method: 'PUT', url: () => `/v1/enrollments/${enrollmentId}/variables/high_risk`, forbidden: 'integrator', body: () => ({ value: 'x' }), unknownUrl: '/v1/enrollments/nope/variables/high_risk', wrongBody: { value: { nested: true } } },
-    { method: 'POST', url: () => `/v1/enrollments/${enrollmentId}/readings`, forbidden: 'ops', body: () => ({ id: 'x', metric: 'nope', at: new Date().toISOString(), values: { v: 1 } }), unknownUrl: '/v1/enrollments/nope/readings', wrongBody: { id: 'x', metric: 'blood_pressure', at: 'noon', values: { sbp: '120' } } },
-    { method: 'POST', url: () => `/v1/enrollments/${enrollmentId}/questionnaires/mood_check/answers`, forbidden: 'doctor', body: () => ({ items: { zz: 1 } }), unknownUrl: '/v1/enrollments/nope/questionnaires/mood_check/answers', wrongBody: { items: { q1: 'often' } } },
+    {
+      method: 'POST',
+      url: () => `/v1/enrollments/${enrollmentId}/events`,
+      forbidden: 'ops',
+      body: () => ({ name: 'nothing' }),
+      unknownUrl: '/v1/enrollments/nope/events',
+      wrongBody: { name: 7 },
+    },
+    {
+      method: 'PUT',
+      url: () => `/v1/enrollments/${enrollmentId}/anchors/edd`,
+      forbidden: 'integrator',
+      body: () => ({ value: 'x' }),
+      unknownUrl: '/v1/enrollments/nope/anchors/edd',
+      wrongBody: { value: true },
+    },
+    {
+      method: 'PUT',
+      url: () => `/v1/enrollments/${enrollmentId}/variables/high_risk`,
+      forbidden: 'integrator',
+      body: () => ({ value: 'x' }),
+      unknownUrl: '/v1/enrollments/nope/variables/high_risk',
+      wrongBody: { value: { nested: true } },
+    },
+    {
+      method: 'POST',
+      url: () => `/v1/enrollments/${enrollmentId}/readings`,
+      forbidden: 'ops',
+      body: () => ({ id: 'x', metric: 'nope', at: new Date().toISOString(), values: { v: 1 } }),
+      unknownUrl: '/v1/enrollments/nope/readings',
+      wrongBody: { id: 'x', metric: 'blood_pressure', at: 'noon', values: { sbp: '120' } },
+    },
+    {
+      method: 'POST',
+      url: () => `/v1/enrollments/${enrollmentId}/questionnaires/mood_check/answers`,
+      forbidden: 'doctor',
+      body: () => ({ items: { zz: 1 } }),
+      unknownUrl: '/v1/enrollments/nope/questionnaires/mood_check/answers',
+      wrongBody: { items: { q1: 'often' } },
+    },
     { method: 'GET', url: () => '/v1/tasks', forbidden: 'integrator', wrongQuery: '?due_before=tomorrow' },
-    { method: 'POST', url: () => `/v1/tasks/${taskId}/complete`, forbidden: 'ops', body: () => ({ data: { nope: 1 } }), unknownUrl: '/v1/tasks/nope/complete', wrongBody: { data: { appointment_at: { when: 'soon' } } } },
-    { method: 'POST', url: () => `/v1/tasks/${taskId}/reassign`, forbidden: 'butler', body: () => ({ assignee: 'b1' }), unknownUrl: '/v1/tasks/nope/reassign', wrongBody: { assignee: ['b2'] } },
+    {
+      method: 'POST',
+      url: () => `/v1/tasks/${taskId}/complete`,
+      forbidden: 'ops',
+      body: () => ({ data: { nope: 1 } }),
+      unknownUrl: '/v1/tasks/nope/complete',
+      wrongBody: { data: { appointment_at: { when: 'soon' } } },
+    },
+    {
+      method: 'POST',
+      url: () => `/v1/tasks/${taskId}/reassign`,
+      forbidden: 'butler',
+      body: () => ({ assignee: 'b1' }),
+      unknownUrl: '/v1/tasks/nope/reassign',
+      wrongBody: { assignee: ['b2'] },
+    },
     { method: 'GET', url: () => '/v1/pathways', forbidden: null },
     { method: 'GET', url: () => '/v1/pathways/test.api-care', forbidden: null, unknownUrl: '/v1/pathways/no.such-pathway' },
-    { method: 'GET', url: () => `/v1/pathways/test.api-care/preview?anchor.lmp=${shanghaiDate(-10)}`, forbidden: null, unknownUrl: '/v1/pathways/no.such-pathway/preview?anchor.lmp=2026-01-01', wrongQuery: '?anchor.lmp=2026-01-01&colour=red' },
-    { method: 'POST', url: () => '/v1/inquiries', forbidden: 'doctor', body: () => ({ enrollmentId: 'nope', question: '?' }), wrongBody: { enrollmentId: 'any', question: '?', urgent: 'yes' } },
+    {
+      method: 'GET',
+      url: () => `/v1/pathways/test.api-care/preview?anchor.lmp=${shanghaiDate(-10)}`,
+      forbidden: null,
+      unknownUrl: '/v1/pathways/no.such-pathway/preview?anchor.lmp=2026-01-01',
+      wrongQuery: '?anchor.lmp=2026-01-01&colour=red',
+    },
+    {
+      method: 'POST',
+      url: () => '/v1/inquiries',
+      forbidden: 'doctor',
+      body: () => ({ enrollmentId: 'nope', question: '?' }),
+      wrongBody: { enrollmentId: 'any', question: '?', urgent: 'yes' },
+    },
     { method: 'GET', url: () => `/v1/inquiries/${inquiryId}`, forbidden: 'ops', unknownUrl: '/v1/inquiries/nope' },
-    { method: 'GET', url: () => '/v1/reports/kpi?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z', forbidden: 'butler', wrongQuery: '?from=yesterday&to=today' },
-    { method: 'POST', url: () => '/v1/api-clients', forbidden: 'coordinator', body: () => ({ name: 'x', role: 'ops' }), wrongBody: { name: 'x', role: 'superuser' } },
+    {
+      method: 'GET',
+      url: () => '/v1/reports/kpi?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z',
+      forbidden: 'butler',
+      wrongQuery: '?from=yesterday&to=today',
+    },
+    {
+      method: 'POST',
+      url: () => '/v1/api-clients',
+      forbidden: 'coordinator',
+      body: () => ({ name: 'x', role: 'ops' }),
+      wrongBody: { name: 'x', role: 'superuser' },
+    },
     { method: 'GET', url: () => '/v1/api-clients', forbidden: 'ops' },
     { method: 'DELETE', url: () => `/v1/api-clients/${clientId}`, forbidden: 'butler', unknownUrl: '/v1/api-clients/nope' },
     { method: 'GET', url: () => '/metrics', forbidden: 'butler' },
     { method: 'POST', url: () => '/codec/decode', forbidden: 'butler', body: () => ({ payloads: [] }) },
   ];
-  const label = (r: RouteCase) => `${r.method} ${r.url().replace(/[0-9a-f-]{36}|cl_[0-9a-f]+/g, ':id').split('?')[0]}`;
+  const label = (r: RouteCase) =>
+    `${r.method} ${
+      r
+        .url()
+        .replace(/[0-9a-f-]{36}|cl_[0-9a-f]+/g, ':id')
+        .split('?')[0]
+    }`;
   const headersFor = (r: RouteCase) => (r.url().startsWith('/codec') ? { 'x-namespace': 'default' } : undefined);
 
   it('answers 401 without a key, with a malformed key and with an unknown key, on every guarded route', async () => {
     for (const route of routes) {
       for (const key of [undefined, 'not-a-key', `cpk_${'A'.repeat(43)}`]) {
-        const response = await http(route.method, route.url(), { ...(key ? { key } : {}), ...(route.body ? { body: route.body() } : {}), headers: headersFor(route) ?? {} });
+        const response = await http(route.method, route.url(), {
+          ...(key ? { key } : {}),
+          ...(route.body ? { body: route.body() } : {}),
+          headers: headersFor(route) ?? {},
+        });
         expect(response.status, `${label(route)} with ${key ?? 'no key'}`).toBe(401);
         expect(response.body).toMatchObject({ error: 'unauthorized', message: expect.any(String) });
         expect(response.headers.get('www-authenticate')).toBe('Bearer');
@@ -89,11 +177,19 @@ describe('access control, bad input and privacy on every route', () => {
 
   it('answers 403 to a role the route refuses, and audits the refusal', async () => {
     for (const route of routes.filter((r) => r.forbidden)) {
-      const response = await http(route.method, route.url(), { key: api.keys[route.forbidden!], ...(route.body ? { body: route.body() } : {}), headers: headersFor(route) ?? {} });
+      const response = await http(route.method, route.url(), {
+        key: api.keys[route.forbidden!],
+        ...(route.body ? { body: route.body() } : {}),
+        headers: headersFor(route) ?? {},
+      });
       expect(response.status, label(route)).toBe(403);
       expect(response.body).toMatchObject({ error: 'forbidden' });
     }
-    const denied = await api.database.db.selectFrom('audit_log').select(['actor_role', 'resource_id', 'source_ip']).where('action', '=', 'access.denied').execute();
+    const denied = await api.database.db
+      .selectFrom('audit_log')
+      .select(['actor_role', 'resource_id', 'source_ip'])
+      .where('action', '=', 'access.denied')
+      .execute();
     expect(denied.length).toBeGreaterThanOrEqual(10);
     expect(denied).toContainEqual({ actor_role: 'ops', resource_id: 'POST /v1/enrollments', source_ip: '127.0.0.1' });
     // A butler is refused other butlers' worklists and patients.
@@ -108,10 +204,18 @@ describe('access control, bad input and privacy on every route', () => {
         const malformed = await http(route.method, route.url(), { key: api.keys.admin, rawBody: '{"name": "x",', headers });
         expect(malformed.status, `${label(route)} malformed`).toBe(400);
         expect(malformed.body).toMatchObject({ error: 'invalid-json' });
-        const oversized = await http(route.method, route.url(), { key: api.keys.admin, rawBody: JSON.stringify({ padding: 'x'.repeat(route.url().startsWith('/v1') ? 100 * 1024 : 9 * 1024 * 1024) }), headers });
+        const oversized = await http(route.method, route.url(), {
+          key: api.keys.admin,
+          rawBody: JSON.stringify({ padding: 'x'.repeat(route.url().startsWith('/v1') ? 100 * 1024 : 9 * 1024 * 1024) }),
+          headers,
+        });
         expect(oversized.status, `${label(route)} oversized`).toBe(413);
         expect(oversized.body).toMatchObject({ error: 'payload-too-large' });
-        const notJson = await http(route.method, route.url(), { key: api.keys.admin, rawBody: '<name>x</name>', headers: { ...headers, 'content-type': 'application/xml' } });
+        const notJson = await http(route.method, route.url(), {
+          key: api.keys.admin,
+          rawBody: '<name>x</name>',
+          headers: { ...headers, 'content-type': 'application/xml' },
+        });
         expect(notJson.status, `${label(route)} xml`).toBe(415);
         expect(notJson.body).toMatchObject({ error: 'unsupported-media-type' });
       }
@@ -148,13 +252,22 @@ describe('access control, bad input and privacy on every route', () => {
     const enrollment = await api.database.db.selectFrom('enrollments').selectAll().where('id', '=', enrollmentId).executeTakeFirstOrThrow();
     expect(enrollment.workflow_id).toBe(`journey/default/test.api-care/${row.patient_ref}`);
 
-    const audited = await api.database.db.selectFrom('audit_log').selectAll().where('resource_id', 'in', [enrollmentId, row.patient_ref]).orderBy('id').execute();
+    const audited = await api.database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('resource_id', 'in', [enrollmentId, row.patient_ref])
+      .orderBy('id')
+      .execute();
     expect(audited.map((a) => a.action)).toEqual(expect.arrayContaining(['enrollment.create', 'enrollment.read', 'patient.identity.read']));
     const identityRead = audited.find((a) => a.action === 'patient.identity.read')!;
     expect(identityRead).toMatchObject({ actor_role: 'coordinator', resource_type: 'patient', source_ip: '127.0.0.1' });
     expect(identityRead.actor).toMatch(/^cl_/);
     expect(JSON.stringify(audited)).not.toContain(patient.patient.name);
-    const listed = await api.database.db.selectFrom('audit_log').select('action').where('action', 'in', ['task.list', 'enrollment.list', 'inquiry.create', 'api-client.create']).execute();
+    const listed = await api.database.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('action', 'in', ['task.list', 'enrollment.list', 'inquiry.create', 'api-client.create'])
+      .execute();
     expect(new Set(listed.map((a) => a.action))).toEqual(new Set(['task.list', 'inquiry.create', 'api-client.create']));
   });
 
@@ -163,9 +276,25 @@ describe('access control, bad input and privacy on every route', () => {
     expect(spec.status).toBe(200);
     expect(spec.body.openapi).toBe('3.1.0');
     expect(Object.keys(spec.body.paths)).toEqual(
-      expect.arrayContaining(['/health', '/metrics', '/v1/enrollments', '/v1/enrollments/{id}', '/v1/enrollments/{id}/anchors/{name}', '/v1/tasks/{id}/complete', '/v1/pathways/{id}/preview', '/v1/inquiries', '/v1/reports/kpi']),
+      expect.arrayContaining([
+        '/health',
+        '/metrics',
+        '/v1/enrollments',
+        '/v1/enrollments/{id}',
+        '/v1/enrollments/{id}/anchors/{name}',
+        '/v1/tasks/{id}/complete',
+        '/v1/pathways/{id}/preview',
+        '/v1/inquiries',
+        '/v1/reports/kpi',
+      ]),
     );
-    expect(spec.body.paths['/v1/enrollments'].post.requestBody.content['application/json'].schema.required).toEqual(['patient', 'consent', 'program', 'anchors', 'butlerId']);
+    expect(spec.body.paths['/v1/enrollments'].post.requestBody.content['application/json'].schema.required).toEqual([
+      'patient',
+      'consent',
+      'program',
+      'anchors',
+      'butlerId',
+    ]);
     expect(spec.body.paths['/v1/tasks'].get.security).toEqual([{ bearerAuth: [] }]);
     const docs = await http('GET', '/docs');
     expect(docs.status).toBe(200);
@@ -180,7 +309,14 @@ describe('access control, bad input and privacy on every route', () => {
     });
     const connection = await Connection.connect({ address: inject('temporalAddress') });
     try {
-      await server.register(app, { deps: { db: api.database.db, pathways: new PathwayRegistry(), temporal: { connection, client: null as never, namespace: 'default', taskQueue: 'q' }, codec: { codec: { encode: async (p) => p, decode: async (p) => p }, allowedOrigins: ['http://127.0.0.1:8233'] } } });
+      await server.register(app, {
+        deps: {
+          db: api.database.db,
+          pathways: new PathwayRegistry(),
+          temporal: { connection, client: null as never, namespace: 'default', taskQueue: 'q' },
+          codec: { codec: { encode: async (p) => p, decode: async (p) => p }, allowedOrigins: ['http://127.0.0.1:8233'] },
+        },
+      });
       await server.ready();
       const ours = registered.filter((r) => !String(r.url).startsWith('/docs') && r.method !== 'HEAD' && r.method !== 'OPTIONS');
       expect(ours.length).toBeGreaterThanOrEqual(22);
@@ -195,7 +331,14 @@ describe('access control, bad input and privacy on every route', () => {
     const server = Fastify();
     const connection = await Connection.connect({ address: inject('temporalAddress') });
     try {
-      await server.register(app, { deps: { db: api.database.db, pathways: new PathwayRegistry(), temporal: { connection, client: null as never, namespace: 'default', taskQueue: 'q' }, limits: { rateLimitPerMinute: 3 } } });
+      await server.register(app, {
+        deps: {
+          db: api.database.db,
+          pathways: new PathwayRegistry(),
+          temporal: { connection, client: null as never, namespace: 'default', taskQueue: 'q' },
+          limits: { rateLimitPerMinute: 3 },
+        },
+      });
       const statuses: number[] = [];
       let last;
       for (let i = 0; i < 4; i++) {
@@ -239,7 +382,15 @@ describe('access control, bad input and privacy on every route', () => {
   async function counts() {
     const tables = ['patients', 'consents', 'enrollments', 'readings', 'questionnaire_responses', 'inquiries', 'api_clients', 'idempotency_keys'] as const;
     const result: Record<string, number> = {};
-    for (const table of tables) result[table] = Number((await api.database.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    for (const table of tables)
+      result[table] = Number(
+        (
+          await api.database.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     return result;
   }
 });

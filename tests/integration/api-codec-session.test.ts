@@ -5,7 +5,10 @@ import { call, startApiPlatform, type ApiPlatform } from '../api/support/api-pla
 /** The Web UI over plain http sends the codec endpoint cookies, not an Authorization header. */
 describe('operator sessions for the Temporal Web UI codec', () => {
   let api: ApiPlatform;
-  const payload = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from(JSON.stringify({ hello: randomBytes(4).toString('hex') })).toString('base64') };
+  const payload = {
+    metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+    data: Buffer.from(JSON.stringify({ hello: randomBytes(4).toString('hex') })).toString('base64'),
+  };
   const headers = (cookie?: string) => ({ 'x-namespace': 'default', ...(cookie ? { cookie } : {}) });
 
   beforeAll(async () => {

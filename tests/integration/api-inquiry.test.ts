@@ -22,16 +22,33 @@ describe('POST /v1/inquiries on the platform (real dev server)', () => {
     await api?.stop();
   });
 
-  it('creates the response task for the patient\'s butler, due by the response target', async () => {
+  it("creates the response task for the patient's butler, due by the response target", async () => {
     const askedAt = new Date(Date.now() - 60_000);
-    const created = await http('POST', '/v1/inquiries', { key: api.keys.integrator, body: { enrollmentId, question: '孕吐很严重，可以吃什么？', askedAt: askedAt.toISOString(), channel: 'wechat' } });
+    const created = await http('POST', '/v1/inquiries', {
+      key: api.keys.integrator,
+      body: { enrollmentId, question: '孕吐很严重，可以吃什么？', askedAt: askedAt.toISOString(), channel: 'wechat' },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const expected = inquiryDeadline(askedAt, false);
-    expect(created.body).toMatchObject({ enrollmentId, urgent: false, channel: 'wechat', dueAt: expected.dueAt.toISOString(), escalateAt: expected.escalateAt.toISOString(), answeredAt: null });
+    expect(created.body).toMatchObject({
+      enrollmentId,
+      urgent: false,
+      channel: 'wechat',
+      dueAt: expected.dueAt.toISOString(),
+      escalateAt: expected.escalateAt.toISOString(),
+      answeredAt: null,
+    });
 
     const tasks = (await http('GET', `/v1/tasks?enrollment=${enrollmentId}&status=open`, { key: api.keys.butler })).body.items;
     const task = tasks.find((t: { id: string }) => t.id === created.body.taskId);
-    expect(task).toMatchObject({ kind: 'inquiry-response', code: 'consultation', assignee: 'b1', role: 'butler', dueAt: expected.dueAt.toISOString(), escalationLevel: 0 });
+    expect(task).toMatchObject({
+      kind: 'inquiry-response',
+      code: 'consultation',
+      assignee: 'b1',
+      role: 'butler',
+      dueAt: expected.dueAt.toISOString(),
+      escalationLevel: 0,
+    });
 
     const read = await http('GET', `/v1/inquiries/${created.body.id}`, { key: api.keys.butler });
     expect(read.body).toMatchObject({ question: '孕吐很严重，可以吃什么？', task: { id: task.id, status: 'open' } });
@@ -43,11 +60,16 @@ describe('POST /v1/inquiries on the platform (real dev server)', () => {
     expect(after.body).toMatchObject({ answeredBy: 'b1', answeredAt: expect.any(String) });
   });
 
-  it('escalates an inquiry whose target has passed to the butlers\' lead, durably through its workflow', async () => {
-    const created = await http('POST', '/v1/inquiries', { key: api.keys.integrator, body: { enrollmentId, question: '胎动减少怎么办？', urgent: true, askedAt: new Date(Date.now() - 10 * 60_000).toISOString() } });
+  it("escalates an inquiry whose target has passed to the butlers' lead, durably through its workflow", async () => {
+    const created = await http('POST', '/v1/inquiries', {
+      key: api.keys.integrator,
+      body: { enrollmentId, question: '胎动减少怎么办？', urgent: true, askedAt: new Date(Date.now() - 10 * 60_000).toISOString() },
+    });
     expect(created.status).toBe(201);
     await eventually(async () => {
-      const task = (await http('GET', `/v1/tasks?enrollment=${enrollmentId}&role=coordinator`, { key: api.keys.coordinator })).body.items.find((t: { id: string }) => t.id === created.body.taskId);
+      const task = (await http('GET', `/v1/tasks?enrollment=${enrollmentId}&role=coordinator`, { key: api.keys.coordinator })).body.items.find(
+        (t: { id: string }) => t.id === created.body.taskId,
+      );
       expect(task).toMatchObject({ role: 'coordinator', assignee: null, escalationLevel: 1, urgent: true, status: 'open' });
     });
     await eventually(async () => {
@@ -57,7 +79,14 @@ describe('POST /v1/inquiries on the platform (real dev server)', () => {
   });
 
   it('refuses an inquiry asked in the future or for an unknown enrolment', async () => {
-    expect((await http('POST', '/v1/inquiries', { key: api.keys.integrator, body: { enrollmentId, question: '?', askedAt: new Date(Date.now() + 3_600_000).toISOString() } })).status).toBe(422);
+    expect(
+      (
+        await http('POST', '/v1/inquiries', {
+          key: api.keys.integrator,
+          body: { enrollmentId, question: '?', askedAt: new Date(Date.now() + 3_600_000).toISOString() },
+        })
+      ).status,
+    ).toBe(422);
     expect((await http('POST', '/v1/inquiries', { key: api.keys.integrator, body: { enrollmentId: randomUUID(), question: '?' } })).status).toBe(404);
   });
 });
@@ -68,7 +97,11 @@ describe('inquiry workflow on the time-skipping server', () => {
   async function ask(urgent: boolean) {
     const enrollment = (await findEnrollment(t.database.db, await insertEnrollment(t.database.db, { butlerId: 'b1' })))!;
     const askedAt = new Date(await t.env.currentTimeMs());
-    const inquiry = await openInquiry({ db: t.database.db, client: t.env.client, taskQueue: t.taskQueue }, { enrollment, question: '可以喝咖啡吗？', urgent, channel: 'app', askedAt, createdBy: 'test' }, async () => {});
+    const inquiry = await openInquiry(
+      { db: t.database.db, client: t.env.client, taskQueue: t.taskQueue },
+      { enrollment, question: '可以喝咖啡吗？', urgent, channel: 'app', askedAt, createdBy: 'test' },
+      async () => {},
+    );
     return { inquiry, deadline: inquiryDeadline(askedAt, urgent) };
   }
   const task = async (id: string) => (await findWorklistTask(t.database.db, id))!;
@@ -80,7 +113,9 @@ describe('inquiry workflow on the time-skipping server', () => {
     await t.env.sleep(untilEscalation - 60_000);
     expect(await task(inquiry.task_id)).toMatchObject({ escalation_level: 0, role: 'butler', assignee: 'b1', status: 'open' });
     await t.env.sleep(2 * 60_000);
-    await eventually(async () => expect(await task(inquiry.task_id)).toMatchObject({ escalation_level: 1, role: 'coordinator', assignee: null, urgent: true, status: 'open' }));
+    await eventually(async () =>
+      expect(await task(inquiry.task_id)).toMatchObject({ escalation_level: 1, role: 'coordinator', assignee: null, urgent: true, status: 'open' }),
+    );
     expect(await t.env.client.workflow.getHandle(inquiry.workflow_id).result()).toEqual({ outcome: 'escalated' });
   });
 
@@ -90,7 +125,7 @@ describe('inquiry workflow on the time-skipping server', () => {
     expect(deadline.escalateAt.getTime()).toBe(deadline.dueAt.getTime());
     expect(deadline.dueAt.getTime() - inquiry.asked_at.getTime()).toBe(5 * 60_000);
     await t.env.sleep(60_000);
-    await completeTask({ db: t.database.db, client: t.env.client }, (await task(inquiry.task_id)), { data: { reply: '不建议' }, by: 'b1' }, async () => {});
+    await completeTask({ db: t.database.db, client: t.env.client }, await task(inquiry.task_id), { data: { reply: '不建议' }, by: 'b1' }, async () => {});
     expect(await t.env.client.workflow.getHandle(inquiry.workflow_id).result()).toEqual({ outcome: 'answered' });
     expect(await task(inquiry.task_id)).toMatchObject({ status: 'done', escalation_level: 0, completed_by: 'b1' });
     const answered = await t.database.db.selectFrom('inquiries').select(['answered_by', 'answered_at']).where('id', '=', inquiry.id).executeTakeFirstOrThrow();

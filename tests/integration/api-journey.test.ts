@@ -22,11 +22,17 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
     return response.body as { id: string; patientRef: string; workflowId: string };
   }
 
-  it('enrols, shows the tasks in the butler\'s worklist, completes one and the next steps appear', async () => {
+  it("enrols, shows the tasks in the butler's worklist, completes one and the next steps appear", async () => {
     const request = enrollmentRequest();
     const created = await http('POST', '/v1/enrollments', { key: api.keys.coordinator, body: request });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ id: expect.any(String), patientRef: expect.stringMatching(/^pt_[0-9a-f]{20}$/), program: 'test.api-care', status: 'active', newPatient: true });
+    expect(created.body).toMatchObject({
+      id: expect.any(String),
+      patientRef: expect.stringMatching(/^pt_[0-9a-f]{20}$/),
+      program: 'test.api-care',
+      status: 'active',
+      newPatient: true,
+    });
     expect(created.body.workflowId).not.toContain(request.patient.name);
     const { id } = created.body;
 
@@ -42,8 +48,16 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
 
     const view = await http('GET', `/v1/enrollments/${id}`, { key: api.keys.coordinator });
     expect(view.status).toBe(200);
-    expect(view.body).toMatchObject({ id, program: 'test.api-care', butlerId: 'b1', status: 'active', patient: { name: request.patient.name, phone: request.patient.phone } });
-    expect(view.body.consents).toEqual([{ scope: ['care-management', 'data-processing'], givenAt: request.consent.givenAt, recordedBy: 'coordinator-1', method: 'electronic' }]);
+    expect(view.body).toMatchObject({
+      id,
+      program: 'test.api-care',
+      butlerId: 'b1',
+      status: 'active',
+      patient: { name: request.patient.name, phone: request.patient.phone },
+    });
+    expect(view.body.consents).toEqual([
+      { scope: ['care-management', 'data-processing'], givenAt: request.consent.givenAt, recordedBy: 'coordinator-1', method: 'electronic' },
+    ]);
     expect(view.body.journey).toMatchObject({ status: 'active', anchors: { lmp: request.anchors.lmp } });
     expect(view.body.journey.open.map((o: { key: string }) => o.key)).toEqual(expect.arrayContaining(['book_visit#1', 'mood_check#1', 'report_approval#1']));
     // Integrators and ops see the enrolment without identity.
@@ -57,7 +71,9 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
     expect(completed.body).toMatchObject({ status: 'done', completedBy: 'b1', result: { appointment_at: appointment } });
 
     // The next steps: a follow-up call task, and the advance notice (sent with the patient's name filled in).
-    await eventually(async () => expect((await worklist(api.keys.butler)).filter((t) => t.enrollmentId === id).map((t) => t.stepId)).toEqual(['visit_followup']));
+    await eventually(async () =>
+      expect((await worklist(api.keys.butler)).filter((t) => t.enrollmentId === id).map((t) => t.stepId)).toEqual(['visit_followup']),
+    );
     const notice = await eventually(async () => {
       const sent = (await listOutboxMessages(api.database.db, id)).filter((m) => m.step_id === 'visit_notice');
       expect(sent.map((m) => m.status)).toEqual(['sent']);
@@ -66,14 +82,19 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
     expect(notice.variables).toMatchObject({ appointment_at: appointment });
     expect(JSON.stringify(notice.variables)).not.toContain(request.patient.name);
     // visit_notice needs {{name}}: it was sent, so the activity decrypted the name, and audited that.
-    const nameReads = await api.database.db.selectFrom('audit_log').select(['actor', 'details']).where('action', '=', 'patient.name.read').where('resource_id', '=', created.body.patientRef).execute();
+    const nameReads = await api.database.db
+      .selectFrom('audit_log')
+      .select(['actor', 'details'])
+      .where('action', '=', 'patient.name.read')
+      .where('resource_id', '=', created.body.patientRef)
+      .execute();
     expect(nameReads).toContainEqual({ actor: 'system', details: { purpose: 'message' } });
 
     const again = await http('POST', `/v1/tasks/${tasks[0].id}/complete`, { key: api.keys.butler, body: { data: { appointment_at: appointment } } });
     expect(again.status).toBe(409);
   });
 
-  it('rejects task data that does not fit the step with the journey\'s reason (422), leaving the task open', async () => {
+  it("rejects task data that does not fit the step with the journey's reason (422), leaving the task open", async () => {
     const { id } = await enrol();
     const task = await eventually(async () => {
       const found = (await openTasksOf(id)).find((t) => t.stepId === 'book_visit');
@@ -115,7 +136,11 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
     const before = await counts();
     const unknown = await http('POST', '/v1/enrollments', { key: api.keys.coordinator, body: enrollmentRequest({ program: 'no.such-program' }) });
     expect(unknown.status).toBe(422);
-    expect(unknown.body).toMatchObject({ error: 'invalid-input', message: expect.stringContaining("unknown program 'no.such-program'"), details: { offered: ['test.api-care', 'test.api-lite'] } });
+    expect(unknown.body).toMatchObject({
+      error: 'invalid-input',
+      message: expect.stringContaining("unknown program 'no.such-program'"),
+      details: { offered: ['test.api-care', 'test.api-lite'] },
+    });
     for (const anchors of [{}, { lmp: '2026-02-30' }, { lmp: 'yesterday' }, { lmp: shanghaiDate(-100), nope: '2026-01-01' }]) {
       const invalid = await http('POST', '/v1/enrollments', { key: api.keys.coordinator, body: enrollmentRequest({ anchors }) });
       expect(invalid.status, JSON.stringify(anchors)).toBe(422);
@@ -148,40 +173,65 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
   it('stores readings through the journey; a critical reading escalates; a rejected one stores nothing', async () => {
     const { id } = await enrol();
     const at = new Date(Date.now() - 60_000).toISOString();
-    const normal = await http('POST', `/v1/enrollments/${id}/readings`, { key: api.keys.integrator, body: { id: 'r1', metric: 'blood_pressure', at, values: { sbp: 120, dbp: 80 } } });
+    const normal = await http('POST', `/v1/enrollments/${id}/readings`, {
+      key: api.keys.integrator,
+      body: { id: 'r1', metric: 'blood_pressure', at, values: { sbp: 120, dbp: 80 } },
+    });
     expect(normal.status, JSON.stringify(normal.body)).toBe(201);
-    const duplicate = await http('POST', `/v1/enrollments/${id}/readings`, { key: api.keys.integrator, body: { id: 'r1', metric: 'blood_pressure', at, values: { sbp: 120, dbp: 80 } } });
+    const duplicate = await http('POST', `/v1/enrollments/${id}/readings`, {
+      key: api.keys.integrator,
+      body: { id: 'r1', metric: 'blood_pressure', at, values: { sbp: 120, dbp: 80 } },
+    });
     expect(duplicate.status).toBe(409);
-    const unknownMetric = await http('POST', `/v1/enrollments/${id}/readings`, { key: api.keys.integrator, body: { id: 'r2', metric: 'glucose', at, values: { value: 5.1 } } });
+    const unknownMetric = await http('POST', `/v1/enrollments/${id}/readings`, {
+      key: api.keys.integrator,
+      body: { id: 'r2', metric: 'glucose', at, values: { value: 5.1 } },
+    });
     expect(unknownMetric.status).toBe(422);
     expect(unknownMetric.body.message).toContain("does not monitor 'glucose'");
-    const critical = await http('POST', `/v1/enrollments/${id}/readings`, { key: api.keys.integrator, body: { id: 'r3', metric: 'blood_pressure', at, values: { sbp: 172, dbp: 112 } } });
+    const critical = await http('POST', `/v1/enrollments/${id}/readings`, {
+      key: api.keys.integrator,
+      body: { id: 'r3', metric: 'blood_pressure', at, values: { sbp: 172, dbp: 112 } },
+    });
     expect(critical.status).toBe(201);
 
-    const stored = await api.database.db.selectFrom('readings').select(['reading_id', 'metric', 'measurements', 'submitted_by']).where('enrollment_id', '=', id).orderBy('reading_id').execute();
+    const stored = await api.database.db
+      .selectFrom('readings')
+      .select(['reading_id', 'metric', 'measurements', 'submitted_by'])
+      .where('enrollment_id', '=', id)
+      .orderBy('reading_id')
+      .execute();
     expect(stored.map((r) => r.reading_id)).toEqual(['r1', 'r3']);
     expect(stored[1]).toMatchObject({ metric: 'blood_pressure', measurements: { sbp: 172, dbp: 112 } });
-    await eventually(async () => expect((await openTasksOf(id)).find((t) => t.stepId === 'bp_urgent')).toMatchObject({ role: 'obstetrician', kind: 'escalation', urgent: true }));
+    await eventually(async () =>
+      expect((await openTasksOf(id)).find((t) => t.stepId === 'bp_urgent')).toMatchObject({ role: 'obstetrician', kind: 'escalation', urgent: true }),
+    );
     // The escalation is by phone: one task that is the call, not a task plus a '/call' task.
     const escalations = (await openTasksOf(id)).filter((t) => t.stepId === 'bp_urgent');
     expect(escalations).toHaveLength(1);
     expect(escalations[0]).toMatchObject({ occurrenceKey: expect.not.stringContaining('/call'), call: true });
   });
 
-  it('stores questionnaire answers with the journey\'s score; answering twice is refused', async () => {
+  it("stores questionnaire answers with the journey's score; answering twice is refused", async () => {
     const { id } = await enrol();
     await eventually(async () => {
       const view = await http('GET', `/v1/enrollments/${id}`, { key: api.keys.coordinator });
       expect(view.body.journey.open.map((o: { key: string }) => o.key)).toContain('mood_check#1');
     });
-    const answered = await http('POST', `/v1/enrollments/${id}/questionnaires/mood_check/answers`, { key: api.keys.integrator, body: { items: { q1: 1, q2: 2 } } });
+    const answered = await http('POST', `/v1/enrollments/${id}/questionnaires/mood_check/answers`, {
+      key: api.keys.integrator,
+      body: { items: { q1: 1, q2: 2 } },
+    });
     expect(answered.status, JSON.stringify(answered.body)).toBe(201);
     expect(answered.body).toEqual({ key: 'mood_check#1', score: 3 });
     const stored = await api.database.db.selectFrom('questionnaire_responses').selectAll().where('enrollment_id', '=', id).execute();
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ occurrence_key: 'mood_check#1', questionnaire_id: 'mood', items: { q1: 1, q2: 2 }, score: 3 });
 
-    const twice = await http('POST', `/v1/enrollments/${id}/questionnaires/${encodeURIComponent('mood_check#1')}/answers`, { key: api.keys.integrator, body: { items: { q1: 0, q2: 0 } } });
+    const twice = await http('POST', `/v1/enrollments/${id}/questionnaires/${encodeURIComponent('mood_check#1')}/answers`, {
+      key: api.keys.integrator,
+      body: { items: { q1: 0, q2: 0 } },
+    });
     expect(twice.status).toBe(422);
     expect(twice.body.message).toContain('already completed');
     const missingItem = await http('POST', `/v1/enrollments/${id}/questionnaires/mood/answers`, { key: api.keys.integrator, body: { items: { q1: 0 } } });
@@ -191,8 +241,16 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
 
   it('records entitlement uses once per ref: a cap refuses the use past it, a counter goes on and the view shows both', async () => {
     const { id } = await enrol();
-    const use = (entitlement: string, ref: string, key = api.keys.butler) => http('POST', `/v1/enrollments/${id}/entitlements/${entitlement}/uses`, { key, body: { ref } });
-    expect((await use('green_channel', 'visit-1')).body).toMatchObject({ entitlement: 'green_channel', ref: 'visit-1', duplicate: false, remaining: 1, used: 1, enforced: true });
+    const use = (entitlement: string, ref: string, key = api.keys.butler) =>
+      http('POST', `/v1/enrollments/${id}/entitlements/${entitlement}/uses`, { key, body: { ref } });
+    expect((await use('green_channel', 'visit-1')).body).toMatchObject({
+      entitlement: 'green_channel',
+      ref: 'visit-1',
+      duplicate: false,
+      remaining: 1,
+      used: 1,
+      enforced: true,
+    });
     const again = await use('green_channel', 'visit-1');
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ duplicate: true, remaining: 1, used: 1 });
@@ -242,7 +300,10 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
     expect(doctor.body).toMatchObject({ status: 'done', result: { approved: true, note: '已审核' } });
 
     const booking = (await openTasksOf(id)).find((t) => t.stepId === 'book_visit');
-    expect((await http('POST', `/v1/tasks/${booking.id}/complete`, { key: api.keys.otherButler, body: { data: { appointment_at: new Date().toISOString() } } })).status).toBe(403);
+    expect(
+      (await http('POST', `/v1/tasks/${booking.id}/complete`, { key: api.keys.otherButler, body: { data: { appointment_at: new Date().toISOString() } } }))
+        .status,
+    ).toBe(403);
     expect((await http('GET', `/v1/enrollments/${id}`, { key: api.keys.otherButler })).status).toBe(403);
     expect((await http('GET', '/v1/tasks?assignee=b1', { key: api.keys.otherButler })).status).toBe(403);
     expect((await http('POST', `/v1/tasks/${booking.id}/reassign`, { key: api.keys.butler, body: { assignee: 'b2' } })).status).toBe(403);
@@ -252,7 +313,10 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
     expect(reassigned.body).toMatchObject({ assignee: 'b2', role: 'butler' });
     expect((await worklist(api.keys.otherButler)).map((t) => t.id)).toContain(booking.id);
     expect((await worklist(api.keys.butler)).map((t) => t.id)).not.toContain(booking.id);
-    const done = await http('POST', `/v1/tasks/${booking.id}/complete`, { key: api.keys.otherButler, body: { data: { appointment_at: new Date(Date.now() + 86_400_000).toISOString() } } });
+    const done = await http('POST', `/v1/tasks/${booking.id}/complete`, {
+      key: api.keys.otherButler,
+      body: { data: { appointment_at: new Date(Date.now() + 86_400_000).toISOString() } },
+    });
     expect(done.status).toBe(200);
     expect(done.body.completedBy).toBe('b2');
 
@@ -265,7 +329,14 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
 
   async function counts() {
     const count = async (table: 'patients' | 'consents' | 'enrollments') =>
-      Number((await api.database.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await api.database.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     return { patients: await count('patients'), consents: await count('consents'), enrollments: await count('enrollments') };
   }
 });

@@ -38,7 +38,10 @@ describe('carepath api-key', () => {
   });
 
   it('explains a bad role or a missing butler id', async () => {
-    await expect(carepath('create', '--role', 'nurse', '--name', 'x')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("unknown role 'nurse'") });
+    await expect(carepath('create', '--role', 'nurse', '--name', 'x')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("unknown role 'nurse'"),
+    });
     await expect(carepath('create', '--role', 'butler', '--name', 'x')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('--butler-id') });
   });
 });

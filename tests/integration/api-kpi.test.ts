@@ -29,15 +29,25 @@ describe('GET /v1/reports/kpi on a scripted scenario', () => {
   }
   const taskOf = (enrollmentId: string, step: string) =>
     eventually(async () => {
-      const found = (await http('GET', `/v1/tasks?enrollment=${enrollmentId}`, { key: api.keys.coordinator })).body.items.find((t: { stepId: string }) => t.stepId === step);
+      const found = (await http('GET', `/v1/tasks?enrollment=${enrollmentId}`, { key: api.keys.coordinator })).body.items.find(
+        (t: { stepId: string }) => t.stepId === step,
+      );
       expect(found, `${step} of ${enrollmentId}`).toBeDefined();
       return found as { id: string };
     });
-  const complete = async (taskId: string, data: Record<string, unknown>) => expect((await http('POST', `/v1/tasks/${taskId}/complete`, { key: api.keys.admin, body: { data } })).status).toBe(200);
+  const complete = async (taskId: string, data: Record<string, unknown>) =>
+    expect((await http('POST', `/v1/tasks/${taskId}/complete`, { key: api.keys.admin, body: { data } })).status).toBe(200);
   const pinTask = (id: string, dueAt: string, completedAt?: string) =>
-    api.database.db.updateTable('tasks').set({ due_at: dueAt, ...(completedAt ? { completed_at: completedAt } : {}) }).where('id', '=', id).execute();
+    api.database.db
+      .updateTable('tasks')
+      .set({ due_at: dueAt, ...(completedAt ? { completed_at: completedAt } : {}) })
+      .where('id', '=', id)
+      .execute();
   async function inquiry(enrollmentId: string, askedMin: number, dueMin: number, answeredMin: number | null) {
-    const created = await http('POST', '/v1/inquiries', { key: api.keys.integrator, body: { enrollmentId, question: '请问…', askedAt: at(-askedMin * MINUTE) } });
+    const created = await http('POST', '/v1/inquiries', {
+      key: api.keys.integrator,
+      body: { enrollmentId, question: '请问…', askedAt: at(-askedMin * MINUTE) },
+    });
     expect(created.status).toBe(201);
     if (answeredMin !== null) await complete(created.body.taskId, { reply: '已回复' });
     await api.database.db
@@ -64,10 +74,17 @@ describe('GET /v1/reports/kpi on a scripted scenario', () => {
       const view = await http('GET', `/v1/enrollments/${a}`, { key: api.keys.coordinator });
       expect(view.body.journey.open.map((o: { key: string }) => o.key)).toContain('mood_check#1');
     });
-    expect((await http('POST', `/v1/enrollments/${a}/questionnaires/mood_check/answers`, { key: api.keys.integrator, body: { items: { q1: 0, q2: 1 } } })).status).toBe(201);
+    expect(
+      (await http('POST', `/v1/enrollments/${a}/questionnaires/mood_check/answers`, { key: api.keys.integrator, body: { items: { q1: 0, q2: 1 } } })).status,
+    ).toBe(201);
     // A's advance notice goes out at once (the booking was made less than 24 h ahead).
     await eventually(async () => {
-      const sent = await api.database.db.selectFrom('outbox_messages').select('status').where('enrollment_id', '=', a).where('step_id', '=', 'visit_notice').execute();
+      const sent = await api.database.db
+        .selectFrom('outbox_messages')
+        .select('status')
+        .where('enrollment_id', '=', a)
+        .where('step_id', '=', 'visit_notice')
+        .execute();
       expect(sent.map((m) => m.status)).toEqual(['sent']);
     });
 
@@ -99,7 +116,12 @@ describe('GET /v1/reports/kpi on a scripted scenario', () => {
     });
     expect(report.body.byProgram.map((p: { program: string }) => p.program)).toEqual(['test.api-care', 'test.api-lite']);
     const [care, lite] = report.body.byProgram;
-    expect(care).toMatchObject({ advanceNotice: { nodes: 2, announced: 1 }, taskOnTime: { due: 4, onTime: 2, rate: 0.5 }, followUpCompletion: { due: 2, completed: 1, rate: 0.5 }, inquiryResponse: { asked: 4 } });
+    expect(care).toMatchObject({
+      advanceNotice: { nodes: 2, announced: 1 },
+      taskOnTime: { due: 4, onTime: 2, rate: 0.5 },
+      followUpCompletion: { due: 2, completed: 1, rate: 0.5 },
+      inquiryResponse: { asked: 4 },
+    });
     expect(lite).toEqual({
       program: 'test.api-lite',
       advanceNotice: { nodes: 0, announced: 0, rate: null },
@@ -142,7 +164,14 @@ describe('GET /v1/reports/kpi on a scripted scenario', () => {
         'inquiry_within_target_rate,followups_due,followups_completed,followup_completion_rate,questionnaires_issued,questionnaires_answered,questionnaire_response_rate',
     );
     expect(lines[1]).toBe(`overall,all,${at(-24 * HOUR)},${at(24 * HOUR)},2,1,0.5,5,3,0.6,4,3,20,45,45,0.5,0.5,3,2,0.6667,2,1,0.5`);
-    expect(lines.map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['scope,group', 'overall,all', 'program,test.api-care', 'program,test.api-lite', 'butler,b1', 'butler,b2']);
+    expect(lines.map((l) => l.split(',').slice(0, 2).join(','))).toEqual([
+      'scope,group',
+      'overall,all',
+      'program,test.api-care',
+      'program,test.api-lite',
+      'butler,b1',
+      'butler,b2',
+    ]);
     const viaAccept = await http('GET', `/v1/reports/kpi?${period}`, { key: api.keys.ops, headers: { accept: 'text/csv' } });
     expect(viaAccept.text).toBe(csv.text);
   });

@@ -222,9 +222,7 @@ describe('Temporal payload encryption (real dev server)', () => {
       expect(response.headers['access-control-allow-credentials']).toBe('true');
       const { payloads } = response.json<{ payloads: JsonPayload[] }>();
       expect(payloads).toEqual([payloadToJson(defaultPayloadConverter.toPayload(PATIENT)), plain]);
-      expect(audits).toEqual([
-        { action: 'codec.decode', actor: 'ops-li', actorRoles: ['ops'], namespace: 'default', payloadCount: 2, sourceIp: '127.0.0.1' },
-      ]);
+      expect(audits).toEqual([{ action: 'codec.decode', actor: 'ops-li', actorRoles: ['ops'], namespace: 'default', payloadCount: 2, sourceIp: '127.0.0.1' }]);
       expect(JSON.stringify(audits)).not.toContain(PATIENT.name);
     });
 
@@ -243,7 +241,11 @@ describe('Temporal payload encryption (real dev server)', () => {
 
       const butler = await post('decode', [payload], { authorization: 'Bearer butler-token' });
       expect(butler.statusCode).toBe(403);
-      expect(butler.json()).toEqual({ error: 'forbidden', message: 'the codec endpoint needs role ops or admin', details: { requiredRoles: ['ops', 'admin'] } });
+      expect(butler.json()).toEqual({
+        error: 'forbidden',
+        message: 'the codec endpoint needs role ops or admin',
+        details: { requiredRoles: ['ops', 'admin'] },
+      });
       expect(butler.body).not.toContain(PATIENT.name);
 
       const encodeAsButler = await post('encode', [payload], { authorization: 'Bearer butler-token' });
@@ -310,7 +312,12 @@ describe('Temporal payload encryption (real dev server)', () => {
       expect(noNamespace.statusCode).toBe(400);
       expect(noNamespace.json()).toMatchObject({ error: 'invalid-request' });
 
-      const noPayloads = await app.inject({ method: 'POST', url: '/codec/decode', headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...auth }, payload: '{}' });
+      const noPayloads = await app.inject({
+        method: 'POST',
+        url: '/codec/decode',
+        headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...auth },
+        payload: '{}',
+      });
       expect(noPayloads.statusCode).toBe(400);
 
       const notBase64 = await post('decode', [{ data: '***' }], auth);
@@ -323,7 +330,11 @@ describe('Temporal payload encryption (real dev server)', () => {
       expect(tampered.statusCode).toBe(400);
       expect(tampered.json()).toMatchObject({ error: 'codec-decrypt-failed' });
 
-      const unknownKey = await post('decode', [await encryptedJson(PATIENT, loadKeyRing({ CAREPATH_CODEC_KEYS: `k0:${randomBytes(32).toString('base64')}` })!)], auth);
+      const unknownKey = await post(
+        'decode',
+        [await encryptedJson(PATIENT, loadKeyRing({ CAREPATH_CODEC_KEYS: `k0:${randomBytes(32).toString('base64')}` })!)],
+        auth,
+      );
       expect(unknownKey.statusCode).toBe(400);
       expect(unknownKey.json()).toMatchObject({ error: 'codec-unknown-key', details: { keyId: 'k0' } });
       expect(unknownKey.body).not.toContain(k1);

@@ -149,7 +149,11 @@ describe('a worker process killed mid-journey and restarted', () => {
     for (let day = 1; day <= 6 && !killedAt; day++) {
       if (process.env.DEBUG_CRASH) console.log('day', day, gateway.received.length, (await listOutboxMessages(database.db, enrollmentId)).length);
       await env.sleep(DAY);
-      await eventually(async () => expect((await listOutboxMessages(database.db, enrollmentId)).filter((m) => m.status === 'sent').length).toBeGreaterThanOrEqual(Math.min(2 * (day - 1), 6)));
+      await eventually(async () =>
+        expect((await listOutboxMessages(database.db, enrollmentId)).filter((m) => m.status === 'sent').length).toBeGreaterThanOrEqual(
+          Math.min(2 * (day - 1), 6),
+        ),
+      );
     }
     await eventually(async () => expect(killedAt).not.toBeNull(), 30_000);
 
@@ -157,7 +161,14 @@ describe('a worker process killed mid-journey and restarted', () => {
     // activity is in flight) and is retried by the new worker.
     const handle = client.workflow.getHandle(workflowId);
     for (let day = 0; day < 32; day++) {
-      if (process.env.DEBUG_CRASH) console.log('after', day, gateway.received.length, (await listOutboxMessages(database.db, enrollmentId)).filter((m) => m.status === 'sent').length, new Date(await env.currentTimeMs()).toISOString());
+      if (process.env.DEBUG_CRASH)
+        console.log(
+          'after',
+          day,
+          gateway.received.length,
+          (await listOutboxMessages(database.db, enrollmentId)).filter((m) => m.status === 'sent').length,
+          new Date(await env.currentTimeMs()).toISOString(),
+        );
       await env.sleep(DAY);
     }
     await eventually(async () => expect((await handle.describe()).status.name).toBe('COMPLETED'), 120_000);

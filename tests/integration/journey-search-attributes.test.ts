@@ -32,7 +32,15 @@ describe('operators find journeys by search attributes (real dev server)', () =>
       connection: nativeConnection,
       taskQueue,
       workflowBundle: await journeyBundle(),
-      activities: createActivities({ db: database.db, logger: testLogger, channels: new Map([['wechat', new RecordingChannel('wechat')], ['sms', new RecordingChannel('sms')]]), renderTemplate: () => 'text' }),
+      activities: createActivities({
+        db: database.db,
+        logger: testLogger,
+        channels: new Map([
+          ['wechat', new RecordingChannel('wechat')],
+          ['sms', new RecordingChannel('sms')],
+        ]),
+        renderTemplate: () => 'text',
+      }),
     });
     running = worker.run();
   });
@@ -77,7 +85,15 @@ describe('operators find journeys by search attributes (real dev server)', () =>
     }, 20_000);
 
     await expect(
-      startJourney(database.db, client, taskQueue, { enrollmentId: randomUUID(), patientRef, tenant: 'hospital-a', butlerId: null, pathway, anchors: { lmp }, enrolledAt: new Date().toISOString() }),
+      startJourney(database.db, client, taskQueue, {
+        enrollmentId: randomUUID(),
+        patientRef,
+        tenant: 'hospital-a',
+        butlerId: null,
+        pathway,
+        anchors: { lmp },
+        enrolledAt: new Date().toISOString(),
+      }),
     ).rejects.toMatchObject({ code: 'conflict' });
   });
 });

@@ -61,7 +61,9 @@ describe('journey workflow on the time-skipping server (real activities, real Po
     expect(view.open.map((o) => o.key)).toContain('book_booking_visit#1');
 
     const appointment = `${localDate(now, 21)}T10:00:00+08:00`;
-    const completed = await handle.executeUpdate(completeStepUpdate, { args: [{ key: 'book_booking_visit#1', data: { appointment_at: appointment }, by: 'butler-1' }] });
+    const completed = await handle.executeUpdate(completeStepUpdate, {
+      args: [{ key: 'book_booking_visit#1', data: { appointment_at: appointment }, by: 'butler-1' }],
+    });
     expect(completed.key).toBe('book_booking_visit#1');
     // The update answers at once; the journey closes the task in the round that follows.
     await eventually(async () => {
@@ -84,7 +86,13 @@ describe('journey workflow on the time-skipping server (real activities, real Po
     expect(sms.delivered.filter((m) => m.patientRef === `P-${enrollmentId.slice(0, 8)}` && m.templateId === 'visit_notice')).toHaveLength(1);
 
     const events = await t.database.db.selectFrom('journey_events').select(['type', 'step_id']).where('enrollment_id', '=', enrollmentId).execute();
-    expect(events).toEqual(expect.arrayContaining([{ type: 'issued', step_id: 'book_booking_visit' }, { type: 'completed', step_id: 'book_booking_visit' }, { type: 'issued', step_id: 'booking_visit_notice' }]));
+    expect(events).toEqual(
+      expect.arrayContaining([
+        { type: 'issued', step_id: 'book_booking_visit' },
+        { type: 'completed', step_id: 'book_booking_visit' },
+        { type: 'issued', step_id: 'booking_visit_notice' },
+      ]),
+    );
   });
 
   it('escalates a booking task that is not done within its SLA', async () => {
@@ -92,10 +100,17 @@ describe('journey workflow on the time-skipping server (real activities, real Po
     const { enrollmentId } = await enrol(t.env, t.database, t.taskQueue, pathway, { lmp: localDate(now, -41) });
     // Issued on day 42 at 09:00; the SLA is 2 days.
     await sleepUntil(t.env, localDate(now, 2), '09:00');
-    await eventually(async () => expect((await tasksOf(enrollmentId)).find((t) => t.step_id === 'book_booking_visit')).toMatchObject({ escalation_level: 0, role: 'butler' }));
+    await eventually(async () =>
+      expect((await tasksOf(enrollmentId)).find((t) => t.step_id === 'book_booking_visit')).toMatchObject({ escalation_level: 0, role: 'butler' }),
+    );
     await sleepUntil(t.env, localDate(now, 3), '10:00');
     await eventually(async () =>
-      expect((await tasksOf(enrollmentId)).find((t) => t.step_id === 'book_booking_visit')).toMatchObject({ escalation_level: 1, role: 'coordinator', status: 'open', urgent: true }),
+      expect((await tasksOf(enrollmentId)).find((t) => t.step_id === 'book_booking_visit')).toMatchObject({
+        escalation_level: 1,
+        role: 'coordinator',
+        status: 'open',
+        urgent: true,
+      }),
     );
   });
 
@@ -115,7 +130,9 @@ describe('journey workflow on the time-skipping server (real activities, real Po
     expect((await handle.query(journeyViewQuery)).anchors.edd).toBe(edd);
 
     await expect(handle.executeUpdate(setAnchorUpdate, { args: [{ name: 'lmp', value: lmp, by: 'doctor-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
-    await expect(handle.executeUpdate(setAnchorUpdate, { args: [{ name: 'edd', value: 'next week', by: 'doctor-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
+    await expect(handle.executeUpdate(setAnchorUpdate, { args: [{ name: 'edd', value: 'next week', by: 'doctor-1' }] })).rejects.toThrow(
+      WorkflowUpdateFailedError,
+    );
     await expect(handle.executeUpdate(completeStepUpdate, { args: [{ key: 'ogtt#1', by: 'butler-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
     await expect(handle.executeUpdate(recordEventUpdate, { args: [{ name: 'resumed', id: 'r1', by: 'butler-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
   });
@@ -158,7 +175,9 @@ describe('journey workflow on the time-skipping server (real activities, real Po
 
     const dir = mkdtempSync(path.join(tmpdir(), 'carepath-upgrade-'));
     const file = path.join(dir, 'pregnancy.yaml');
-    const source = readFileSync(pregnancyFixture, 'utf8').replace('version: 1.0.0', 'version: 1.1.0').replace('timing: { at: edd - 4w, latest: edd - 1w }', 'timing: { at: edd - 5w, latest: edd - 1w }');
+    const source = readFileSync(pregnancyFixture, 'utf8')
+      .replace('version: 1.0.0', 'version: 1.1.0')
+      .replace('timing: { at: edd - 4w, latest: edd - 1w }', 'timing: { at: edd - 5w, latest: edd - 1w }');
     writeFileSync(file, source);
     const next = compileFile(file, { contentDir: path.join(path.dirname(pregnancyFixture), '..', 'content') }).compiled!;
     expect(next.version).toBe('1.1.0');
@@ -169,11 +188,17 @@ describe('journey workflow on the time-skipping server (real activities, real Po
     expect(view.run).toBe(1);
     const after = (await handle.query(timelineQuery)).entries.find((e) => e.step === 'delivery_booking')!;
     expect(Date.parse(before.at) - Date.parse(after.at)).toBe(7 * DAY);
-    const row = await t.database.db.selectFrom('enrollments').select(['pathway_version', 'pathway_hash']).where('id', '=', enrollmentId).executeTakeFirstOrThrow();
+    const row = await t.database.db
+      .selectFrom('enrollments')
+      .select(['pathway_version', 'pathway_hash'])
+      .where('id', '=', enrollmentId)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ pathway_version: '1.1.0', pathway_hash: next.hash });
 
     await expect(handle.executeUpdate(upgradePathwayUpdate, { args: [{ pathway: next, by: 'coordinator-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
-    await expect(handle.executeUpdate(upgradePathwayUpdate, { args: [{ pathway: { ...next, id: 'other.pathway' }, by: 'coordinator-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
+    await expect(handle.executeUpdate(upgradePathwayUpdate, { args: [{ pathway: { ...next, id: 'other.pathway' }, by: 'coordinator-1' }] })).rejects.toThrow(
+      WorkflowUpdateFailedError,
+    );
   });
 
   it('cancels, on an upgrade, the open tasks of steps the new version no longer has', async () => {
@@ -194,7 +219,10 @@ describe('journey workflow on the time-skipping server (real activities, real Po
     const next = compileFile(file, { contentDir: path.join(path.dirname(pregnancyFixture), '..', 'content') }).compiled!;
     await handle.executeUpdate(upgradePathwayUpdate, { args: [{ pathway: next, by: 'coordinator-1' }] });
     await eventually(async () => {
-      expect((await tasksOf(enrollmentId)).find((x) => x.id === booking.id)).toMatchObject({ status: 'cancelled', result: { reason: 'step-removed-by-upgrade' } });
+      expect((await tasksOf(enrollmentId)).find((x) => x.id === booking.id)).toMatchObject({
+        status: 'cancelled',
+        result: { reason: 'step-removed-by-upgrade' },
+      });
       expect((await handle.query(journeyViewQuery)).open.map((o) => o.key)).not.toContain('book_booking_visit#1');
     });
   });
@@ -208,7 +236,9 @@ describe('journey workflow on the time-skipping server (real activities, real Po
     await handle.executeUpdate(setVariableUpdate, { args: [{ name: 'high_risk', value: true, by: 'doctor-1' }] });
     const nstAfter = (await handle.query(timelineQuery)).entries.filter((e) => e.step === 'nst_weekly' && e.status === 'planned');
     expect(nstAfter.length).toBeGreaterThan(3);
-    await expect(handle.executeUpdate(setVariableUpdate, { args: [{ name: 'high_risk', value: 'yes', by: 'doctor-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
+    await expect(handle.executeUpdate(setVariableUpdate, { args: [{ name: 'high_risk', value: 'yes', by: 'doctor-1' }] })).rejects.toThrow(
+      WorkflowUpdateFailedError,
+    );
     await expect(handle.executeUpdate(setVariableUpdate, { args: [{ name: 'gdm', value: true, by: 'doctor-1' }] })).rejects.toThrow(WorkflowUpdateFailedError);
   });
 });

@@ -71,7 +71,11 @@ describe('message activities: the outbox on real PostgreSQL', () => {
     expect(first.outcome).toBe('sent');
     expect(second).toEqual({ ...first, outcome: 'already-sent' });
     expect(sms.delivered.length - before).toBe(1);
-    expect(sms.delivered.at(-1)).toMatchObject({ idempotencyKey: `${message.enrollmentId}/notice#1/sms`, text: 'visit-notice: {"visit":"NT"}', patientRef: 'P-TEST' });
+    expect(sms.delivered.at(-1)).toMatchObject({
+      idempotencyKey: `${message.enrollmentId}/notice#1/sms`,
+      text: 'visit-notice: {"visit":"NT"}',
+      patientRef: 'P-TEST',
+    });
     const rows = await listOutboxMessages(database.db, message.enrollmentId);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'sent', attempts: 1, provider_message_id: first.providerMessageId });
@@ -193,7 +197,10 @@ describe('message activities: the outbox on real PostgreSQL', () => {
     expect(tasks.map((t) => t.occurrence_key)).toEqual(['notice#2/undelivered/sms']);
     // What a person now has in hand is marked failed in the outbox, so nothing later sends it.
     const rows = await listOutboxMessages(database.db, first.enrollmentId);
-    expect(rows.map((r) => [r.idempotency_key.split('/')[1], r.status])).toEqual([['notice#1', 'sent'], ['notice#2', 'failed']]);
+    expect(rows.map((r) => [r.idempotency_key.split('/')[1], r.status])).toEqual([
+      ['notice#1', 'sent'],
+      ['notice#2', 'failed'],
+    ]);
     expect((await run(() => activities.sendMessage({ ...first, occurrenceKey: 'notice#2' }))).outcome).toBe('handed-over');
   });
 });
@@ -214,7 +221,18 @@ describe('task activities on real PostgreSQL', () => {
 
   it('creates a task once per occurrence, escalates it only upwards, and closes it once', async () => {
     const enrollmentId = await insertEnrollment(database.db);
-    const task = { enrollmentId, stepId: 'book-nt', occurrenceKey: 'book-nt#1', code: 'nt-scan', kind: 'task', title: 'Book the NT scan', role: 'butler', assignee: 'b1', urgent: false, dueAt: '2027-03-01T09:00:00+08:00' };
+    const task = {
+      enrollmentId,
+      stepId: 'book-nt',
+      occurrenceKey: 'book-nt#1',
+      code: 'nt-scan',
+      kind: 'task',
+      title: 'Book the NT scan',
+      role: 'butler',
+      assignee: 'b1',
+      urgent: false,
+      dueAt: '2027-03-01T09:00:00+08:00',
+    };
     const created = await run(() => activities.createTask(task));
     expect(await run(() => activities.createTask(task))).toEqual(created);
     expect(created).toMatchObject({ status: 'open', escalationLevel: 0 });
@@ -225,7 +243,9 @@ describe('task activities on real PostgreSQL', () => {
     expect(notLowered.escalationLevel).toBe(2);
 
     const at = '2027-02-20T10:00:00+08:00';
-    const done = await run(() => activities.closeTask({ taskId: created.taskId, status: 'done', by: 'nurse-1', result: { appointment_at: '2027-03-01T09:00:00+08:00' }, at }));
+    const done = await run(() =>
+      activities.closeTask({ taskId: created.taskId, status: 'done', by: 'nurse-1', result: { appointment_at: '2027-03-01T09:00:00+08:00' }, at }),
+    );
     expect(done.status).toBe('done');
     const cancelledLate = await run(() => activities.closeTask({ taskId: created.taskId, status: 'cancelled', by: 'system', result: null, at }));
     expect(cancelledLate.status).toBe('done');

@@ -24,7 +24,15 @@ describe('kysely migrations on real PostgreSQL', () => {
     expect(rows.map((r) => r.column_name)).toEqual(['id', 'at', 'actor', 'actor_role', 'action', 'resource_type', 'resource_id', 'source_ip', 'details']);
     const inserted = await database.db
       .insertInto('audit_log')
-      .values({ actor: 'u1', actor_role: 'ops', action: 'read', resource_type: 'enrollment', resource_id: 'e1', source_ip: '127.0.0.1', details: JSON.stringify({ a: 1 }) })
+      .values({
+        actor: 'u1',
+        actor_role: 'ops',
+        action: 'read',
+        resource_type: 'enrollment',
+        resource_id: 'e1',
+        source_ip: '127.0.0.1',
+        details: JSON.stringify({ a: 1 }),
+      })
       .returning(['id', 'at', 'details'])
       .executeTakeFirstOrThrow();
     expect(inserted.details).toEqual({ a: 1 });

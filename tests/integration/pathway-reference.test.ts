@@ -73,7 +73,7 @@ describe('journey histories keep a reference to the compiled pathway', () => {
     // Every run's input, decrypted: the pathway is a reference, and the payload is small.
     const aes = new AesGcmPayloadCodec(keyRing);
     const inputs: { size: number; value: { pathway: unknown; journey: unknown } }[] = [];
-    for (let run: string | null | undefined = runId; run; ) {
+    for (let run: string | null | undefined = runId; run;) {
       const history = await env.client.workflow.getHandle(workflowId, run).fetchHistory();
       const payload = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
       const [plain] = await aes.decode([payload]);
@@ -91,7 +91,13 @@ describe('journey histories keep a reference to the compiled pathway', () => {
       if (!payload) continue;
       expect(payload.metadata?.encoding && Buffer.from(payload.metadata.encoding).toString()).toBe('binary/encrypted');
       const [plain] = await aes.decode([payload]);
-      const kind = event.activityTaskScheduledEventAttributes ? 'activity' : event.timerStartedEventAttributes ? 'timer' : event.markerRecordedEventAttributes ? 'marker' : 'other';
+      const kind = event.activityTaskScheduledEventAttributes
+        ? 'activity'
+        : event.timerStartedEventAttributes
+          ? 'timer'
+          : event.markerRecordedEventAttributes
+            ? 'marker'
+            : 'other';
       (summaries[kind] ??= []).push(JSON.parse(Buffer.from(plain!.data!).toString('utf8')) as string);
     }
     expect(summaries.activity?.[0]).toMatch(/^send [a-z_]+#\d+ \((wechat|sms)/);

@@ -36,7 +36,9 @@ describe('recording pathway versions at start (real PostgreSQL)', () => {
     const second = registry(changed);
     const refused = await recordPathwayVersions(database.db, second);
     expect(refused.map((r) => r.id)).toEqual(['obstetrics.pregnancy-demo']);
-    expect(refused[0]!.reason).toMatch(/pregnancy\.yaml: pathway obstetrics\.pregnancy-demo version 1\.0\.0 changed since it was first run .*new version \(e\.g\. version: "1\.0\.1"\)/);
+    expect(refused[0]!.reason).toMatch(
+      /pregnancy\.yaml: pathway obstetrics\.pregnancy-demo version 1\.0\.0 changed since it was first run .*new version \(e\.g\. version: "1\.0\.1"\)/,
+    );
     expect(second.list().map((p) => p.id)).toEqual(['post-checkup.basic-demo']);
     expect(second.get('obstetrics.pregnancy-demo')).toBeUndefined();
     expect(second.refusal('obstetrics.pregnancy-demo')).toBe(refused[0]!.reason);

@@ -57,9 +57,16 @@ describe('the platform against a real Temporal server and real PostgreSQL', () =
 
   it('migrated the database and recorded the compiled pathway versions', async () => {
     const tables = await database.db.introspection.getTables();
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['audit_log', 'enrollments', 'tasks', 'outbox_messages', 'journey_events', 'pathway_versions']));
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['audit_log', 'enrollments', 'tasks', 'outbox_messages', 'journey_events', 'pathway_versions']),
+    );
     const versions = await database.db.selectFrom('pathway_versions').select(['pathway_id', 'version']).orderBy('pathway_id').execute();
-    expect(versions.map((v) => v.pathway_id)).toEqual(['obstetrics.pregnancy-demo', 'post-checkup.basic-demo', 'reproductive.holiday-demo', 'reproductive.ivf-demo']);
+    expect(versions.map((v) => v.pathway_id)).toEqual([
+      'obstetrics.pregnancy-demo',
+      'post-checkup.basic-demo',
+      'reproductive.holiday-demo',
+      'reproductive.ivf-demo',
+    ]);
   });
 
   it('answers a JSON 404 in the one error format for an unknown route', async () => {
@@ -73,11 +80,15 @@ describe('GET /health when a dependency is down', () => {
   it('answers 503 naming the database when PostgreSQL does not answer', async () => {
     const closedPort = await freePort();
     const deadDb = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: `postgres://nobody@127.0.0.1:${closedPort}/none`, connectionTimeoutMillis: 1000 }) }),
+      dialect: new PostgresDialect({
+        pool: new pg.Pool({ connectionString: `postgres://nobody@127.0.0.1:${closedPort}/none`, connectionTimeoutMillis: 1000 }),
+      }),
     });
     const connection = await Connection.connect({ address: inject('temporalAddress') });
     const server = Fastify();
-    await server.register(app, { deps: { db: deadDb, pathways: new PathwayRegistry(), temporal: { connection, client: null as never, namespace: 'default', taskQueue: 'q' } } });
+    await server.register(app, {
+      deps: { db: deadDb, pathways: new PathwayRegistry(), temporal: { connection, client: null as never, namespace: 'default', taskQueue: 'q' } },
+    });
     try {
       const response = await server.inject({ method: 'GET', url: '/health' });
       expect(response.statusCode).toBe(503);
@@ -95,7 +106,9 @@ describe('GET /health when a dependency is down', () => {
     const database = await createThrowawayDatabase();
     const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
     const server = Fastify();
-    await server.register(app, { deps: { db: database.db, pathways: new PathwayRegistry(), temporal: { connection, client: null as never, namespace: 'default', taskQueue: 'q' } } });
+    await server.register(app, {
+      deps: { db: database.db, pathways: new PathwayRegistry(), temporal: { connection, client: null as never, namespace: 'default', taskQueue: 'q' } },
+    });
     try {
       const response = await server.inject({ method: 'GET', url: '/health' });
       expect(response.statusCode).toBe(503);

@@ -31,8 +31,14 @@ const PROGRAMS: Record<string, { file: string; scenario: (now: number) => Scenar
     file: 'pathways/obstetrics/late-pregnancy.yaml',
     scenario: (now) => ({ anchors: { lmp: localDate(now, -196) }, days: 150, events: [{ day: 84, name: 'delivered' }] }),
   },
-  'post-checkup-premium': { file: 'pathways/post-checkup/premium.yaml', scenario: (now) => ({ anchors: { checkup: localDate(now, 0) }, variables: CHECKUP, days: 370 }) },
-  'post-checkup-basic': { file: 'pathways/post-checkup/basic.yaml', scenario: (now) => ({ anchors: { checkup: localDate(now, 0) }, variables: CHECKUP, days: 370 }) },
+  'post-checkup-premium': {
+    file: 'pathways/post-checkup/premium.yaml',
+    scenario: (now) => ({ anchors: { checkup: localDate(now, 0) }, variables: CHECKUP, days: 370 }),
+  },
+  'post-checkup-basic': {
+    file: 'pathways/post-checkup/basic.yaml',
+    scenario: (now) => ({ anchors: { checkup: localDate(now, 0) }, variables: CHECKUP, days: 370 }),
+  },
   'ivf-cycle': {
     file: 'pathways/reproductive/ivf-cycle.yaml',
     scenario: (now) => ({
@@ -51,7 +57,9 @@ const PROGRAMS: Record<string, { file: string; scenario: (now: number) => Scenar
 function anchorTimed(pathway: CompiledPathway, stepId: string): boolean {
   const step = pathway.steps.find((s) => s.id === stepId)!;
   if (step.origin.type !== 'schedule') return false;
-  const refs = (['at', 'earliest', 'latest', 'until'] as (keyof CompiledTiming)[]).map((k) => step.timing[k] as TimeRef | undefined).filter(Boolean) as TimeRef[];
+  const refs = (['at', 'earliest', 'latest', 'until'] as (keyof CompiledTiming)[])
+    .map((k) => step.timing[k] as TimeRef | undefined)
+    .filter(Boolean) as TimeRef[];
   return refs.every((r) => r.base === 'anchor');
 }
 
@@ -67,7 +75,14 @@ describe('every shipped program end to end on the time-skipping server', () => {
       await t.env.sleep(twoAm - clock);
       const now = await t.env.currentTimeMs();
       const scenario = program.scenario(now);
-      const { enrollmentId, firstRunId, handle } = await enrol(t.env, t.database, t.taskQueue, pathway, scenario.anchors, scenario.variables ? { variables: scenario.variables } : {});
+      const { enrollmentId, firstRunId, handle } = await enrol(
+        t.env,
+        t.database,
+        t.taskQueue,
+        pathway,
+        scenario.anchors,
+        scenario.variables ? { variables: scenario.variables } : {},
+      );
       const enrolledAt = new Date(now).toISOString();
       const final = await driveJourney(t.env, handle, pathway, scenario);
 
@@ -137,17 +152,50 @@ describe('a preterm birth in a running journey (issue 10, class 1)', () => {
     const scenario = { anchors: { lmp: localDate(now, -224) }, days: 30, events: [{ day: 14, name: 'delivered' }] };
     const { enrollmentId, handle } = await enrol(t.env, t.database, t.taskQueue, pathway, scenario.anchors);
     await driveJourney(t.env, handle, pathway, scenario);
-    const birth = (await t.database.db.selectFrom('journey_events').select('at').where('enrollment_id', '=', enrollmentId).where('type', '=', 'event').executeTakeFirst())?.at;
+    const birth = (
+      await t.database.db.selectFrom('journey_events').select('at').where('enrollment_id', '=', enrollmentId).where('type', '=', 'event').executeTakeFirst()
+    )?.at;
     expect(birth).toBeDefined();
 
-    const issued = await t.database.db.selectFrom('journey_events').select(['step_id', 'at', 'event_key']).where('enrollment_id', '=', enrollmentId).where('type', '=', 'issued').execute();
-    const antenatal = new Set(['book_gbs', 'gbs_notice', 'gbs_escort', 'book_nst', 'nst_notice', 'nst_escort', 'book_v6', 'v6_notice', 'v6_escort', 'book_weekly', 'weekly_notice', 'weekly_escort', 'epds_late', 'gad7_late', 'birth_prep', 'delivery_booking', 'fetal_movement_monitor', 'monitoring_reminder', 'care_call', 'course_push']);
+    const issued = await t.database.db
+      .selectFrom('journey_events')
+      .select(['step_id', 'at', 'event_key'])
+      .where('enrollment_id', '=', enrollmentId)
+      .where('type', '=', 'issued')
+      .execute();
+    const antenatal = new Set([
+      'book_gbs',
+      'gbs_notice',
+      'gbs_escort',
+      'book_nst',
+      'nst_notice',
+      'nst_escort',
+      'book_v6',
+      'v6_notice',
+      'v6_escort',
+      'book_weekly',
+      'weekly_notice',
+      'weekly_escort',
+      'epds_late',
+      'gad7_late',
+      'birth_prep',
+      'delivery_booking',
+      'fetal_movement_monitor',
+      'monitoring_reminder',
+      'care_call',
+      'course_push',
+    ]);
     const afterBirth = issued.filter((e) => e.at.getTime() > birth!.getTime() && antenatal.has(e.step_id ?? ''));
     expect(afterBirth.map((e) => e.event_key)).toEqual([]);
     expect(issued.some((e) => e.step_id === 'postpartum_welcome' && e.at.getTime() > birth!.getTime())).toBe(true);
 
     // The bookings open at the birth were cancelled by it, with the reason the task list shows.
-    const cancelled = await t.database.db.selectFrom('tasks').select(['step_id', 'status', 'result']).where('enrollment_id', '=', enrollmentId).where('status', '=', 'cancelled').execute();
+    const cancelled = await t.database.db
+      .selectFrom('tasks')
+      .select(['step_id', 'status', 'result'])
+      .where('enrollment_id', '=', enrollmentId)
+      .where('status', '=', 'cancelled')
+      .execute();
     expect(cancelled.length).toBeGreaterThan(0);
     for (const task of cancelled) {
       expect(antenatal.has(task.step_id), task.step_id).toBe(true);

@@ -44,7 +44,9 @@ describe('carepath start with bad configuration: one clear line, no stack trace'
     const { code, stderrLines } = start({ TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: `postgres://app:s3cret@127.0.0.1:${port}/carepath` });
     expect(code).toBe(1);
     expect(stderrLines).toHaveLength(1);
-    expect(stderrLines[0]).toMatch(new RegExp(`^carepath start: cannot connect to PostgreSQL at postgres://app:\\*\\*\\*@127.0.0.1:${port}/carepath: .*ECONNREFUSED`));
+    expect(stderrLines[0]).toMatch(
+      new RegExp(`^carepath start: cannot connect to PostgreSQL at postgres://app:\\*\\*\\*@127.0.0.1:${port}/carepath: .*ECONNREFUSED`),
+    );
     expect(stderrLines[0]).not.toContain('s3cret');
   });
 

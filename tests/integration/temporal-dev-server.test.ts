@@ -37,9 +37,7 @@ describe('Temporal dev server (real server, real PostgreSQL)', () => {
     });
     const client = new Client({ connection });
     const resourceId = randomUUID();
-    const result = await worker.runUntil(
-      client.workflow.execute('auditedGreeting', { taskQueue, workflowId: `smoke-${resourceId}`, args: [resourceId] }),
-    );
+    const result = await worker.runUntil(client.workflow.execute('auditedGreeting', { taskQueue, workflowId: `smoke-${resourceId}`, args: [resourceId] }));
     expect(result).toBe(`recorded ${resourceId}`);
     const rows = await database.db.selectFrom('audit_log').selectAll().where('resource_id', '=', resourceId).execute();
     expect(rows).toHaveLength(1);

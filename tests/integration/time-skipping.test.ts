@@ -22,9 +22,7 @@ describe('time-skipping test server (Java, from Maven Central)', () => {
   it('completes a workflow that sleeps 30 days', async () => {
     const taskQueue = `skip-${randomUUID()}`;
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath });
-    const elapsed = await worker.runUntil(
-      env.client.workflow.execute('sleepDays', { taskQueue, workflowId: `skip-${randomUUID()}`, args: [30] }),
-    );
+    const elapsed = await worker.runUntil(env.client.workflow.execute('sleepDays', { taskQueue, workflowId: `skip-${randomUUID()}`, args: [30] }));
     // The workflow's own clock moved 30 days; without time skipping this test would time out.
     expect(elapsed).toBeGreaterThanOrEqual(30 * DAY);
     expect(elapsed).toBeLessThan(31 * DAY);

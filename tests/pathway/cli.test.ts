@@ -81,7 +81,9 @@ describe('carepath validate', () => {
   it('rejects two files with the same pathway id and version', () => {
     const r = carepath(['validate', `${F}/duplicate`]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`${F}/duplicate/b.yaml:2:10: error: pathway 'post-checkup.basic-demo' version 1 is also defined in ${F}/duplicate/a.yaml [duplicate-pathway]`);
+    expect(r.stdout).toContain(
+      `${F}/duplicate/b.yaml:2:10: error: pathway 'post-checkup.basic-demo' version 1 is also defined in ${F}/duplicate/a.yaml [duplicate-pathway]`,
+    );
   });
 
   it('fails clearly on a missing path', () => {
@@ -108,11 +110,19 @@ describe('carepath preview', () => {
       expect(e['at']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
     }
     expect(entries.find((e) => e['key'] === 'book_nt#1')).toMatchObject({ status: 'skipped', reason: 'late-enrolment' });
-    expect(entries.find((e) => e['key'] === 'anomaly_scan#1')).toMatchObject({ status: 'planned', at: '2027-06-20T10:00:00+08:00', planned_at: '2027-06-04T09:00:00+08:00', code: 'anomaly-scan' });
+    expect(entries.find((e) => e['key'] === 'anomaly_scan#1')).toMatchObject({
+      status: 'planned',
+      at: '2027-06-20T10:00:00+08:00',
+      planned_at: '2027-06-04T09:00:00+08:00',
+      code: 'anomaly-scan',
+    });
   });
 
   it('finds a pathway by id under pathways/ and shows cycle days', () => {
-    const r = carepath(['preview', 'reproductive.ivf-demo', '--anchor', 'cycle_start=2027-03-01', '--event', 'trigger_given=2027-03-12T21:00'], `${REPO}${F}/lookup`);
+    const r = carepath(
+      ['preview', 'reproductive.ivf-demo', '--anchor', 'cycle_start=2027-03-01', '--event', 'trigger_given=2027-03-12T21:00'],
+      `${REPO}${F}/lookup`,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/2027-03-14 09:00\s+CD14\s+retrieval#1\s+.*\bmilestone\b/);
   });

@@ -65,7 +65,12 @@ describe('compiled pathway', () => {
   it('derives urgency and keeps escalation chains and SLAs in minutes', () => {
     const ivf = compiled('valid/ivf.yaml');
     const confirm = ivf.steps.find((s) => s.id === 'trigger_confirm')!;
-    expect(confirm).toMatchObject({ kind: 'task', urgency: 'urgent', sla: 30, escalate: [{ after: 30, role: 'nurse', channels: ['phone'], urgency: 'urgent' }] });
+    expect(confirm).toMatchObject({
+      kind: 'task',
+      urgency: 'urgent',
+      sla: 30,
+      escalate: [{ after: 30, role: 'nurse', channels: ['phone'], urgency: 'urgent' }],
+    });
     const escalation = pregnancy.steps.find((s) => s.id === 'bp_urgent')!;
     expect(escalation.urgency).toBe('urgent');
   });
@@ -141,7 +146,10 @@ describe('calendar dates', () => {
 describe('time reference syntax', () => {
   it('parses anchors, fields and summed offsets', () => {
     expect(parseTimeRef('lmp + 13w6d')).toEqual({ ok: true, ref: { name: 'lmp', nameCol: 0, offset: 97 * 1440, subDay: false } });
-    expect(parseTimeRef('book.appointment_at - 24h')).toMatchObject({ ok: true, ref: { name: 'book', field: 'appointment_at', fieldCol: 5, offset: -1440, subDay: true } });
+    expect(parseTimeRef('book.appointment_at - 24h')).toMatchObject({
+      ok: true,
+      ref: { name: 'book', field: 'appointment_at', fieldCol: 5, offset: -1440, subDay: true },
+    });
     expect(parseTimeRef('trigger + 1d - 30min')).toMatchObject({ ok: true, ref: { offset: 1410, subDay: true } });
   });
 

@@ -12,7 +12,9 @@ import { RULES } from '../../pathway/compiler/rules.ts';
 import { FIXTURES, REPO } from './helpers.ts';
 
 const INVALID = `${FIXTURES}invalid/`;
-const files = readdirSync(INVALID).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(INVALID)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 function expectation(path: string): { line: number; col: number; rule: string } {
   const m = /^# expect: (\d+):(\d+) ([a-z-]+)$/m.exec(readFileSync(path, 'utf8'));

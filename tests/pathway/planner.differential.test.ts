@@ -69,7 +69,8 @@ type Oracle = 'reference' | 'fresh';
 /** The pathway without the features the frozen reference planner does not know; null if it has none. */
 function withoutLaterFeatures(pathway: CompiledPathway): CompiledPathway | null {
   const monitorFeatures = (s: CompiledStep) =>
-    (s.kind === 'monitor' && (s.incomplete !== undefined || s.defaults !== undefined || s.required !== undefined)) || (s.kind === 'task' && s.booking !== undefined);
+    (s.kind === 'monitor' && (s.incomplete !== undefined || s.defaults !== undefined || s.required !== undefined)) ||
+    (s.kind === 'task' && s.booking !== undefined);
   const counters = Object.values(pathway.entitlements).some((e) => e.enforced === false);
   const catchUp = pathway.steps.some((s) => s.timing.catchUp !== undefined);
   if (!Object.values(pathway.events).some((e) => e.endsStages) && !pathway.steps.some(monitorFeatures) && !counters && !catchUp) return null;
@@ -87,7 +88,11 @@ function withoutLaterFeatures(pathway: CompiledPathway): CompiledPathway | null 
   return copy;
 }
 
-function simulate(pathway: CompiledPathway, draw: { enrolMinute: number; anchorShift: number; seeds: number[] }, oracle: Oracle = 'reference'): { calls: number; settled: number } {
+function simulate(
+  pathway: CompiledPathway,
+  draw: { enrolMinute: number; anchorShift: number; seeds: number[] },
+  oracle: Oracle = 'reference',
+): { calls: number; settled: number } {
   const offset = pathway.timezone.offsetMinutes;
   const iso = (t: number) => formatTime(t, offset);
   const pick = chooser(draw.seeds);
@@ -130,7 +135,14 @@ function simulate(pathway: CompiledPathway, draw: { enrolMinute: number; anchorS
   }
   for (const [name, variable] of Object.entries(pathway.variables)) {
     if (!pick.chance(0.6)) continue;
-    const value = variable.type === 'bool' ? pick.chance(0.5) : variable.type === 'int' ? pick.int(0, 200) : variable.type === 'double' ? pick.int(0, 400) / 10 : String(pick.int(1, 5));
+    const value =
+      variable.type === 'bool'
+        ? pick.chance(0.5)
+        : variable.type === 'int'
+          ? pick.int(0, 200)
+          : variable.type === 'double'
+            ? pick.int(0, 400) / 10
+            : String(pick.int(1, 5));
     const at = pick.chance(0.5) ? enrolledAt : enrolledAt + pick.int(0, 120) * DAY;
     later(at, (p) => p.setVariable(name, value));
   }
@@ -195,7 +207,12 @@ function simulate(pathway: CompiledPathway, draw: { enrolMinute: number; anchorS
   return { calls, settled };
 }
 
-function producedData(pathway: CompiledPathway, step: CompiledStep, at: number, pick: ReturnType<typeof chooser>): Record<string, DataValue | Record<string, number>> | null {
+function producedData(
+  pathway: CompiledPathway,
+  step: CompiledStep,
+  at: number,
+  pick: ReturnType<typeof chooser>,
+): Record<string, DataValue | Record<string, number>> | null {
   const offset = pathway.timezone.offsetMinutes;
   if (step.kind === 'approval') return { approved: pick.chance(0.75) };
   if (step.kind === 'questionnaire') {
@@ -208,7 +225,17 @@ function producedData(pathway: CompiledPathway, step: CompiledStep, at: number, 
     // Booked times from two days in the past to three weeks ahead.
     const when = at + pick.int(-2 * 1_440, 21 * 1_440) * MIN;
     data[field] =
-      type === 'datetime' ? formatTime(when, offset) : type === 'date' ? formatTime(when, offset).slice(0, 10) : type === 'bool' ? pick.chance(0.5) : type === 'int' ? pick.int(0, 10) : type === 'double' ? pick.int(0, 100) / 10 : 'ok';
+      type === 'datetime'
+        ? formatTime(when, offset)
+        : type === 'date'
+          ? formatTime(when, offset).slice(0, 10)
+          : type === 'bool'
+            ? pick.chance(0.5)
+            : type === 'int'
+              ? pick.int(0, 10)
+              : type === 'double'
+                ? pick.int(0, 100) / 10
+                : 'ok';
   }
   return data;
 }
@@ -216,7 +243,12 @@ function producedData(pathway: CompiledPathway, step: CompiledStep, at: number, 
 describe('the incremental planner plans exactly as a full expansion and scan', () => {
   const runs = pathways.flatMap((p): [string, CompiledPathway, Oracle][] => {
     const stripped = withoutLaterFeatures(p);
-    return stripped ? [[`${p.id} (without later features) vs the reference`, stripped, 'reference'], [`${p.id} vs a fresh planner`, p, 'fresh']] : [[p.id, p, 'reference']];
+    return stripped
+      ? [
+          [`${p.id} (without later features) vs the reference`, stripped, 'reference'],
+          [`${p.id} vs a fresh planner`, p, 'fresh'],
+        ]
+      : [[p.id, p, 'reference']];
   });
   for (const [name, pathway, oracle] of runs) {
     it(`${name}: random journeys, every call`, { timeout: 120_000 }, () => {

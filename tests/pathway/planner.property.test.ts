@@ -43,10 +43,17 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   bookingLeadHours: fc.integer({ min: 1, max: 14 * 24 }),
   answers: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 4, maxLength: 4 }),
   readings: fc.array(
-    fc.record({ day: fc.integer({ min: 140, max: 290 }), minute: fc.integer({ min: 0, max: 1_439 }), sbp: fc.integer({ min: 90, max: 190 }), dbp: fc.integer({ min: 50, max: 125 }) }),
+    fc.record({
+      day: fc.integer({ min: 140, max: 290 }),
+      minute: fc.integer({ min: 0, max: 1_439 }),
+      sbp: fc.integer({ min: 90, max: 190 }),
+      dbp: fc.integer({ min: 50, max: 125 }),
+    }),
     { maxLength: 4 },
   ),
-  correction: fc.option(fc.record({ day: fc.integer({ min: 60, max: 200 }), deltaDays: fc.integer({ min: -14, max: 14 }).filter((d) => d !== 0) }), { nil: null }),
+  correction: fc.option(fc.record({ day: fc.integer({ min: 60, max: 200 }), deltaDays: fc.integer({ min: -14, max: 14 }).filter((d) => d !== 0) }), {
+    nil: null,
+  }),
 });
 
 type Update = { at: number; apply: (s: JourneyState) => void; label: string };
@@ -65,7 +72,14 @@ interface Run {
 function simulate(sc: Scenario): Run {
   const day = (d: number, minute = 0) => sc.lmp + d * DAY + minute * MIN;
   const enrolledAt = day(sc.enrolDay, sc.enrolMinute);
-  const state: JourneyState = { enrolledAt: iso(enrolledAt), anchors: { lmp: iso(sc.lmp).slice(0, 10) }, variables: { high_risk: sc.highRisk }, events: [], occurrences: {}, readings: [] };
+  const state: JourneyState = {
+    enrolledAt: iso(enrolledAt),
+    anchors: { lmp: iso(sc.lmp).slice(0, 10) },
+    variables: { high_risk: sc.highRisk },
+    events: [],
+    occurrences: {},
+    readings: [],
+  };
   const updates: Update[] = [];
   const event = (name: string, at: number) => updates.push({ at, label: name, apply: (s) => s.events!.push({ id: `${name}-${at}`, name, at: iso(at) }) });
   if (sc.deliveredDay !== null) event('delivered', day(sc.deliveredDay, 300));
@@ -74,7 +88,11 @@ function simulate(sc: Scenario): Run {
     event('resumed', day(sc.stay.day + sc.stay.days, 600));
   }
   sc.readings.forEach((r, i) =>
-    updates.push({ at: day(r.day, r.minute), label: 'reading', apply: (s) => s.readings!.push({ id: `r${i}`, metric: 'blood_pressure', at: iso(day(r.day, r.minute)), values: { sbp: r.sbp, dbp: r.dbp } }) }),
+    updates.push({
+      at: day(r.day, r.minute),
+      label: 'reading',
+      apply: (s) => s.readings!.push({ id: `r${i}`, metric: 'blood_pressure', at: iso(day(r.day, r.minute)), values: { sbp: r.sbp, dbp: r.dbp } }),
+    }),
   );
   const run: Run = { calls: [], due: [], completedBeforeCorrection: new Map() };
   if (sc.correction) {
@@ -102,9 +120,12 @@ function simulate(sc: Scenario): Run {
       state.occurrences![a.key] = { issuedAt: iso(now) };
       if (a.type !== 'issue' || a.kind === 'message' || a.kind === 'monitor') continue;
       const doneAt = now + sc.completionDelayMinutes * MIN;
-      const data = a.kind === 'questionnaire'
-        ? { items: { q1: sc.answers[0]!, q2: sc.answers[1]!, q3: sc.answers[2]!, q10: sc.answers[3]! } }
-        : a.produces?.['appointment_at'] ? { appointment_at: iso(doneAt + sc.bookingLeadHours * 60 * MIN) } : { approved: true };
+      const data =
+        a.kind === 'questionnaire'
+          ? { items: { q1: sc.answers[0]!, q2: sc.answers[1]!, q3: sc.answers[2]!, q10: sc.answers[3]! } }
+          : a.produces?.['appointment_at']
+            ? { appointment_at: iso(doneAt + sc.bookingLeadHours * 60 * MIN) }
+            : { approved: true };
       updates.push({ at: doneAt, label: `complete ${a.key}`, apply: (s) => Object.assign(s.occurrences![a.key]!, { completedAt: iso(doneAt), data }) });
     }
     for (const s of p.skipped) state.occurrences![s.key] = { skipped: s.reason };
@@ -156,7 +177,9 @@ describe('planner properties', () => {
         const { calls } = simulate(sc);
         const call = calls[pick % calls.length]!;
         const state = JSON.parse(call.state) as JourneyState;
-        const shuffled = JSON.parse(call.state, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v)) as JourneyState;
+        const shuffled = JSON.parse(call.state, (_k, v) =>
+          v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v,
+        ) as JourneyState;
         expect(plan(pathway, state, iso(call.now))).toEqual(call.plan);
         expect(plan(pathway, shuffled, iso(call.now))).toEqual(call.plan);
       }),

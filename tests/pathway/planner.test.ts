@@ -56,7 +56,12 @@ describe('planner: schedule, windows and wake-ups', () => {
 
   it('skips a window that passed while nothing ran', () => {
     const p = plan(pregnancy, journey(), '2027-04-23T10:00:00+08:00');
-    expect(p.skipped).toContainEqual({ key: 'book_booking_visit#1', step: 'book_booking_visit', plannedAt: '2027-02-26T09:00:00+08:00', reason: 'window-passed' });
+    expect(p.skipped).toContainEqual({
+      key: 'book_booking_visit#1',
+      step: 'book_booking_visit',
+      plannedAt: '2027-02-26T09:00:00+08:00',
+      reason: 'window-passed',
+    });
   });
 
   it('marks earlier steps skipped on late enrolment and catches up open windows', () => {
@@ -97,8 +102,14 @@ describe('planner: data from other steps', () => {
 
   it('releases a report only after the approval is granted', () => {
     const base = { enrolledAt: '2027-03-01T09:00:00+08:00', anchors: { checkup: '2027-03-01' } };
-    const approved = { ...base, occurrences: { 'report_approval#1': { issuedAt: '2027-03-04T09:00:00+08:00', completedAt: '2027-03-05T11:00:00+08:00', data: { approved: true } } } };
-    const rejected = { ...base, occurrences: { 'report_approval#1': { issuedAt: '2027-03-04T09:00:00+08:00', completedAt: '2027-03-05T11:00:00+08:00', data: { approved: false } } } };
+    const approved = {
+      ...base,
+      occurrences: { 'report_approval#1': { issuedAt: '2027-03-04T09:00:00+08:00', completedAt: '2027-03-05T11:00:00+08:00', data: { approved: true } } },
+    };
+    const rejected = {
+      ...base,
+      occurrences: { 'report_approval#1': { issuedAt: '2027-03-04T09:00:00+08:00', completedAt: '2027-03-05T11:00:00+08:00', data: { approved: false } } },
+    };
     expect(keys(plan(postCheckup, approved, '2027-03-05T11:00:00+08:00'))).toEqual(['report_release#1']);
     expect(keys(plan(postCheckup, rejected, '2027-03-05T11:00:00+08:00'))).toEqual([]);
   });
@@ -106,11 +117,17 @@ describe('planner: data from other steps', () => {
 
 describe('planner: quiet hours and urgency', () => {
   it('defers a routine message planned at 07:00 to 08:00', () => {
-    const state = journey({ occurrences: { 'book_nt#1': { issuedAt: '2027-04-02T09:00:00+08:00', completedAt: '2027-04-03T10:00:00+08:00', data: { appointment_at: '2027-04-10T07:00:00+08:00' } } } });
+    const state = journey({
+      occurrences: {
+        'book_nt#1': { issuedAt: '2027-04-02T09:00:00+08:00', completedAt: '2027-04-03T10:00:00+08:00', data: { appointment_at: '2027-04-10T07:00:00+08:00' } },
+      },
+    });
     const night = plan(pregnancy, state, '2027-04-09T07:00:00+08:00');
     expect(night.due).toEqual([]);
     expect(night.nextWakeAt).toBe('2027-04-09T08:00:00+08:00');
-    expect(dueOf(plan(pregnancy, state, '2027-04-09T08:00:00+08:00'), 'nt_notice')).toMatchObject([{ key: 'nt_notice#1', plannedAt: '2027-04-09T07:00:00+08:00', at: '2027-04-09T08:00:00+08:00' }]);
+    expect(dueOf(plan(pregnancy, state, '2027-04-09T08:00:00+08:00'), 'nt_notice')).toMatchObject([
+      { key: 'nt_notice#1', plannedAt: '2027-04-09T07:00:00+08:00', at: '2027-04-09T08:00:00+08:00' },
+    ]);
   });
 
   it('holds an overdue routine action when the plan runs at night', () => {
@@ -122,16 +139,33 @@ describe('planner: quiet hours and urgency', () => {
   it('lets urgent escalations through at night', () => {
     const state = journey({ readings: [{ id: 'r1', metric: 'blood_pressure', at: '2027-06-10T23:30:00+08:00', values: { sbp: 165, dbp: 95 } }] });
     const p = plan(pregnancy, state, '2027-06-10T23:30:00+08:00');
-    expect(p.due).toMatchObject([{ key: 'bp_urgent#r:r1', kind: 'escalation', urgency: 'urgent', severity: 'urgent', role: 'obstetrician', channels: ['phone'], at: '2027-06-10T23:30:00+08:00', slaMinutes: 15 }]);
+    expect(p.due).toMatchObject([
+      {
+        key: 'bp_urgent#r:r1',
+        kind: 'escalation',
+        urgency: 'urgent',
+        severity: 'urgent',
+        role: 'obstetrician',
+        channels: ['phone'],
+        at: '2027-06-10T23:30:00+08:00',
+        slaMinutes: 15,
+      },
+    ]);
     const normal = journey({ readings: [{ id: 'r2', metric: 'blood_pressure', at: '2027-06-10T23:30:00+08:00', values: { sbp: 120, dbp: 80 } }] });
     expect(keys(plan(pregnancy, normal, '2027-06-10T23:30:00+08:00'))).toEqual([]);
   });
 
   it('puts the IVF trigger confirmation at the signalled minute and escalates to the nurse after 30 min', () => {
-    const state: JourneyState = { enrolledAt: '2027-03-01T09:00:00+08:00', anchors: { cycle_start: '2027-03-01' }, events: [{ name: 'trigger_given', at: '2027-03-12T21:15:00+08:00' }] };
+    const state: JourneyState = {
+      enrolledAt: '2027-03-01T09:00:00+08:00',
+      anchors: { cycle_start: '2027-03-01' },
+      events: [{ name: 'trigger_given', at: '2027-03-12T21:15:00+08:00' }],
+    };
     expect(plan(ivf, state, '2027-03-12T21:15:00+08:00').due).toMatchObject([{ key: 'trigger_confirm#1', at: '2027-03-12T21:15:00+08:00', urgency: 'urgent' }]);
     const issued = { ...state, occurrences: { 'trigger_confirm#1': { issuedAt: '2027-03-12T21:15:00+08:00' } } };
-    expect(plan(ivf, issued, '2027-03-12T21:45:00+08:00').due).toMatchObject([{ key: 'trigger_confirm#1/escalate-1', role: 'nurse', channels: ['phone'], urgency: 'urgent' }]);
+    expect(plan(ivf, issued, '2027-03-12T21:45:00+08:00').due).toMatchObject([
+      { key: 'trigger_confirm#1/escalate-1', role: 'nurse', channels: ['phone'], urgency: 'urgent' },
+    ]);
     const retrieval = projectTimeline(ivf, state).entries.find((e) => e.step === 'retrieval');
     expect(retrieval?.at).toBe('2027-03-14T09:15:00+08:00');
   });
@@ -140,7 +174,10 @@ describe('planner: quiet hours and urgency', () => {
 describe('planner: questionnaires', () => {
   const delivered = { events: [{ name: 'delivered', at: '2027-10-20T04:00:00+08:00' }] };
   const answered = (items: Record<string, number>): JourneyState =>
-    journey({ ...delivered, occurrences: { 'epds_2w#1': { issuedAt: '2027-11-03T09:00:00+08:00', completedAt: '2027-11-03T20:00:00+08:00', data: { items } } } });
+    journey({
+      ...delivered,
+      occurrences: { 'epds_2w#1': { issuedAt: '2027-11-03T09:00:00+08:00', completedAt: '2027-11-03T20:00:00+08:00', data: { items } } },
+    });
 
   it('pushes the EPDS 14 days after delivery', () => {
     expect(keys(plan(pregnancy, journey(delivered), '2027-11-03T09:00:00+08:00'))).toContain('epds_2w#1');
@@ -150,7 +187,9 @@ describe('planner: questionnaires', () => {
     const below = plan(pregnancy, answered({ q1: 3, q2: 3, q3: 3, q10: 0, unknown_item: 9 }), '2027-11-03T20:00:00+08:00');
     expect(dueOf(below, 'epds_clinician_call')).toEqual([]);
     const high = plan(pregnancy, answered({ q1: 3, q2: 3, q3: 3, q10: 3 }), '2027-11-03T21:30:00+08:00');
-    expect(dueOf(high, 'epds_clinician_call')).toMatchObject([{ key: 'epds_clinician_call#epds_2w#1', urgency: 'urgent', role: 'psychologist', at: '2027-11-03T20:00:00+08:00' }]);
+    expect(dueOf(high, 'epds_clinician_call')).toMatchObject([
+      { key: 'epds_clinician_call#epds_2w#1', urgency: 'urgent', role: 'psychologist', at: '2027-11-03T20:00:00+08:00' },
+    ]);
     const selfHarm = plan(pregnancy, answered({ q1: 0, q2: 0, q3: 0, q10: 1 }), '2027-11-03T20:00:00+08:00');
     expect(dueOf(selfHarm, 'epds_clinician_call').map((a) => a.key)).toEqual(['epds_clinician_call#epds_2w#1']);
     expect(dueOf(plan(pregnancy, answered({ q1: 1, q2: 1, q3: 1, q10: 0 }), '2027-11-03T20:00:00+08:00'), 'epds_clinician_call')).toEqual([]);
@@ -175,7 +214,12 @@ describe('planner: events, pauses and exits', () => {
   });
 
   it('still escalates an emergency during a pause', () => {
-    const state = journey({ events: [{ name: 'hospitalised', at: '2027-03-12T12:00:00+08:00' }, { id: 'em1', name: 'emergency', at: '2027-03-13T02:00:00+08:00' }] });
+    const state = journey({
+      events: [
+        { name: 'hospitalised', at: '2027-03-12T12:00:00+08:00' },
+        { id: 'em1', name: 'emergency', at: '2027-03-13T02:00:00+08:00' },
+      ],
+    });
     const p = plan(pregnancy, state, '2027-03-13T02:00:00+08:00');
     expect(p.due).toMatchObject([{ key: 'emergency_escalation#e:em1', urgency: 'urgent', role: 'on_call' }]);
   });
@@ -194,7 +238,9 @@ describe('planner: events, pauses and exits', () => {
 
   it('stops a recurrence when its stop event happens', () => {
     const early = journey({ events: [{ name: 'delivered', at: '2027-09-20T10:00:00+08:00' }] });
-    const steps = projectTimeline(pregnancy, early).entries.filter((e) => e.step === 'education').map((e) => e.at.slice(0, 10));
+    const steps = projectTimeline(pregnancy, early)
+      .entries.filter((e) => e.step === 'education')
+      .map((e) => e.at.slice(0, 10));
     expect(steps.at(-1)).toBe('2027-08-27');
   });
 });
@@ -228,7 +274,10 @@ describe('planner: entitlements', () => {
     const state: JourneyState = {
       enrolledAt: '2027-03-01T09:00:00+08:00',
       anchors: { checkup: '2027-03-01' },
-      consumptions: [{ entitlement: 'consultation', at: '2027-03-05T10:00:00+08:00' }, { entitlement: 'consultation', at: '2027-03-20T10:00:00+08:00' }],
+      consumptions: [
+        { entitlement: 'consultation', at: '2027-03-05T10:00:00+08:00' },
+        { entitlement: 'consultation', at: '2027-03-20T10:00:00+08:00' },
+      ],
     };
     expect(plan(postCheckup, state, '2027-03-25T10:00:00+08:00').entitlements['consultation']).toEqual({ remaining: 0, used: 2 });
     expect(plan(postCheckup, state, '2027-04-02T10:00:00+08:00').entitlements['consultation']).toEqual({ remaining: 2, used: 0 });
@@ -239,7 +288,12 @@ describe('planner: projection for preview', () => {
   it('projects a full pregnancy with gestational ages and the estimated delivery', () => {
     const p = projectTimeline(pregnancy, journey({ variables: { high_risk: true } }));
     expect(p.estimated).toEqual(['delivery (event delivered at 2027-10-22T09:00:00+08:00)']);
-    expect(p.entries.find((e) => e.key === 'book_nt#1')).toMatchObject({ at: '2027-04-02T09:00:00+08:00', age: '11+0', stage: 'first_trimester', code: 'nt-scan' });
+    expect(p.entries.find((e) => e.key === 'book_nt#1')).toMatchObject({
+      at: '2027-04-02T09:00:00+08:00',
+      age: '11+0',
+      stage: 'first_trimester',
+      code: 'nt-scan',
+    });
     expect(p.entries.find((e) => e.key === 'postpartum_42d#1')).toMatchObject({ at: '2027-11-26T09:00:00+08:00' });
     expect(p.status).toBe('completed');
     expect(p.notProjected.map((n) => n.step)).toContain('nt_notice');
@@ -255,7 +309,9 @@ describe('planner: entitlement use', () => {
   it('counts a consuming step when it is issued, and gives the unit back when cancelled', () => {
     const issued = journey({ occurrences: { 'green_channel_visit#1': { issuedAt: '2027-08-13T09:00:00+08:00' } } });
     expect(plan(pregnancy, issued, '2027-08-14T09:00:00+08:00').entitlements['green_channel']).toEqual({ remaining: 2, used: 1 });
-    const cancelled = journey({ occurrences: { 'green_channel_visit#1': { issuedAt: '2027-08-13T09:00:00+08:00', cancelledAt: '2027-08-13T10:00:00+08:00' } } });
+    const cancelled = journey({
+      occurrences: { 'green_channel_visit#1': { issuedAt: '2027-08-13T09:00:00+08:00', cancelledAt: '2027-08-13T10:00:00+08:00' } },
+    });
     expect(plan(pregnancy, cancelled, '2027-08-14T09:00:00+08:00').entitlements['green_channel']).toEqual({ remaining: 3, used: 0 });
   });
 });

@@ -9,7 +9,17 @@ import { describe, expect, it } from 'vitest';
 import { REPO } from './helpers.ts';
 
 const ALLOWED_PACKAGES = ['@marcbachmann/cel-js'];
-const FORBIDDEN = [/\bDate\.now\b/, /new Date\(\s*\)/, /\bMath\.random\b/, /\bIntl\./, /\bprocess\./, /\brequire\(/, /\bsetTimeout\b/, /\bcrypto\b/, /\btoLocale\w*\(/];
+const FORBIDDEN = [
+  /\bDate\.now\b/,
+  /new Date\(\s*\)/,
+  /\bMath\.random\b/,
+  /\bIntl\./,
+  /\bprocess\./,
+  /\brequire\(/,
+  /\bsetTimeout\b/,
+  /\bcrypto\b/,
+  /\btoLocale\w*\(/,
+];
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');

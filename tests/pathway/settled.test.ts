@@ -16,13 +16,21 @@ describe('settled occurrences in short form', () => {
       skipped: 1,
     });
     const parsed = readSettled(settled);
-    for (const key of ['education#1', 'education#3', 'education#5', 'education#8', 'alarm_call#r:bp-1,2', 'check_notice#check_call#r:x']) expect(isSettledIn(parsed, key)).toBe(true);
-    for (const key of ['education#4', 'education#6', 'education#9', 'education#01', 'alarm_call#r:bp-1', 'other#1', 'education']) expect(isSettledIn(parsed, key)).toBe(false);
+    for (const key of ['education#1', 'education#3', 'education#5', 'education#8', 'alarm_call#r:bp-1,2', 'check_notice#check_call#r:x'])
+      expect(isSettledIn(parsed, key)).toBe(true);
+    for (const key of ['education#4', 'education#6', 'education#9', 'education#01', 'alarm_call#r:bp-1', 'other#1', 'education'])
+      expect(isSettledIn(parsed, key)).toBe(false);
   });
 
   it('merges a later run into what was settled before', () => {
-    const first = addSettled(undefined, [1, 2].map((n) => ({ key: `tip#${n}`, how: 'skipped' as const })));
-    const second = addSettled(first, [3, 4].map((n) => ({ key: `tip#${n}`, how: 'completed' as const })));
+    const first = addSettled(
+      undefined,
+      [1, 2].map((n) => ({ key: `tip#${n}`, how: 'skipped' as const })),
+    );
+    const second = addSettled(
+      first,
+      [3, 4].map((n) => ({ key: `tip#${n}`, how: 'completed' as const })),
+    );
     expect(second).toEqual({ steps: { tip: ['1-4'] }, completed: 2, skipped: 2 });
   });
 });

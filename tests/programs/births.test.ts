@@ -57,9 +57,15 @@ describe.each([
     expect(issuedAfter.map((e) => `${e.key} at ${e.at}`)).toEqual([]);
 
     // Whatever of pregnancy was open at the birth is cancelled then, with the reason.
-    const openAtBirth = projection.entries.filter((e) => e.status === 'planned' && !after(e) && !e.key.includes('/') && OPEN_KINDS.has(e.kind) && ['book_gbs', 'epds_late', 'gad7_late'].includes(e.step));
+    const openAtBirth = projection.entries.filter(
+      (e) => e.status === 'planned' && !after(e) && !e.key.includes('/') && OPEN_KINDS.has(e.kind) && ['book_gbs', 'epds_late', 'gad7_late'].includes(e.step),
+    );
     const cancelled = projection.entries.filter((e) => e.status === 'cancelled');
-    for (const e of openAtBirth) expect(cancelled.find((c) => c.key === e.key), e.key).toMatchObject({ reason: 'stage-ended' });
+    for (const e of openAtBirth)
+      expect(
+        cancelled.find((c) => c.key === e.key),
+        e.key,
+      ).toMatchObject({ reason: 'stage-ended' });
     for (const c of cancelled) expect(antenatal.has(c.step) && ms(c.at) >= ms(birth) && ms(c.at) - ms(birth) < 3_600_000, c.key).toBe(true);
 
     // Postpartum care starts from the real birth.

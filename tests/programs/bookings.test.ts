@@ -16,11 +16,18 @@ const iso = (t: number) => formatTime(t, OFFSET);
 /** A journey in which the booking task was issued and the delivery (if any) happened. */
 function stateFor(name: ProgramName): { state: JourneyState; issued: number } {
   if (name === 'ivf-cycle') {
-    const state: JourneyState = { enrolledAt: '2028-02-10T08:00:00+08:00', anchors: { cycle_start: '2028-02-10', trigger_at: '2028-02-21T21:15:00+08:00', transfer_at: '2028-02-26T10:00:00+08:00' } };
+    const state: JourneyState = {
+      enrolledAt: '2028-02-10T08:00:00+08:00',
+      anchors: { cycle_start: '2028-02-10', trigger_at: '2028-02-21T21:15:00+08:00', transfer_at: '2028-02-26T10:00:00+08:00' },
+    };
     return { state, issued: parseTime('2028-02-27T09:00:00+08:00', OFFSET)!.ms };
   }
   const lmp = '2028-01-20';
-  const state: JourneyState = { enrolledAt: `${lmp}T08:00:00+08:00`, anchors: { lmp }, events: [{ name: 'delivered', at: `${addDays(lmp, 275)}T04:00:00+08:00` }] };
+  const state: JourneyState = {
+    enrolledAt: `${lmp}T08:00:00+08:00`,
+    anchors: { lmp },
+    events: [{ name: 'delivered', at: `${addDays(lmp, 275)}T04:00:00+08:00` }],
+  };
   return { state, issued: parseTime(`${addDays(lmp, 42)}T09:00:00+08:00`, OFFSET)!.ms };
 }
 
@@ -41,7 +48,9 @@ function windowDays(p: CompiledPathway, state: JourneyState, step: TaskStep): { 
 
 describe('booked times outside the guideline window', () => {
   it('covers the windowed bookings of the programs', () => {
-    expect(cases.map(([n]) => n)).toEqual(expect.arrayContaining(['full-pregnancy book_nt', 'full-pregnancy book_v4', 'mid-pregnancy book_v4', 'late-pregnancy book_gbs', 'ivf-cycle book_hcg']));
+    expect(cases.map(([n]) => n)).toEqual(
+      expect.arrayContaining(['full-pregnancy book_nt', 'full-pregnancy book_v4', 'mid-pregnancy book_v4', 'late-pregnancy book_gbs', 'ivf-cycle book_hcg']),
+    );
   });
 
   it.each(cases)('%s: every day from a week before to a week after the window', (_, name, step) => {
@@ -65,7 +74,10 @@ describe('booked times outside the guideline window', () => {
       expect(() => validateCompleteStep(p, open, request, now), iso(t)).not.toThrow();
       const done: JourneyState = { ...state, occurrences: { [key]: { issuedAt: iso(completedAt - 3_600_000), completedAt: now, data } } };
       const review = plan(p, done, iso(completedAt + 3 * 3_600_000)).due.filter((a) => a.step === 'booking_window_review');
-      expect(review.map((a) => a.key), iso(t)).toEqual(inside ? [] : [`booking_window_review#${key}`]);
+      expect(
+        review.map((a) => a.key),
+        iso(t),
+      ).toEqual(inside ? [] : [`booking_window_review#${key}`]);
       if (!inside) expect(review[0]).toMatchObject({ role: 'coordinator', kind: 'task' });
     }
   });

@@ -18,14 +18,16 @@ const templates = readdirSync(DIR)
  * word next to a medication word, unless the sentence hands the question to the doctor.
  */
 function instructsMedication(sentence: string): boolean {
-  const near = [...sentence.matchAll(/药|胰岛素|针剂/g)].some((m) => /前|后|再|停|继续|调整|增减|剂量|按时/.test(sentence.slice(Math.max(0, m.index - 8), m.index + 9)));
+  const near = [...sentence.matchAll(/药|胰岛素|针剂/g)].some((m) =>
+    /前|后|再|停|继续|调整|增减|剂量|按时/.test(sentence.slice(Math.max(0, m.index - 8), m.index + 9)),
+  );
   return near && !/以医生|按医生的嘱咐|以医嘱为准|转达医生|告知医生|向医生咨询|咨询您的医生/.test(sentence);
 }
 
 const sentences = (text: string) => text.split(/[。！？；\n]/).filter((s) => s.trim());
 
 describe('message templates', () => {
-  it('never say when to take, continue or stop a medication: that is the doctor\'s', () => {
+  it("never say when to take, continue or stop a medication: that is the doctor's", () => {
     const offending = templates.flatMap((t) =>
       sentences(t.body)
         .filter((s) => instructsMedication(s))

@@ -91,7 +91,7 @@ export const DAY = 24 * HOUR;
 export const localMinutes = (iso: string): number => (((ms(iso) / 60_000 + OFFSET) % 1_440) + 1_440) % 1_440;
 /** Days between two ISO times' local calendar days. */
 export const dayDiff = (from: string, to: string): number =>
-  Math.round((Math.floor((ms(to) / 60_000 + OFFSET) / 1_440) - Math.floor((ms(from) / 60_000 + OFFSET) / 1_440)));
+  Math.round(Math.floor((ms(to) / 60_000 + OFFSET) / 1_440) - Math.floor((ms(from) / 60_000 + OFFSET) / 1_440));
 /** Gestational age `w+d` → day index. */
 export const gaDays = (label: string): number => {
   const [w, d] = label.split('+').map(Number);

@@ -30,7 +30,9 @@ describe('stimulation and the trigger shot', () => {
   it('puts the alarm 1 h before and the confirmation task at the signalled minute, through quiet hours', () => {
     const state = cycle({ anchors: { trigger_at: TRIGGER } });
     expect(dueOf(plan(ivf, state, '2027-03-12T20:15:00+08:00'), 'trigger_alarm')).toMatchObject([{ urgency: 'urgent', at: '2027-03-12T20:15:00+08:00' }]);
-    expect(dueOf(plan(ivf, state, TRIGGER), 'trigger_confirm')).toMatchObject([{ key: 'trigger_confirm#1', urgency: 'urgent', role: 'assistant', at: TRIGGER, slaMinutes: 30 }]);
+    expect(dueOf(plan(ivf, state, TRIGGER), 'trigger_confirm')).toMatchObject([
+      { key: 'trigger_confirm#1', urgency: 'urgent', role: 'assistant', at: TRIGGER, slaMinutes: 30 },
+    ]);
   });
 
   it('escalates an unconfirmed injection to the nurse by phone after 30 minutes', () => {
@@ -85,12 +87,16 @@ describe('transfer, pregnancy test and first ultrasound', () => {
   const TRANSFER = '2027-03-19T10:30:00+08:00';
   const p = projectTimeline(ivf, cycle({ anchors: { trigger_at: TRIGGER, transfer_at: TRANSFER } }));
 
-  it('the hCG test is timed by the embryo\'s age: ~14 days after a day-3 transfer, 11–12 after a blastocyst', () => {
+  it("the hCG test is timed by the embryo's age: ~14 days after a day-3 transfer, 11–12 after a blastocyst", () => {
     // Cycles across a month end, a leap day and a year end; trigger at 21:15 on CD12.
     for (const start of ['2027-01-20', '2028-02-14', '2027-12-18', '2028-06-30']) {
       const trigger = `${addDays(start, 11)}T21:15:00+08:00`;
       const retrieval = ms(trigger) + 36 * 3_600_000;
-      for (const [embryoDay, lo, hi] of [[3, 13, 14], [5, 11, 12], [6, 10, 11]] as const) {
+      for (const [embryoDay, lo, hi] of [
+        [3, 13, 14],
+        [5, 11, 12],
+        [6, 10, 11],
+      ] as const) {
         const transfer = new Date(retrieval + embryoDay * DAY + 3_600_000).toISOString();
         const q = projectTimeline(ivf, { enrolledAt: `${start}T08:00:00+08:00`, anchors: { cycle_start: start, trigger_at: trigger, transfer_at: transfer } });
         const test = dayDiff(transfer, entry(q, 'hcg_test#1').at);
@@ -115,18 +121,33 @@ describe('transfer, pregnancy test and first ultrasound', () => {
   });
 
   it('a negative test ends the journey with care calls and no more medication reminders', () => {
-    const state = cycle({ anchors: { trigger_at: TRIGGER, transfer_at: TRANSFER }, events: [{ id: 'neg', name: 'not_pregnant', at: '2027-03-31T11:00:00+08:00' }] });
+    const state = cycle({
+      anchors: { trigger_at: TRIGGER, transfer_at: TRANSFER },
+      events: [{ id: 'neg', name: 'not_pregnant', at: '2027-03-31T11:00:00+08:00' }],
+    });
     const after = projectTimeline(ivf, state, { from: '2027-03-31T11:00:00+08:00' });
     expect(after.entries.filter((e) => e.status === 'planned').map((e) => e.key)).toEqual(['negative_care_call#e:neg', 'negative_psych_call#e:neg']);
   });
 });
 
 describe('OHSS warning signs', () => {
-  const none = { weight_gain_24h_kg: 0.2, bloating: false, vomiting: false, severe_abdominal_pain: false, breathless: false, little_dark_urine: false, leg_swelling_or_pain: false, heavy_bleeding_or_fainting: false, fever: false };
+  const none = {
+    weight_gain_24h_kg: 0.2,
+    bloating: false,
+    vomiting: false,
+    severe_abdominal_pain: false,
+    breathless: false,
+    little_dark_urine: false,
+    leg_swelling_or_pain: false,
+    heavy_bleeding_or_fainting: false,
+    fever: false,
+  };
   const at = '2027-03-17T22:40:00+08:00';
   const tiers = (values: Record<string, number | boolean>, now = at) =>
     plan(ivf, cycle({ anchors: { trigger_at: TRIGGER }, readings: [{ id: 'o1', metric: 'ohss_symptoms', at, values }] }), now)
-      .due.filter((a) => a.source === 'r:o1').map((a) => a.step).sort();
+      .due.filter((a) => a.source === 'r:o1')
+      .map((a) => a.step)
+      .sort();
 
   it('breathlessness, little urine, a swollen leg, severe pain, heavy bleeding or fever → E3 at once', () => {
     for (const sign of ['breathless', 'little_dark_urine', 'leg_swelling_or_pain', 'severe_abdominal_pain', 'heavy_bleeding_or_fainting', 'fever']) {
@@ -153,7 +174,11 @@ describe('care', () => {
 
   it('greets on the holidays inside the cycle at 10:00 on the day, and on no other', () => {
     // CD1 2027-09-01 → CD71 2027-11-10: Mid-Autumn (09-15) and National Day (10-01) fall inside.
-    const autumn = (extra: Partial<JourneyState> = {}): JourneyState => ({ enrolledAt: '2027-09-01T08:30:00+08:00', ...extra, anchors: { cycle_start: '2027-09-01', ...(extra.anchors ?? {}) } });
+    const autumn = (extra: Partial<JourneyState> = {}): JourneyState => ({
+      enrolledAt: '2027-09-01T08:30:00+08:00',
+      ...extra,
+      anchors: { cycle_start: '2027-09-01', ...(extra.anchors ?? {}) },
+    });
     const p = projectTimeline(ivf, autumn());
     const greetings = p.entries.filter((e) => e.step.startsWith('greeting_'));
     expect(greetings.filter((e) => e.status === 'planned').map((e) => [e.key, e.at, e.title, e.code])).toEqual([
@@ -176,7 +201,9 @@ describe('care', () => {
     // Enrolled on 2026-12-28 for a cycle starting 2027-01-03: New Year's Day is before the cycle.
     const state: JourneyState = { enrolledAt: '2026-12-28T10:00:00+08:00', anchors: { cycle_start: '2027-01-03' } };
     expect(dueOf(plan(ivf, state, '2027-01-01T10:00:00+08:00'), 'greeting_new_year_2027')).toEqual([]);
-    expect(plan(ivf, state, '2027-01-03T10:00:00+08:00').skipped).toContainEqual(expect.objectContaining({ key: 'greeting_new_year_2027#1', reason: 'window-passed' }));
+    expect(plan(ivf, state, '2027-01-03T10:00:00+08:00').skipped).toContainEqual(
+      expect.objectContaining({ key: 'greeting_new_year_2027#1', reason: 'window-passed' }),
+    );
     // The Spring Festival 2027 (02-06) is inside this cycle.
     expect(dueOf(plan(ivf, state, '2027-02-06T10:00:00+08:00'), 'greeting_spring_festival_2027')).toMatchObject([
       { key: 'greeting_spring_festival_2027#1', at: '2027-02-06T10:00:00+08:00', template: 'holiday_greeting', channels: ['wechat', 'app'], title: '春节' },
@@ -186,8 +213,16 @@ describe('care', () => {
   it('a high anxiety score in the two-week wait gets a same-day psychologist call', () => {
     const state = cycle({
       anchors: { trigger_at: TRIGGER, transfer_at: '2027-03-17T10:00:00+08:00' },
-      occurrences: { 'gad7_wait#1': { issuedAt: '2027-03-24T10:00:00+08:00', completedAt: '2027-03-24T12:00:00+08:00', data: { items: { q1: 3, q2: 3, q3: 3, q4: 2, q5: 2, q6: 2, q7: 1 } } } },
+      occurrences: {
+        'gad7_wait#1': {
+          issuedAt: '2027-03-24T10:00:00+08:00',
+          completedAt: '2027-03-24T12:00:00+08:00',
+          data: { items: { q1: 3, q2: 3, q3: 3, q4: 2, q5: 2, q6: 2, q7: 1 } },
+        },
+      },
     });
-    expect(dueOf(plan(ivf, state, '2027-03-24T12:00:00+08:00'), 'psych_sameday_call', 'psych_watch_call').map((a) => a.key)).toEqual(['psych_sameday_call#gad7_wait#1']);
+    expect(dueOf(plan(ivf, state, '2027-03-24T12:00:00+08:00'), 'psych_sameday_call', 'psych_watch_call').map((a) => a.key)).toEqual([
+      'psych_sameday_call#gad7_wait#1',
+    ]);
   });
 });

@@ -98,7 +98,7 @@ describe('prenatal visit windows (2018 guideline)', () => {
     expect(born.entries.some((e) => e.step === 'post_dates_review')).toBe(false);
   });
 
-  it('NIPT or serum screening follows the doctor\'s plan', () => {
+  it("NIPT or serum screening follows the doctor's plan", () => {
     const serum = projectTimeline(full, journey());
     expect(entry(serum, 'book_serum#1').status).toBe('planned');
     expect(entry(serum, 'book_nipt#1')).toMatchObject({ status: 'skipped', reason: 'condition-false' });
@@ -119,13 +119,27 @@ describe('mid and late packages start and end in their ranges', () => {
   it('mid pregnancy: the antenatal services of 14+0–27+6 (the OGTT to 28+6), and the delivery and postpartum rows the 000 table sells with every package', () => {
     const p = previewJson('mid-pregnancy');
     // 000 rows 6, 13, 14 and 15 are 周期内 for the mid package too.
-    const birthAndAfter = new Set(['delivery_booking', 'delivered_milestone', 'postpartum_archive', 'postpartum_welcome', 'postpartum_care_call', 'course_push_postpartum', 'book_pp42', 'satisfaction', 'closing']);
+    const birthAndAfter = new Set([
+      'delivery_booking',
+      'delivered_milestone',
+      'postpartum_archive',
+      'postpartum_welcome',
+      'postpartum_care_call',
+      'course_push_postpartum',
+      'book_pp42',
+      'satisfaction',
+      'closing',
+    ]);
     for (const e of p) {
       if (birthAndAfter.has(e['step'] as string)) continue;
       const d = gaDays(e['age'] as string);
       expect(d >= gaDays('14+0') && d <= gaDays('28+6'), `${e['key']} at ${e['age']}`).toBe(true);
     }
-    for (const step of birthAndAfter) expect(p.some((e) => e['step'] === step), step).toBe(true);
+    for (const step of birthAndAfter)
+      expect(
+        p.some((e) => e['step'] === step),
+        step,
+      ).toBe(true);
     expect(windowOf(mid, 'book_v4')).toEqual([168, 202]);
     expect(windowOf(mid, 'book_nipt')).toEqual([98, 160]);
     expect(mid.events['labour_admission']!.triggers).toEqual(['delivery_escort']);
@@ -171,11 +185,13 @@ describe('advance notices', () => {
   /** A booked appointment: the booking task completed 5 days before the appointment. */
   function booked(pathway: CompiledPathway, base: JourneyState, source: string, appointment: string): JourneyState {
     const done = new Date(ms(appointment) - 5 * DAY).toISOString();
-    return { ...base, occurrences: { [`${source}#1`]: { issuedAt: done, completedAt: done, data: { appointment_at: appointment, place: '门诊3楼特需诊区' } } } };
+    return {
+      ...base,
+      occurrences: { [`${source}#1`]: { issuedAt: done, completedAt: done, data: { appointment_at: appointment, place: '门诊3楼特需诊区' } } },
+    };
   }
 
-  const notices = (p: CompiledPathway) =>
-    p.steps.filter((s) => s.code === 'advance-notice' && s.origin.type === 'dependent' && s.id !== 'v4_diet_prep');
+  const notices = (p: CompiledPathway) => p.steps.filter((s) => s.code === 'advance-notice' && s.origin.type === 'dependent' && s.id !== 'v4_diet_prep');
 
   it.each(['full-pregnancy', 'mid-pregnancy', 'late-pregnancy'] as ProgramName[])(
     '%s: every booked visit is announced 24–36 h ahead, outside quiet hours, and escorted',
@@ -209,13 +225,20 @@ describe('advance notices', () => {
       const bookings = p.steps.filter((s) => s.kind === 'task' && 'produces' in s && 'appointment_at' in s.produces);
       for (const b of bookings) {
         const followers = p.steps.filter((s) => s.origin.type === 'dependent' && (s.origin as { source: string }).source === b.id);
-        expect(followers.some((s) => s.code === 'advance-notice'), `${p.id} ${b.id} notice`).toBe(true);
-        if (b.id !== 'book_home_visit') expect(followers.some((s) => s.code === 'escort'), `${p.id} ${b.id} escort`).toBe(true);
+        expect(
+          followers.some((s) => s.code === 'advance-notice'),
+          `${p.id} ${b.id} notice`,
+        ).toBe(true);
+        if (b.id !== 'book_home_visit')
+          expect(
+            followers.some((s) => s.code === 'escort'),
+            `${p.id} ${b.id} escort`,
+          ).toBe(true);
       }
     }
   });
 
-  it('the OGTT gets its 3-day diet preparation, and the fasting breakfast goes with the package\'s fasting exam', () => {
+  it("the OGTT gets its 3-day diet preparation, and the fasting breakfast goes with the package's fasting exam", () => {
     const appointment = ga(gaDays('25+2'), '08:00');
     const state = booked(full, journey(), 'book_v4', appointment);
     const proj = projectTimeline(full, state, { from: state.occurrences!['book_v4#1']!.completedAt! });
@@ -251,7 +274,12 @@ describe('EDD re-dating', () => {
 
 describe('delivery and the postpartum services', () => {
   const birth = ga(gaDays('38+3'), '03:20');
-  const delivered = journey({ events: [{ id: 'adm', name: 'labour_admission', at: ga(gaDays('38+2'), '23:40') }, { id: 'd', name: 'delivered', at: birth }] });
+  const delivered = journey({
+    events: [
+      { id: 'adm', name: 'labour_admission', at: ga(gaDays('38+2'), '23:40') },
+      { id: 'd', name: 'delivered', at: birth },
+    ],
+  });
 
   it('escorts the admission at once, even at night', () => {
     const p = plan(full, delivered, ga(gaDays('38+2'), '23:40'));
@@ -302,17 +330,26 @@ describe('EPDS rules: score ≥13 or any self-harm answer → urgent clinician t
       occurrences: { 'epds_2w#1': { issuedAt: '2027-11-03T09:00:00+08:00', completedAt: at, data: { items } } },
     });
   const items = (scores: number[]) => Object.fromEntries(scores.map((s, i) => [`q${i + 1}`, s]));
-  const psych = (state: JourneyState, now: string) => dueOf(plan(full, state, now), 'self_harm_escalation', 'psych_urgent_call', 'crisis_message', 'psych_watch_call', 'epds_repeat');
+  const psych = (state: JourneyState, now: string) =>
+    dueOf(plan(full, state, now), 'self_harm_escalation', 'psych_urgent_call', 'crisis_message', 'psych_watch_call', 'epds_repeat');
 
   it('score 13 with item 10 = 0 → urgent psychologist call at once, even at 23:10', () => {
     const due = psych(answered(items([2, 2, 2, 2, 2, 1, 1, 1, 0, 0])), '2027-11-03T23:10:00+08:00');
-    expect(due).toMatchObject([{ key: 'psych_urgent_call#epds_2w#1', kind: 'task', urgency: 'urgent', role: 'psychologist', slaMinutes: 60, at: '2027-11-03T23:10:00+08:00' }]);
+    expect(due).toMatchObject([
+      { key: 'psych_urgent_call#epds_2w#1', kind: 'task', urgency: 'urgent', role: 'psychologist', slaMinutes: 60, at: '2027-11-03T23:10:00+08:00' },
+    ]);
   });
 
   it('any self-harm answer (item 10 > 0) with a low total → the on-duty clinician at once, the counsellor and the crisis message', () => {
     const due = psych(answered(items([0, 0, 0, 0, 0, 0, 0, 0, 0, 1])), '2027-11-03T23:10:00+08:00');
     expect(due.map((a) => a.key).sort()).toEqual(['crisis_message#epds_2w#1', 'psych_urgent_call#epds_2w#1', 'self_harm_escalation#epds_2w#1']);
-    expect(due.find((a) => a.step === 'self_harm_escalation')).toMatchObject({ kind: 'escalation', role: 'on_call', severity: 'urgent', slaMinutes: 15, at: '2027-11-03T23:10:00+08:00' });
+    expect(due.find((a) => a.step === 'self_harm_escalation')).toMatchObject({
+      kind: 'escalation',
+      role: 'on_call',
+      severity: 'urgent',
+      slaMinutes: 15,
+      at: '2027-11-03T23:10:00+08:00',
+    });
     expect(due.every((a) => a.urgency === 'urgent')).toBe(true);
   });
 
@@ -324,28 +361,44 @@ describe('EPDS rules: score ≥13 or any self-harm answer → urgent clinician t
   });
 
   it('the same rules apply to the antenatal EPDS', () => {
-    const state = journey({ occurrences: { 'epds_mid#1': { issuedAt: ga(168), completedAt: ga(168, '21:30'), data: { items: items([0, 0, 0, 0, 0, 0, 0, 0, 0, 2]) } } } });
-    expect(dueOf(plan(full, state, ga(168, '21:30')), 'psych_urgent_call', 'crisis_message').map((a) => a.key).sort()).toEqual([
-      'crisis_message#epds_mid#1',
-      'psych_urgent_call#epds_mid#1',
-    ]);
+    const state = journey({
+      occurrences: { 'epds_mid#1': { issuedAt: ga(168), completedAt: ga(168, '21:30'), data: { items: items([0, 0, 0, 0, 0, 0, 0, 0, 0, 2]) } } },
+    });
+    expect(
+      dueOf(plan(full, state, ga(168, '21:30')), 'psych_urgent_call', 'crisis_message')
+        .map((a) => a.key)
+        .sort(),
+    ).toEqual(['crisis_message#epds_mid#1', 'psych_urgent_call#epds_mid#1']);
   });
 });
 
 describe('home monitoring escalation tiers', () => {
-  const reading = (metric: string, values: Record<string, number | boolean>, at = ga(gaDays('30+2'), '23:30'), variables: Record<string, number | boolean | string> = {}) =>
-    journey({ readings: [{ id: 'r1', metric, at, values }], variables });
+  const reading = (
+    metric: string,
+    values: Record<string, number | boolean>,
+    at = ga(gaDays('30+2'), '23:30'),
+    variables: Record<string, number | boolean | string> = {},
+  ) => journey({ readings: [{ id: 'r1', metric, at, values }], variables });
   const tiers = (state: JourneyState, now: string) =>
-    plan(full, state, now).due.filter((a) => /^(e3_call|e2_call|e1_review|e1_dietitian|urgent_safety_message|sameday_message)#/.test(a.key)).map((a) => `${a.step}@${a.at.slice(11, 16)}`).sort();
+    plan(full, state, now)
+      .due.filter((a) => /^(e3_call|e2_call|e1_review|e1_dietitian|urgent_safety_message|sameday_message)#/.test(a.key))
+      .map((a) => `${a.step}@${a.at.slice(11, 16)}`)
+      .sort();
 
   it('severe-range BP → E3 to the on-call clinician and the go-to-hospital message, at once at night', () => {
-    expect(tiers(reading('blood_pressure', { sbp: 165, dbp: 95, symptoms: false }), ga(gaDays('30+2'), '23:30'))).toEqual(['e3_call@23:30', 'urgent_safety_message@23:30']);
+    expect(tiers(reading('blood_pressure', { sbp: 165, dbp: 95, symptoms: false }), ga(gaDays('30+2'), '23:30'))).toEqual([
+      'e3_call@23:30',
+      'urgent_safety_message@23:30',
+    ]);
   });
 
   it('≥140/90 without symptoms → E2 next morning; with headache or visual disturbance → E3', () => {
     const night = ga(gaDays('30+2'), '23:30');
     expect(tiers(reading('blood_pressure', { sbp: 145, dbp: 92, symptoms: false }), night)).toEqual([]);
-    expect(tiers(reading('blood_pressure', { sbp: 145, dbp: 92, symptoms: false }), ga(gaDays('30+3'), '08:00'))).toEqual(['e2_call@08:00', 'sameday_message@08:00']);
+    expect(tiers(reading('blood_pressure', { sbp: 145, dbp: 92, symptoms: false }), ga(gaDays('30+3'), '08:00'))).toEqual([
+      'e2_call@08:00',
+      'sameday_message@08:00',
+    ]);
     expect(tiers(reading('blood_pressure', { sbp: 142, dbp: 88, symptoms: true }), night)).toEqual(['e3_call@23:30', 'urgent_safety_message@23:30']);
     expect(tiers(reading('blood_pressure', { sbp: 128, dbp: 82, symptoms: false }), ga(gaDays('30+3'), '08:00'))).toEqual([]);
   });
@@ -359,7 +412,8 @@ describe('home monitoring escalation tiers', () => {
 
   it('weekly weight gain outside the WS/T 801 range for the pre-pregnancy BMI → dietitian; >1 kg → nurse today', () => {
     const day = ga(gaDays('30+2'), '10:00');
-    const w = (gain: number, bmi: number, singleton = true) => tiers(reading('weight', { weight_kg: 62, gain_7d_kg: gain }, day, { prepregnancy_bmi: bmi, singleton }), day);
+    const w = (gain: number, bmi: number, singleton = true) =>
+      tiers(reading('weight', { weight_kg: 62, gain_7d_kg: gain }, day, { prepregnancy_bmi: bmi, singleton }), day);
     expect(w(0.4, 21.0)).toEqual([]); // normal BMI: 0.26–0.48
     expect(w(0.55, 21.0)).toEqual(['e1_dietitian@10:00']);
     expect(w(0.55, 17.5)).toEqual([]); // underweight: 0.37–0.56
@@ -382,7 +436,19 @@ describe('home monitoring escalation tiers', () => {
   });
 
   it('red-flag symptoms → E3; self-harm thoughts → urgent psychologist call and crisis message', () => {
-    const none = { vaginal_bleeding: false, fluid_leak: false, regular_contractions: false, severe_headache_or_blurred_vision: false, reduced_fetal_movement: false, chest_pain_or_breathless: false, seizure_or_fainting: false, calf_pain_or_swelling: false, thoughts_of_self_harm: false, generalised_itching: false, persistent_vomiting: false };
+    const none = {
+      vaginal_bleeding: false,
+      fluid_leak: false,
+      regular_contractions: false,
+      severe_headache_or_blurred_vision: false,
+      reduced_fetal_movement: false,
+      chest_pain_or_breathless: false,
+      seizure_or_fainting: false,
+      calf_pain_or_swelling: false,
+      thoughts_of_self_harm: false,
+      generalised_itching: false,
+      persistent_vomiting: false,
+    };
     const night = ga(gaDays('30+2'), '23:30');
     expect(tiers(reading('symptoms', { ...none, fluid_leak: true }), night)).toEqual(['e3_call@23:30', 'urgent_safety_message@23:30']);
     expect(tiers(reading('symptoms', { ...none, generalised_itching: true }), ga(gaDays('30+3'), '08:00'))).toEqual(['e2_call@08:00', 'sameday_message@08:00']);

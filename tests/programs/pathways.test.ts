@@ -58,10 +58,31 @@ describe('codes', () => {
   it('the codes the issue names are all used', () => {
     const used = new Set(NAMES.flatMap((n) => program(n).steps.map((s) => s.code)));
     const required = [
-      'booking-visit', 'nt-scan', 'nipt', 'serum-screening', 'anomaly-scan', 'ogtt', 'gbs', 'nst', 'delivery',
-      'postpartum-home-visit', 'postpartum-42d', 'epds', 'phq9', 'gad7', 'baseline-visit', 'stimulation-monitoring',
-      'trigger-shot', 'egg-retrieval', 'embryo-transfer', 'hcg-test', 'early-ultrasound', 'followup-call', 'recheck',
-      'report-approval', 'advance-notice',
+      'booking-visit',
+      'nt-scan',
+      'nipt',
+      'serum-screening',
+      'anomaly-scan',
+      'ogtt',
+      'gbs',
+      'nst',
+      'delivery',
+      'postpartum-home-visit',
+      'postpartum-42d',
+      'epds',
+      'phq9',
+      'gad7',
+      'baseline-visit',
+      'stimulation-monitoring',
+      'trigger-shot',
+      'egg-retrieval',
+      'embryo-transfer',
+      'hcg-test',
+      'early-ultrasound',
+      'followup-call',
+      'recheck',
+      'report-approval',
+      'advance-notice',
     ];
     expect(required.filter((c) => !used.has(c))).toEqual([]);
   });
@@ -126,7 +147,19 @@ describe('content', () => {
   });
 
   it('patient texts never diagnose, prescribe or interpret (a lint over the wording)', () => {
-    const forbidden = [/诊断为/, /确诊/, /您患有/, /您得了/, /建议服用/, /\d+(\.\d+)?\s*(mg|毫克|微克|μg|IU|单位)/, /每次\s*\d+\s*(片|粒|支)/, /剂量为/, /结果正常/, /结果异常/, /没有问题/];
+    const forbidden = [
+      /诊断为/,
+      /确诊/,
+      /您患有/,
+      /您得了/,
+      /建议服用/,
+      /\d+(\.\d+)?\s*(mg|毫克|微克|μg|IU|单位)/,
+      /每次\s*\d+\s*(片|粒|支)/,
+      /剂量为/,
+      /结果正常/,
+      /结果异常/,
+      /没有问题/,
+    ];
     for (const [id, t] of templates) {
       for (const re of forbidden) expect(re.test(t.body), `${id}: ${re}`).toBe(false);
     }
@@ -147,7 +180,11 @@ describe('content', () => {
         items: { id: string; options: { score: number }[] }[];
         bands: { min: number; max: number; label: string }[];
       };
-    for (const [id, n, max] of [['epds', 10, 30], ['phq9', 9, 27], ['gad7', 7, 21]] as const) {
+    for (const [id, n, max] of [
+      ['epds', 10, 30],
+      ['phq9', 9, 27],
+      ['gad7', 7, 21],
+    ] as const) {
       const q = scale(id);
       expect(q.items.map((i) => i.id)).toEqual(Array.from({ length: n }, (_, i) => `q${i + 1}`));
       for (const item of q.items) expect(item.options.map((o) => o.score).sort()).toEqual([0, 1, 2, 3]);
@@ -179,7 +216,9 @@ describe('golden previews', () => {
   it('the post-checkup golden uses the same sample patient as the CLI with --var', () => {
     const p = PROGRAMS['post-checkup-premium'];
     const args = [
-      'preview', p.file, '--json',
+      'preview',
+      p.file,
+      '--json',
       ...Object.entries(p.anchors).flatMap(([k, v]) => ['--anchor', `${k}=${v}`]),
       ...Object.entries(p.vars).flatMap(([k, v]) => ['--var', `${k}=${v}`]),
     ];

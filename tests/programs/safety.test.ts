@@ -21,7 +21,9 @@ const cases = (Object.keys(PROGRAMS) as ProgramName[]).flatMap((name) =>
 function answeredAtNight(name: ProgramName, step: CompiledStep): JourneyState {
   const state: JourneyState = { ...previewState(name), enrolledAt: '2027-01-20T09:00:00+08:00' };
   if (step.kind === 'questionnaire') {
-    const items = Object.fromEntries(program(name).questionnaires[step.questionnaire]!.items.map((id) => [id, id === SELF_HARM_ITEM[step.questionnaire] ? 1 : 0]));
+    const items = Object.fromEntries(
+      program(name).questionnaires[step.questionnaire]!.items.map((id) => [id, id === SELF_HARM_ITEM[step.questionnaire] ? 1 : 0]),
+    );
     state.occurrences = { [`${step.id}#1`]: { issuedAt: '2027-06-10T09:00:00+08:00', completedAt: NIGHT, data: { items } } };
   } else if (step.kind === 'monitor') {
     const values = Object.fromEntries(Object.keys(step.fields).map((f) => [f, f === 'thoughts_of_self_harm']));

@@ -64,7 +64,11 @@ describe('replay of recorded journey histories', () => {
       const history = historyFromJSON(JSON.parse(gunzipSync(readFileSync(path.join(dir, file))).toString('utf8')));
       expect(history.events?.length).toBeGreaterThan(20);
       const dataConverter = dataConverterFor(file);
-      await Worker.runReplayHistory({ workflowBundle: await journeyBundle(), replayName: file, ...(dataConverter ? { dataConverter } : {}) }, history, `replay-${file.replaceAll('/', '-')}`);
+      await Worker.runReplayHistory(
+        { workflowBundle: await journeyBundle(), replayName: file, ...(dataConverter ? { dataConverter } : {}) },
+        history,
+        `replay-${file.replaceAll('/', '-')}`,
+      );
     });
   }
 });

@@ -7,7 +7,7 @@ import { InvalidUpdate, validateSetAnchor, validateSetVariable } from '../../wor
 const ivf = compileFile(fileURLToPath(new URL('../../pathways/reproductive/ivf-cycle.yaml', import.meta.url))).compiled!;
 const checkup = compileFile(fileURLToPath(new URL('../../pathways/post-checkup/premium.yaml', import.meta.url))).compiled!;
 
-describe('calendar dates are the pathway\'s, not the patient\'s', () => {
+describe("calendar dates are the pathway's, not the patient's", () => {
   it('refuses a calendar date given at enrolment, naming it', () => {
     expect(() => checkEnrollmentAnchors(ivf, { cycle_start: '2027-03-01', spring_festival_2027: '2027-02-07' })).toThrow(
       /'spring_festival_2027' is a calendar date of pathway reproductive\.ivf-cycle \(2027-02-06\), not an anchor to give/,

@@ -25,7 +25,9 @@ const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).
 const newKey = () => randomBytes(32).toString('base64');
 
 function ring(keys: Record<string, string>, active?: string): KeyRing {
-  const spec = Object.entries(keys).map(([id, key]) => `${id}:${key}`).join(',');
+  const spec = Object.entries(keys)
+    .map(([id, key]) => `${id}:${key}`)
+    .join(',');
   return loadKeyRing({ CAREPATH_CODEC_KEYS: spec, CAREPATH_CODEC_ACTIVE_KEY: active })!;
 }
 

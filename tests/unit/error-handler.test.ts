@@ -33,6 +33,9 @@ describe('the API error handler', () => {
   });
 
   it('says which dependency is down with a 503', async () => {
-    expect(await answer('temporal-unreachable')).toMatchObject({ status: 503, body: { error: 'temporal-unreachable', message: 'the message of temporal-unreachable' } });
+    expect(await answer('temporal-unreachable')).toMatchObject({
+      status: 503,
+      body: { error: 'temporal-unreachable', message: 'the message of temporal-unreachable' },
+    });
   });
 });

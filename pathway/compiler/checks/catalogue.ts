@@ -19,7 +19,11 @@ export function checkCatalogue(a: Analysis): void {
     const list = strList(def, 'channels');
     for (const c of list) {
       if (!vocabulary.channels.has(c.value)) {
-        a.report('unknown-channel', `unknown channel '${c.value}'${didYouMean(c.value, vocabulary.channels.keys())}; channels: ${[...vocabulary.channels.keys()].join(', ')}`, [...path, 'channels', c.index]);
+        a.report(
+          'unknown-channel',
+          `unknown channel '${c.value}'${didYouMean(c.value, vocabulary.channels.keys())}; channels: ${[...vocabulary.channels.keys()].join(', ')}`,
+          [...path, 'channels', c.index],
+        );
       }
     }
     return list.map((c) => c.value);
@@ -28,7 +32,11 @@ export function checkCatalogue(a: Analysis): void {
     const def = step.def;
     const code = str(def, 'code');
     if (code !== undefined && !vocabulary.codes.has(code)) {
-      a.report('unknown-code', `unknown clinical code '${code}'${didYouMean(code, vocabulary.codes.keys())} (codes are listed in pathway/vocabulary/codes.yaml)`, [...step.path, 'code']);
+      a.report(
+        'unknown-code',
+        `unknown clinical code '${code}'${didYouMean(code, vocabulary.codes.keys())} (codes are listed in pathway/vocabulary/codes.yaml)`,
+        [...step.path, 'code'],
+      );
     }
     role(str(def, 'role'), [...step.path, 'role']);
     const audience = str(def, 'audience');
@@ -50,14 +58,21 @@ export function checkCatalogue(a: Analysis): void {
       } else if (info.channels) {
         const unsupported = stepChannels.filter((c) => !info.channels!.includes(c));
         if (unsupported.length) {
-          a.report('template-channel-mismatch', `template '${template}' has no text for channel ${unsupported.join(', ')} (it supports ${info.channels.join(', ')})`, [...step.path, 'template']);
+          a.report(
+            'template-channel-mismatch',
+            `template '${template}' has no text for channel ${unsupported.join(', ')} (it supports ${info.channels.join(', ')})`,
+            [...step.path, 'template'],
+          );
         }
       }
       if (info && stepChannels.includes('sms')) checkSmsPrivacy(a, template, info, [...step.path, 'channels']);
     }
     const questionnaire = str(def, 'questionnaire');
     if (questionnaire !== undefined && !content.questionnaires.has(questionnaire)) {
-      a.report('unknown-questionnaire', `unknown questionnaire '${questionnaire}'${didYouMean(questionnaire, content.questionnaires.keys())}${where(a)}`, [...step.path, 'questionnaire']);
+      a.report('unknown-questionnaire', `unknown questionnaire '${questionnaire}'${didYouMean(questionnaire, content.questionnaires.keys())}${where(a)}`, [
+        ...step.path,
+        'questionnaire',
+      ]);
     }
   }
 }
@@ -69,9 +84,17 @@ export function checkCatalogue(a: Analysis): void {
  */
 function checkSmsPrivacy(a: Analysis, template: string, info: TemplateInfo, path: Path): void {
   if (info.sensitive && info.smsBody === undefined) {
-    a.report('sensitive-over-sms', `template '${template}' is sensitive and has no neutral 'sms_body': drop sms from the channels or give the template an sms_body`, path);
+    a.report(
+      'sensitive-over-sms',
+      `template '${template}' is sensitive and has no neutral 'sms_body': drop sms from the channels or give the template an sms_body`,
+      path,
+    );
   } else if (info.sensitive === undefined && str(a.draft.root, 'program') === 'reproductive') {
-    a.report('sensitive-over-sms', `a reproductive program's texts are sensitive personal information unless reviewed: give template '${template}' 'sensitive: true' and a neutral 'sms_body', or 'sensitive: false' if it names no procedure or condition`, path);
+    a.report(
+      'sensitive-over-sms',
+      `a reproductive program's texts are sensitive personal information unless reviewed: give template '${template}' 'sensitive: true' and a neutral 'sms_body', or 'sensitive: false' if it names no procedure or condition`,
+      path,
+    );
   }
 }
 

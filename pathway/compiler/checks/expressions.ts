@@ -42,7 +42,6 @@ export function monitorFieldSpecs(def: Record<string, unknown>): Record<string, 
   return Object.keys(out).length ? out : { value: { type: 'double', required: true } };
 }
 
-
 export function checkExpressions(a: Analysis): void {
   const vars = declaredVariables(a);
   checkVariableDefaults(a);
@@ -57,7 +56,8 @@ export function checkExpressions(a: Analysis): void {
     } else if (kind === 'monitor') {
       const fields = monitorFields(step.def);
       for (const name of Object.keys(fields)) {
-        if (name in vars) a.report('reserved-name', `field '${name}' has the name of a pathway variable; rename one of them`, [...step.path, 'fields', name], { key: true });
+        if (name in vars)
+          a.report('reserved-name', `field '${name}' has the name of a pathway variable; rename one of them`, [...step.path, 'fields', name], { key: true });
       }
       scope = { variables: { ...vars, ...fields } };
       checkFieldSpecs(a, step.def, step.path, rules);
@@ -79,12 +79,24 @@ function checkFieldSpecs(a: Analysis, def: Record<string, unknown>, path: Path, 
   for (const [name, spec] of Object.entries(specs)) {
     const raw = sub(sub(def, 'fields'), name);
     if (spec.default === undefined && raw['default'] === undefined) continue;
-    const ok = spec.default !== undefined && (spec.type === 'bool' ? typeof spec.default === 'boolean' : typeof spec.default === 'number' && (spec.type === 'double' || Number.isInteger(spec.default)));
-    if (!ok) a.report('schema-type', `the default of field '${name}' must be ${spec.type === 'bool' ? 'true or false' : `a number (${spec.type})`}`, [...path, 'fields', name, 'default']);
+    const ok =
+      spec.default !== undefined &&
+      (spec.type === 'bool'
+        ? typeof spec.default === 'boolean'
+        : typeof spec.default === 'number' && (spec.type === 'double' || Number.isInteger(spec.default)));
+    if (!ok)
+      a.report('schema-type', `the default of field '${name}' must be ${spec.type === 'bool' ? 'true or false' : `a number (${spec.type})`}`, [
+        ...path,
+        'fields',
+        name,
+        'default',
+      ]);
     else if (spec.required) a.report('schema-invalid', `field '${name}' is required, so it cannot have a default`, [...path, 'fields', name, 'default']);
   }
   if (def['incomplete'] !== undefined) return;
-  const optional = Object.entries(specs).filter(([, s]) => !s.required && s.default === undefined).map(([n]) => n);
+  const optional = Object.entries(specs)
+    .filter(([, s]) => !s.required && s.default === undefined)
+    .map(([n]) => n);
   rules.forEach((rule, i) => {
     if (!isRaw(rule) || typeof rule['if'] !== 'string') return;
     const read = namesRead(rule['if'], optional);

@@ -34,8 +34,15 @@ function checkBookingField(a: Analysis, step: Listed): void {
   const produces = sub(step.def, 'produces');
   const type = produces[field];
   const path = [...step.path, 'booking', ...(str(booking as Record<string, unknown>, 'field') ? ['field'] : [])];
-  if (type === undefined) return a.report('unknown-field-ref', `step '${step.id}' produces no '${field}' for its booking window${Object.keys(produces).length ? ` (it produces: ${Object.keys(produces).join(', ')})` : ''}`, path, { key: path.at(-1) === 'booking' });
-  if (type !== 'date' && type !== 'datetime') a.report('ref-not-a-time', `field '${field}' is ${String(type)}, not a date or datetime: a booking window needs a time`, path);
+  if (type === undefined)
+    return a.report(
+      'unknown-field-ref',
+      `step '${step.id}' produces no '${field}' for its booking window${Object.keys(produces).length ? ` (it produces: ${Object.keys(produces).join(', ')})` : ''}`,
+      path,
+      { key: path.at(-1) === 'booking' },
+    );
+  if (type !== 'date' && type !== 'datetime')
+    a.report('ref-not-a-time', `field '${field}' is ${String(type)}, not a date or datetime: a booking window needs a time`, path);
 }
 
 function valueAt(a: Analysis, path: Path): unknown {
@@ -118,7 +125,8 @@ function checkIdReferences(a: Analysis): void {
   }
   for (const ev of a.draft.events) {
     for (const s of strList(ev.def, 'ends_stages')) {
-      if (!stages.includes(s.value)) a.report('unknown-stage', `unknown stage '${s.value}'${didYouMean(s.value, stages)}`, [...ev.path, 'ends_stages', s.index]);
+      if (!stages.includes(s.value))
+        a.report('unknown-stage', `unknown stage '${s.value}'${didYouMean(s.value, stages)}`, [...ev.path, 'ends_stages', s.index]);
     }
   }
   const setters = new Map<string, string>();

@@ -59,7 +59,10 @@ export function checkSpan(a: Analysis): void {
     const byTime = at !== null && bound !== null ? Math.floor((bound - at) / every) + 1 : Infinity;
     const n = Math.min(count, byTime);
     if (n > MAX_OCCURRENCES && n !== Infinity) {
-      a.report('recurrence-unbounded', `this recurrence would plan ${n} occurrences (limit ${MAX_OCCURRENCES}); use a longer 'every' or a shorter range`, [...tp, 'every']);
+      a.report('recurrence-unbounded', `this recurrence would plan ${n} occurrences (limit ${MAX_OCCURRENCES}); use a longer 'every' or a shorter range`, [
+        ...tp,
+        'every',
+      ]);
     }
   }
 }

@@ -28,13 +28,20 @@ export function checkTiming(a: Analysis): void {
       for (const field of ['at', 'earliest']) {
         const ref = a.ref([...timingPath, field]);
         if (ref && ref.base !== 'trigger') {
-          a.report('trigger-mismatch', `step '${id}' is triggered by a rule or event, so '${field}' must be 'trigger' or 'trigger + …'`, [...timingPath, field]);
+          a.report('trigger-mismatch', `step '${id}' is triggered by a rule or event, so '${field}' must be 'trigger' or 'trigger + …'`, [
+            ...timingPath,
+            field,
+          ]);
         }
       }
     } else if (sources.size > 0) {
       a.dependsOn.set(id, [...sources][0]!);
     } else if (timing['at'] === undefined && timing['earliest'] === undefined && step.id) {
-      a.report('missing-timing', `step '${id}' needs timing.at or timing.earliest (or a rule or event that triggers it)`, step.def['timing'] ? timingPath : [...step.path, 'id']);
+      a.report(
+        'missing-timing',
+        `step '${id}' needs timing.at or timing.earliest (or a rule or event that triggers it)`,
+        step.def['timing'] ? timingPath : [...step.path, 'id'],
+      );
     }
     checkRecurrence(a, timing, timingPath, triggered || sources.size > 0);
     checkCatchUp(a, timing, timingPath, triggered || sources.size > 0);
@@ -46,9 +53,17 @@ function checkCatchUp(a: Analysis, timing: Record<string, unknown>, path: (strin
   const policy = timing['catch_up'];
   if (policy === undefined) return;
   if (followsSomething) {
-    a.report('catch-up-invalid', "'catch_up' applies to scheduled steps: a step that follows another step or a trigger is never late for an enrolment", [...path, 'catch_up'], { key: true });
+    a.report(
+      'catch-up-invalid',
+      "'catch_up' applies to scheduled steps: a step that follows another step or a trigger is never late for an enrolment",
+      [...path, 'catch_up'],
+      { key: true },
+    );
   } else if (policy === 'compress' && (timing['every'] === undefined || timing['count'] === undefined)) {
-    a.report('catch-up-invalid', "'catch_up: compress' spreads a counted recurrence over what remains of it: it needs 'every' and 'count'", [...path, 'catch_up']);
+    a.report('catch-up-invalid', "'catch_up: compress' spreads a counted recurrence over what remains of it: it needs 'every' and 'count'", [
+      ...path,
+      'catch_up',
+    ]);
   }
 }
 
@@ -56,12 +71,18 @@ function checkRecurrence(a: Analysis, timing: Record<string, unknown>, path: (st
   const every = typeof timing['every'] === 'string' ? parseDuration(timing['every']) : null;
   if (timing['every'] === undefined) {
     for (const field of ['until', 'count', 'stop_on']) {
-      if (timing[field] !== undefined) a.report('recurrence-without-every', `'${field}' only applies to a recurring step; add 'every'`, [...path, field], { key: true });
+      if (timing[field] !== undefined)
+        a.report('recurrence-without-every', `'${field}' only applies to a recurring step; add 'every'`, [...path, field], { key: true });
     }
     return;
   }
   if (followsSomething) {
-    a.report('recurrence-not-allowed', 'only scheduled steps can recur; a step that follows another step or a trigger happens once per occurrence of it', [...path, 'every'], { key: true });
+    a.report(
+      'recurrence-not-allowed',
+      'only scheduled steps can recur; a step that follows another step or a trigger happens once per occurrence of it',
+      [...path, 'every'],
+      { key: true },
+    );
     return;
   }
   if (every && every.minutes === 0) a.report('recurrence-unbounded', "'every' must be longer than 0", [...path, 'every']);

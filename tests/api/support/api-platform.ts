@@ -66,7 +66,8 @@ export async function startApiPlatform(env: Record<string, string> = {}): Promis
     },
   });
   const platform = await startPlatform(config, logger, silentProgress);
-  const key = async (name: string, role: string, butlerId?: string) => (await createApiClient(database.db, { name, role, createdBy: 'test', ...(butlerId ? { butlerId } : {}) })).key;
+  const key = async (name: string, role: string, butlerId?: string) =>
+    (await createApiClient(database.db, { name, role, createdBy: 'test', ...(butlerId ? { butlerId } : {}) })).key;
   const keys: Keys = {
     admin: await key('测试管理员', 'admin'),
     coordinator: await key('个案管理师', 'coordinator'),
@@ -133,11 +134,15 @@ export function enrollmentRequest(overrides: Record<string, unknown> = {}) {
   const serial = `${Date.now() % 1_000_000}${patientCounter}`.padStart(8, '0');
   return {
     patient: { name: `测试患者${serial}`, phone: `139${serial.slice(-8)}`, idType: 'resident-id', idNumber: `TEST${serial}`, gender: 'female' },
-    consent: { scope: ['care-management', 'data-processing'], givenAt: new Date(Date.now() - 60_000).toISOString(), recordedBy: 'coordinator-1', method: 'electronic' },
+    consent: {
+      scope: ['care-management', 'data-processing'],
+      givenAt: new Date(Date.now() - 60_000).toISOString(),
+      recordedBy: 'coordinator-1',
+      method: 'electronic',
+    },
     program: 'test.api-care',
     anchors: { lmp: shanghaiDate(-100) },
     butlerId: 'b1',
     ...overrides,
   };
 }
-
