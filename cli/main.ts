@@ -37,13 +37,23 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`carepath: unknown command '${name}'\n\n${usage()}`);
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`carepath ${name}: ${command.summary}`);
+    return 0;
+  }
   try {
     const module = await command.load();
     return await module.run(rest);
   } catch (err) {
     if (err instanceof CarepathError) {
       console.error(`carepath ${name}: ${err.message}`);
-      return 1;
+      return err.code === 'usage' ? 2 : 1;
+    }
+    // node:util parseArgs: an unknown option or a missing value is a usage error, not a crash.
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+      console.error(`carepath ${name}: ${(err as Error).message.split('\n')[0]}\n  ${command.summary}`);
+      return 2;
     }
     throw err;
   }

@@ -14,6 +14,21 @@ function carepath(args: string[], cwd = REPO): { code: number; stdout: string; s
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+describe('carepath options', () => {
+  it('answers --help with what the command does and exits 0', () => {
+    const r = carepath(['preview', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^carepath preview: print the timeline a pathway plans: carepath preview <file\|id> --anchor/);
+  });
+
+  it('answers an unknown option with one line and the usage, never a stack trace, and exits 2', () => {
+    const r = carepath(['validate', '--strict']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^carepath validate: Unknown option '--strict'/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
 describe('carepath validate', () => {
   it('refuses a file changed under the version of its last committed copy, with the fix, and accepts it once bumped', () => {
     const repo = mkdtempSync(path.join(tmpdir(), 'carepath-versions-'));
