@@ -1,10 +1,19 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { PermanentDeliveryError } from '../channels/channel.ts';
 import { insertTaskOnce } from '../db/repositories/tasks.ts';
-import { insertOutboxMessageOnce, lockOutboxMessage, markOutboxAttemptFailed, markOutboxSent, markOutboxUndeliverable } from '../db/repositories/outbox.ts';
+import {
+  claimOutboxMessage,
+  findOutboxMessage,
+  insertOutboxMessageOnce,
+  lockOutboxMessage,
+  markOutboxAttemptFailed,
+  markOutboxSent,
+  markOutboxUndeliverable,
+  type OutboxMessage,
+} from '../db/repositories/outbox.ts';
 import { randomUUID } from 'node:crypto';
 import type { ActivityDeps } from './deps.ts';
-import { messageKey as outboxKey } from '../pathway/model/keys.ts';
+import { messageKey as outboxKey, undeliveredKey } from '../pathway/model/keys.ts';
 
 export interface SendMessageInput {
   enrollmentId: string;
@@ -41,6 +50,31 @@ function needsPatientName(deps: ActivityDeps, input: SendMessageInput): boolean 
   }
 }
 
+/** How long a delivery attempt holds its claim: longer than any channel's own timeout (webhooks: 10 s). */
+export const DELIVERY_LEASE_MS = 60_000;
+/** How long an attempt waits for another attempt's outcome before it fails for a later retry. */
+const CLAIM_WAIT_MS = 15_000;
+const CLAIM_POLL_MS = 100;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Claims the message for this attempt, or finds its outcome: sent, handed over, or — while
+ * another attempt holds the claim — waited for up to CLAIM_WAIT_MS, then a retryable failure.
+ */
+async function claimOrOutcome(deps: ActivityDeps, idempotencyKey: string): Promise<{ row: OutboxMessage } | { result: SendMessageResult }> {
+  for (const deadline = Date.now() + CLAIM_WAIT_MS; ;) {
+    const now = new Date();
+    const row = await claimOutboxMessage(deps.db, idempotencyKey, now, new Date(now.getTime() + DELIVERY_LEASE_MS));
+    if (row) return { row };
+    const current = await findOutboxMessage(deps.db, idempotencyKey);
+    if (current.status === 'sent') return { result: { idempotencyKey, providerMessageId: current.provider_message_id, outcome: 'already-sent' } };
+    if (current.status === 'failed') return { result: { idempotencyKey, providerMessageId: null, outcome: 'handed-over' } };
+    if (Date.now() >= deadline) throw ApplicationFailure.retryable(`a delivery of ${idempotencyKey} is still in flight`, 'DeliveryInFlight');
+    await sleep(CLAIM_POLL_MS);
+  }
+}
+
 /** A failure no retry can mend (an unknown channel, a number the provider refuses). */
 function isPermanent(err: unknown): boolean {
   return err instanceof ApplicationFailure && err.nonRetryable === true;
@@ -49,80 +83,86 @@ function isPermanent(err: unknown): boolean {
 export function createMessageActivities(deps: ActivityDeps) {
   const activities = {
     /**
-     * Sends one message through the outbox. The row is locked while the channel delivers, so a
-     * retry running beside a slow first attempt waits and then sees `sent`: never a second send.
-     * A failed attempt is counted and rethrown for Temporal to retry with backoff.
+     * Sends one message through the outbox. The attempt claims the row for a lease, commits, and
+     * only then calls the channel: no transaction, row lock or pooled connection is held across
+     * the gateway's HTTP call. An attempt that finds another one's claim waits for its outcome
+     * (and answers `already-sent`), or fails for a later retry: never a second send. A failed
+     * attempt is counted and rethrown for Temporal to retry with backoff; a claim left by an
+     * attempt that died expires after the lease and the next retry delivers, under the same
+     * idempotency key, which the gateway deduplicates.
      */
     async sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
       const idempotencyKey = messageKey(input);
       const channel = deps.channels.get(input.channel);
       if (!channel) throw ApplicationFailure.nonRetryable(`no channel adapter named '${input.channel}'`, 'UnknownChannel');
       await insertOutboxMessageOnce(deps.db, { ...input, idempotencyKey });
-      // The patient's name is decrypted only for a template that shows it, and looked up before the
-      // row lock (never hold one pooled connection while waiting for another). It is used for this
+      // The patient's name is decrypted only for a template that shows it. It is used for this
       // text only: the outbox row keeps the variables without it.
       const patient = deps.describePatient && needsPatientName(deps, input) ? await deps.describePatient(input.patientRef) : null;
-      const outcome = await deps.db.transaction().execute(async (trx): Promise<{ result: SendMessageResult } | { error: unknown }> => {
-        const row = await lockOutboxMessage(trx, idempotencyKey);
-        if (row.status === 'sent') return { result: { idempotencyKey, providerMessageId: row.provider_message_id, outcome: 'already-sent' } };
-        if (row.status === 'failed') return { result: { idempotencyKey, providerMessageId: null, outcome: 'handed-over' } };
-        try {
-          const text = deps.renderTemplate(input.templateId, patient ? { ...input.variables, name: patient.name } : input.variables, input.channel);
-          const { providerMessageId } = await channel.deliver({
-            idempotencyKey,
-            channel: input.channel,
-            audience: input.audience,
-            patientRef: input.patientRef,
-            templateId: input.templateId,
-            text,
-            urgent: input.urgent,
-          });
-          await markOutboxSent(trx, row.id, providerMessageId, new Date().toISOString());
-          return { result: { idempotencyKey, providerMessageId, outcome: 'sent' } };
-        } catch (err) {
-          await markOutboxAttemptFailed(trx, row.id, (err as Error).message ?? String(err));
-          return { error: err };
-        }
-      });
-      if ('result' in outcome) return outcome.result;
-      const err = outcome.error as Error;
-      if (err instanceof PermanentDeliveryError) throw ApplicationFailure.nonRetryable(err.message, 'PermanentDeliveryError');
-      throw err;
+      const claim = await claimOrOutcome(deps, idempotencyKey);
+      if ('result' in claim) return claim.result;
+      let providerMessageId: string;
+      try {
+        const text = deps.renderTemplate(input.templateId, patient ? { ...input.variables, name: patient.name } : input.variables, input.channel);
+        ({ providerMessageId } = await channel.deliver({
+          idempotencyKey,
+          channel: input.channel,
+          audience: input.audience,
+          patientRef: input.patientRef,
+          templateId: input.templateId,
+          text,
+          urgent: input.urgent,
+        }));
+      } catch (err) {
+        await markOutboxAttemptFailed(deps.db, claim.row.id, (err as Error).message ?? String(err));
+        if (err instanceof PermanentDeliveryError) throw ApplicationFailure.nonRetryable(err.message, 'PermanentDeliveryError');
+        throw err;
+      }
+      await markOutboxSent(deps.db, claim.row.id, providerMessageId, new Date().toISOString());
+      return { idempotencyKey, providerMessageId, outcome: 'sent' };
     },
 
     /**
      * After the last retry: marks the message failed and gives it to a person as a task
      * (call the patient, send by hand). Nothing is dropped, and nothing is handed over that was
-     * sent: under the row's lock (which waits for a delivery still in flight) a message is either
-     * found sent, or marked failed with its task created in the same transaction. A message whose
-     * attempts never reached the outbox gets its row here, so nothing later sends it either.
+     * sent: a delivery still in flight is waited for, and under the row's lock a message is
+     * either found sent, or marked failed with its task created in the same transaction. A
+     * message whose attempts never reached the outbox gets its row here, so nothing later sends it.
      */
     async handOverUndeliverableMessage(
       input: SendMessageInput & { role: string; assignee: string | null; reason: string },
     ): Promise<{ taskId: string | null }> {
       const idempotencyKey = messageKey(input);
       await insertOutboxMessageOnce(deps.db, { ...input, idempotencyKey });
-      const taskId = await deps.db.transaction().execute(async (trx) => {
-        const row = await lockOutboxMessage(trx, idempotencyKey);
-        if (row.status === 'sent') return null;
-        await markOutboxUndeliverable(trx, idempotencyKey);
-        const { task } = await insertTaskOnce(trx, {
-          id: randomUUID(),
-          enrollmentId: input.enrollmentId,
-          occurrenceKey: `${input.occurrenceKey}/undelivered/${input.channel}`,
-          stepId: input.stepId,
-          code: null,
-          kind: 'deliver-message',
-          title: `Deliver by hand: message ${input.templateId} could not be sent via ${input.channel}`,
-          role: input.role,
-          assignee: input.assignee,
-          urgent: input.urgent,
-          dueAt: null,
+      for (const deadline = Date.now() + CLAIM_WAIT_MS; ;) {
+        const outcome = await deps.db.transaction().execute(async (trx) => {
+          const row = await lockOutboxMessage(trx, idempotencyKey);
+          if (row.status === 'sent') return { taskId: null };
+          if (row.status === 'pending' && row.claimed_until !== null && row.claimed_until.getTime() > Date.now()) return 'in-flight' as const;
+          await markOutboxUndeliverable(trx, idempotencyKey);
+          const { task } = await insertTaskOnce(trx, {
+            id: randomUUID(),
+            enrollmentId: input.enrollmentId,
+            occurrenceKey: undeliveredKey(input.occurrenceKey, input.channel),
+            stepId: input.stepId,
+            code: null,
+            kind: 'deliver-message',
+            title: `Deliver by hand: message ${input.templateId} could not be sent via ${input.channel}`,
+            role: input.role,
+            assignee: input.assignee,
+            urgent: input.urgent,
+            dueAt: null,
+          });
+          return { taskId: task.id };
         });
-        return task.id;
-      });
-      if (taskId) deps.logger.warn({ idempotencyKey, taskId, channel: input.channel }, 'message handed over to a person after its last retry');
-      return { taskId };
+        if (outcome !== 'in-flight') {
+          if (outcome.taskId)
+            deps.logger.warn({ idempotencyKey, taskId: outcome.taskId, channel: input.channel }, 'message handed over to a person after its last retry');
+          return outcome;
+        }
+        if (Date.now() >= deadline) throw ApplicationFailure.retryable(`a delivery of ${idempotencyKey} is still in flight`, 'DeliveryInFlight');
+        await sleep(CLAIM_POLL_MS);
+      }
     },
 
     /**

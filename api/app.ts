@@ -26,7 +26,7 @@ export const app: FastifyPluginAsync<{ deps: AppDeps }> = async (fastify, { deps
   await fastify.register(healthRoutes, { deps });
   await fastify.register(v1Routes, { prefix: '/v1', deps, authorize, authenticator });
   if (deps.codec) {
-    const sessions = new OperatorSessions();
+    const sessions = new OperatorSessions(deps.db);
     const authorizeBearer = async (request: FastifyRequest) => {
       const principal = await authenticator.authenticate(request);
       return principal ? { id: principal.clientId, roles: [principal.role] } : null;

@@ -18,6 +18,7 @@ export interface Database {
   questionnaire_responses: QuestionnaireResponsesTable;
   inquiries: InquiriesTable;
   api_clients: ApiClientsTable;
+  codec_sessions: CodecSessionsTable;
   idempotency_keys: IdempotencyKeysTable;
 }
 
@@ -106,6 +107,8 @@ export interface OutboxMessagesTable {
   provider_message_id: string | null;
   created_at: CreatedAt;
   sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** While a delivery attempt runs: until when its claim holds (another attempt waits or retries). */
+  claimed_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed';
@@ -230,5 +233,14 @@ export interface IdempotencyKeysTable {
   /** null while the first request is still being handled. */
   status_code: number | null;
   response: Json;
+  created_at: CreatedAt;
+}
+
+/** An operator's codec sign-in (Temporal Web UI): the hash of the cookie's token, never the token. */
+export interface CodecSessionsTable {
+  token_hash: string;
+  client_id: string;
+  roles: Json<string[]>;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
   created_at: CreatedAt;
 }

@@ -1,5 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import { deleteCodecSession, findOpenCodecSession, insertCodecSession } from '../../db/repositories/codec-sessions.ts';
 import { CarepathError } from '../../errors/carepath-error.ts';
 import type { CodecOperator } from './codec.ts';
 
@@ -10,32 +13,36 @@ const SESSION_MS = 8 * 3_600_000;
  * Browser sessions for operators of the Temporal Web UI. Over plain http the UI sends no
  * Authorization header to the codec endpoint, only cookies (with "include credentials" on), so an
  * operator signs in once with an ops or admin key and the codec accepts the session cookie.
- * Sessions live in this process's memory for 8 hours; a restart signs everyone out.
+ * Sessions are kept in PostgreSQL (the token's hash only) for 8 hours: every API process accepts
+ * them, a restart keeps them, and revoking the operator's API key ends them.
  */
 export class OperatorSessions {
-  private readonly sessions = new Map<string, { operator: CodecOperator; until: number }>();
+  constructor(private readonly db: Kysely<Database>) {}
 
   /** Opens a session for an operator; returns the token the cookie carries. */
-  open(operator: CodecOperator, now = Date.now()): { token: string; until: number } {
-    for (const [token, session] of this.sessions) if (session.until <= now) this.sessions.delete(token);
+  async open(operator: CodecOperator, now = Date.now()): Promise<{ token: string; until: number }> {
     const token = randomBytes(32).toString('base64url');
     const until = now + SESSION_MS;
-    this.sessions.set(token, { operator, until });
+    await insertCodecSession(this.db, { tokenHash: hashToken(token), clientId: operator.id, roles: operator.roles, expiresAt: new Date(until) });
     return { token, until };
   }
 
   /** The operator behind the request's session cookie, if the session is still open. */
-  fromRequest(request: FastifyRequest, now = Date.now()): CodecOperator | null {
+  async fromRequest(request: FastifyRequest, now = Date.now()): Promise<CodecOperator | null> {
     const token = readCookie(request.headers.cookie, COOKIE);
-    const session = token ? this.sessions.get(token) : undefined;
-    if (!session || session.until <= now) return null;
-    return session.operator;
+    if (!token) return null;
+    const session = await findOpenCodecSession(this.db, hashToken(token), new Date(now));
+    return session ? { id: session.client_id, roles: session.roles } : null;
   }
 
-  close(request: FastifyRequest): void {
+  async close(request: FastifyRequest): Promise<void> {
     const token = readCookie(request.headers.cookie, COOKIE);
-    if (token) this.sessions.delete(token);
+    if (token) await deleteCodecSession(this.db, hashToken(token));
   }
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
 }
 
 function readCookie(header: string | undefined, name: string): string | null {
@@ -85,14 +92,14 @@ export const codecSessionRoutes: FastifyPluginAsync<{
       const operator = await authorizeBearer(request);
       if (!operator) throw new CarepathError('unauthorized', 'sign in with an API key in the Authorization header');
       if (!operator.roles.some((r) => roles.includes(r))) throw new CarepathError('forbidden', `decoding payloads needs one of the roles ${roles.join(', ')}`);
-      const { token, until } = sessions.open(operator);
+      const { token, until } = await sessions.open(operator);
       reply.header('set-cookie', `${COOKIE}=${token}; Path=/codec; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MS / 1000}`);
       return { until: new Date(until).toISOString() };
     },
   );
 
   app.delete('/codec/session', { schema: { summary: 'Close the codec session', tags: ['codec'] } }, async (request, reply) => {
-    sessions.close(request);
+    await sessions.close(request);
     reply.header('set-cookie', `${COOKIE}=; Path=/codec; HttpOnly; SameSite=Strict; Max-Age=0`);
     return reply.status(204).send();
   });

@@ -5,6 +5,8 @@ import * as pathwayVersions from './2026-11-26-0003-pathway-versions.ts';
 import * as api from './2026-11-26-0004-api.ts';
 import * as pathwayContents from './2026-12-02-0005-pathway-contents.ts';
 import * as taskCalls from './2026-12-02-0006-task-calls.ts';
+import * as outboxClaims from './2026-12-02-0007-outbox-claims.ts';
+import * as codecSessions from './2026-12-02-0008-codec-sessions.ts';
 
 /** Every migration, in order. Names sort by date; kysely applies the missing ones in this order. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +16,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-0004-api': api,
   '2026-12-02-0005-pathway-contents': pathwayContents,
   '2026-12-02-0006-task-calls': taskCalls,
+  '2026-12-02-0007-outbox-claims': outboxClaims,
+  '2026-12-02-0008-codec-sessions': codecSessions,
 };

@@ -34,27 +34,54 @@ export async function insertOutboxMessageOnce(db: Db, message: NewOutboxMessage)
 }
 
 /**
- * Reads the message and locks its row until the transaction ends, so that two attempts at the
- * same message (an activity retried while the first attempt still runs) never deliver it twice.
+ * Reads the message and locks its row until the transaction ends (a short transaction: the
+ * hand-over to a person, never a delivery).
  */
 export function lockOutboxMessage(trx: Transaction<Database>, idempotencyKey: string): Promise<OutboxMessage> {
   return trx.selectFrom('outbox_messages').selectAll().where('idempotency_key', '=', idempotencyKey).forUpdate().executeTakeFirstOrThrow();
 }
 
-/** Marks a message delivered. */
+/** The message as it is now. */
+export function findOutboxMessage(db: Db, idempotencyKey: string): Promise<OutboxMessage> {
+  return db.selectFrom('outbox_messages').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirstOrThrow();
+}
+
+/**
+ * Claims a pending message for one delivery attempt until `until`, in one statement: only one
+ * attempt holds an unexpired claim. Returns the row when this attempt got it, else undefined.
+ */
+export function claimOutboxMessage(db: Db, idempotencyKey: string, now: Date, until: Date): Promise<OutboxMessage | undefined> {
+  return db
+    .updateTable('outbox_messages')
+    .set({ claimed_until: until })
+    .where('idempotency_key', '=', idempotencyKey)
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Marks a message delivered and ends its claim. */
 export async function markOutboxSent(db: Db, id: string, providerMessageId: string, at: string): Promise<void> {
   await db
     .updateTable('outbox_messages')
-    .set((eb) => ({ status: 'sent', provider_message_id: providerMessageId, sent_at: at, attempts: eb('attempts', '+', 1), last_error: null }))
+    .set((eb) => ({
+      status: 'sent',
+      provider_message_id: providerMessageId,
+      sent_at: at,
+      attempts: eb('attempts', '+', 1),
+      last_error: null,
+      claimed_until: null,
+    }))
     .where('id', '=', id)
     .execute();
 }
 
-/** Counts a failed delivery attempt; the message stays pending for the next retry. */
+/** Counts a failed delivery attempt and ends its claim; the message stays pending for the next retry. */
 export async function markOutboxAttemptFailed(db: Db, id: string, error: string): Promise<void> {
   await db
     .updateTable('outbox_messages')
-    .set((eb) => ({ last_error: error.slice(0, 500), attempts: eb('attempts', '+', 1) }))
+    .set((eb) => ({ last_error: error.slice(0, 500), attempts: eb('attempts', '+', 1), claimed_until: null }))
     .where('id', '=', id)
     .execute();
 }

@@ -5,6 +5,7 @@
 //   follow-up    `<occurrence>/remind-<n>`    epds#1/remind-1
 //                `<occurrence>/escalate-<n>`  book_nt#1/escalate-2 (n = the escalation level)
 //   call task    `<key>/call`                 epds#1/remind-1/call
+//   hand-over    `<key>/undelivered/<channel>` a message no retry could send, for a person
 //   message      `<enrolment>/<key>/<channel>` the outbox's idempotency key: one delivery per
 //                                             journey, occurrence or follow-up, and channel
 
@@ -53,6 +54,11 @@ export function parseKey(key: string): ParsedKey | null {
   if (m) parsed.followUp = { kind: m[1] as FollowUpKind, n: Number(m[2]) };
   if (call) parsed.call = call;
   return parsed;
+}
+
+/** The key of the task that gives a message nobody could send to a person (deliver by hand). */
+export function undeliveredKey(key: string, channel: string): string {
+  return `${key}/undelivered/${channel}`;
 }
 
 /** A key split at its first `#`: the step id and everything after (follow-up parts included). */

@@ -1,6 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startApiPlatform, type ApiPlatform } from '../api/support/api-platform.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadConfig } from '../../config/load-config.ts';
+import { hashApiKey } from '../../api/auth/api-keys.ts';
+import { findActiveApiClientByKeyHash, revokeApiClient } from '../../db/repositories/api-clients.ts';
+import { silentProgress } from '../../infra/progress.ts';
+import { startPlatform, type RunningPlatform } from '../../platform/start-platform.ts';
+import { call, FIXTURES_DIR, startApiPlatform, type ApiPlatform } from '../api/support/api-platform.ts';
+import { testLogger } from '../support/logger.ts';
+
+const CODEC_KEYS = `k1:${randomBytes(32).toString('base64')}`;
 
 /** The Web UI over plain http sends the codec endpoint cookies, not an Authorization header. */
 describe('operator sessions for the Temporal Web UI codec', () => {
@@ -12,7 +23,7 @@ describe('operator sessions for the Temporal Web UI codec', () => {
   const headers = (cookie?: string) => ({ 'x-namespace': 'default', ...(cookie ? { cookie } : {}) });
 
   beforeAll(async () => {
-    api = await startApiPlatform();
+    api = await startApiPlatform({ CAREPATH_CODEC_KEYS: CODEC_KEYS });
   });
   afterAll(async () => {
     await api?.stop();
@@ -45,5 +56,42 @@ describe('operator sessions for the Temporal Web UI codec', () => {
     expect((await call(api.url, 'POST', '/codec/decode', { headers: headers('carepath_codec_session=forged'), body: encoded.body })).status).toBe(401);
     expect((await call(api.url, 'DELETE', '/codec/session', { headers: { cookie } })).status).toBe(204);
     expect((await call(api.url, 'POST', '/codec/decode', { headers: headers(cookie), body: encoded.body })).status).toBe(401);
+  });
+
+  it('keeps a session valid on every API process (stored in PostgreSQL, as a hash), and ends it when the key is revoked', async () => {
+    // A second API process on the same database, with the same payload keys (as a deployment has).
+    const second: RunningPlatform = await startPlatform(
+      loadConfig({
+        env: {
+          TEMPORAL_ADDRESS: inject('temporalAddress'),
+          DATABASE_URL: api.database.url,
+          PORT: '0',
+          TEMPORAL_TASK_QUEUE: `api-${randomUUID()}`,
+          CAREPATH_PATHWAYS_DIR: FIXTURES_DIR,
+          CAREPATH_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'carepath-api-')),
+          CAREPATH_CODEC_KEYS: CODEC_KEYS,
+        },
+      }),
+      testLogger,
+      silentProgress,
+      { role: 'api' },
+    );
+    try {
+      const opened = await call(api.url, 'POST', '/codec/session', { key: api.keys.admin });
+      const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
+      const encoded = await call(api.url, 'POST', '/codec/encode', { headers: headers(cookie), body: { payloads: [payload] } });
+      const onSecond = await call(second.apiUrl!, 'POST', '/codec/decode', { headers: headers(cookie), body: encoded.body });
+      expect(onSecond.status).toBe(200);
+      expect(onSecond.body.payloads[0]).toEqual(payload);
+
+      const stored = await api.database.db.selectFrom('codec_sessions').select(['token_hash', 'client_id']).execute();
+      expect(stored.every((row) => !cookie.includes(row.token_hash))).toBe(true);
+
+      const admin = await findActiveApiClientByKeyHash(api.database.db, hashApiKey(api.keys.admin));
+      expect(await revokeApiClient(api.database.db, admin!.id, new Date().toISOString())).toBe(true);
+      expect((await call(second.apiUrl!, 'POST', '/codec/decode', { headers: headers(cookie), body: encoded.body })).status).toBe(401);
+    } finally {
+      await second.stop();
+    }
   });
 });

@@ -1,10 +1,11 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.ts';
-import type { SendMessageInput } from '../../activities/messages.ts';
+import { messageKey, type SendMessageInput } from '../../activities/messages.ts';
 import { PermanentDeliveryError, type Channel, type OutboundMessage } from '../../channels/channel.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
-import { listOutboxMessages } from '../../db/repositories/outbox.ts';
+import { insertOutboxMessageOnce, listOutboxMessages } from '../../db/repositories/outbox.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/database.ts';
 import { insertEnrollment } from '../support/enrollments.ts';
 import { testLogger } from '../support/logger.ts';
@@ -91,6 +92,42 @@ describe('message activities: the outbox on real PostgreSQL', () => {
     } finally {
       sms.delayMs = 0;
     }
+    expect(sms.delivered.length - before).toBe(1);
+  });
+
+  it('holds no transaction or row lock while the gateway is slow', async () => {
+    const message = await input();
+    sms.delayMs = 400;
+    try {
+      const sending = run(() => activities.sendMessage(message));
+      await new Promise((r) => setTimeout(r, 200));
+      const { rows } = await sql<{
+        state: string;
+      }>`select state from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`.execute(database.db);
+      expect(rows).toEqual([]);
+      const [row] = await listOutboxMessages(database.db, message.enrollmentId);
+      expect(row).toMatchObject({ status: 'pending' });
+      expect(row!.claimed_until!.getTime()).toBeGreaterThan(Date.now());
+      expect((await sending).outcome).toBe('sent');
+    } finally {
+      sms.delayMs = 0;
+    }
+    const [sent] = await listOutboxMessages(database.db, message.enrollmentId);
+    expect(sent).toMatchObject({ status: 'sent', claimed_until: null });
+  });
+
+  it('delivers a message whose earlier attempt died holding an expired claim, once', async () => {
+    const message = await input();
+    await insertOutboxMessageOnce(database.db, { ...message, idempotencyKey: messageKey(message) });
+    // An attempt claimed the row and its worker was killed before it recorded anything.
+    await database.db
+      .updateTable('outbox_messages')
+      .set({ claimed_until: new Date(Date.now() - 1_000) })
+      .where('enrollment_id', '=', message.enrollmentId)
+      .execute();
+    const before = sms.delivered.length;
+    expect((await run(() => activities.sendMessage(message))).outcome).toBe('sent');
+    expect((await run(() => activities.sendMessage(message))).outcome).toBe('already-sent');
     expect(sms.delivered.length - before).toBe(1);
   });
 

@@ -1,0 +1,102 @@
+/**
+ * A failing gateway never holds up the journey's other actions (issue 12): while every WeChat
+ * delivery fails and is retried, an emergency recorded by the butler still raises its urgent
+ * escalation task at once (real dev server, real PostgreSQL).
+ */
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities/index.ts';
+import type { Channel } from '../../channels/channel.ts';
+import { migrateToLatest } from '../../db/migrate.ts';
+import { listOutboxMessages } from '../../db/repositories/outbox.ts';
+import { startJourney } from '../../enrollment/start-journey.ts';
+import { recordEventUpdate } from '../../workflows/journey-definitions.ts';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/database.ts';
+import { compilePathway, eventually, journeyBundle } from '../support/journey-harness.ts';
+import { testLogger } from '../support/logger.ts';
+
+const fixture = fileURLToPath(new URL('../fixtures/pathways/failing-gateway.yaml', import.meta.url));
+
+/** A gateway that answers 503 to everything, counting the attempts. */
+class DownGateway implements Channel {
+  attempts = 0;
+  constructor(readonly name: string) {}
+  async deliver(): Promise<never> {
+    this.attempts++;
+    throw new Error('503 Service Unavailable');
+  }
+}
+
+describe('a failing gateway holds up nothing else (real dev server)', () => {
+  let database: ThrowawayDatabase;
+  let connection: Connection;
+  let nativeConnection: NativeConnection;
+  let worker: Worker;
+  let running: Promise<void>;
+  const wechat = new DownGateway('wechat');
+  const taskQueue = `gateway-${randomUUID()}`;
+
+  beforeAll(async () => {
+    database = await createThrowawayDatabase();
+    await migrateToLatest(database.db);
+    connection = await Connection.connect({ address: inject('temporalAddress') });
+    nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
+    worker = await Worker.create({
+      connection: nativeConnection,
+      taskQueue,
+      workflowBundle: await journeyBundle(),
+      activities: createActivities({ db: database.db, logger: testLogger, channels: new Map([['wechat', wechat]]), renderTemplate: () => 'text' }),
+    });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await connection?.close();
+    await nativeConnection?.close();
+    await database?.drop();
+  });
+
+  it('raises the urgent escalation of an emergency at once while WeChat deliveries fail and are retried', async () => {
+    const client = new Client({ connection });
+    const enrollmentId = randomUUID();
+    const { workflowId } = await startJourney(database.db, client, taskQueue, {
+      enrollmentId,
+      patientRef: `P-${enrollmentId.slice(0, 8)}`,
+      tenant: 'test',
+      butlerId: 'butler-1',
+      pathway: compilePathway(fixture),
+      anchors: { start: new Date().toISOString() },
+      enrolledAt: new Date().toISOString(),
+      searchAttributes: false,
+    });
+    // The welcome is being retried against the failing gateway.
+    await eventually(async () => {
+      expect(wechat.attempts).toBeGreaterThanOrEqual(1);
+      const [welcome] = await listOutboxMessages(database.db, enrollmentId);
+      expect(welcome).toMatchObject({ step_id: 'welcome', status: 'pending' });
+    });
+
+    const recorded = Date.now();
+    await client.workflow.getHandle(workflowId).executeUpdate(recordEventUpdate, { args: [{ name: 'emergency', id: 'call-1', by: 'butler-1' }] });
+    const task = await eventually(async () => {
+      const found = await database.db
+        .selectFrom('tasks')
+        .selectAll()
+        .where('enrollment_id', '=', enrollmentId)
+        .where('step_id', '=', 'emergency_call')
+        .executeTakeFirst();
+      expect(found).toBeDefined();
+      return found!;
+    }, 5_000);
+    expect(task).toMatchObject({ role: 'on_call', urgent: true, status: 'open' });
+    // Created within seconds of the event, not after the welcome's retries (about an hour).
+    expect(task.created_at.getTime() - recorded).toBeLessThan(3_000);
+    const [welcome] = await listOutboxMessages(database.db, enrollmentId);
+    expect(welcome!.status).toBe('pending');
+    await client.workflow.getHandle(workflowId).terminate('test over');
+  });
+});
