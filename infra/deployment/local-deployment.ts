@@ -106,7 +106,7 @@ export async function startLocalDeployment(options: DeploymentOptions, progress:
     await registerNamespace(temporalAddress, progress);
   } catch (err) {
     await temporal.kill();
-    throw new Error(`temporal-server did not come up (see ${path.join(options.stateDir, 'temporal-server.log')}): ${(err as Error).message}`);
+    throw new Error(`temporal-server did not come up (see ${path.join(options.stateDir, 'temporal-server.log')}): ${(err as Error).message}`, { cause: err });
   }
 
   const appDatabaseUrl = `postgresql://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/carepath_deploy`;
