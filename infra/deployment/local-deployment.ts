@@ -14,6 +14,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { loadConfig } from '../../config/load-config.ts';
 import { ensureSearchAttributes } from '../../temporal/search-attributes.ts';
+import { cacheDir } from '../cache.ts';
 import { ensureLocalPostgres, runAdminStatement } from '../local-postgres.ts';
 import { freePort, isPortFree } from '../ports.ts';
 import type { Progress } from '../progress.ts';
@@ -30,6 +31,8 @@ export interface DeploymentOptions {
   stateDir: string;
   /** The port of the API's round-robin front; 0 picks a free one. */
   apiPort: number;
+  /** The pathway folder the API processes offer (default: pathways/). */
+  pathwaysDir?: string;
 }
 
 /** One process of the deployment, restartable after a kill. */
@@ -73,6 +76,8 @@ export interface RunningDeployment {
   workers: ManagedProcess[];
   apis: ManagedProcess[];
   adminKey: string;
+  /** The PostgreSQL cluster's admin URL (for a restart by the soak). */
+  postgresServerUrl: string;
   stop(): Promise<void>;
 }
 
@@ -84,17 +89,26 @@ export async function startLocalDeployment(options: DeploymentOptions, progress:
 
   // PostgreSQL: the machine's cluster; a password role for the Temporal server (it connects over TCP).
   const serverUrl = await ensureLocalPostgres(progress);
-  const password = secret(options.stateDir, 'pg-password', () => randomBytes(18).toString('base64url'));
+  const password = secret(path.join(cacheDir(), 'deployment'), 'pg-password', () => randomBytes(18).toString('base64url'));
   await runAdminStatement(
     serverUrl,
     `do $$ begin if not exists (select from pg_roles where rolname = '${PG_USER}') then create role ${PG_USER} login createdb password '${password}'; else alter role ${PG_USER} password '${password}'; end if; end $$`,
   );
-  for (const db of ['carepath_deploy']) {
-    await runAdminStatement(serverUrl, `create database ${db} owner ${PG_USER}`).catch(() => undefined);
-  }
+  // Databases of their own per state directory: two deployments (deploy:local, the soak) never share one.
+  const name = path
+    .basename(options.stateDir)
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase();
+  const appDatabase = `carepath_${name}`;
+  await runAdminStatement(serverUrl, `create database ${appDatabase} owner ${PG_USER}`).catch(() => undefined);
   const pgPort = Number(/[?&]port=(\d+)/.exec(serverUrl)?.[1] ?? 5432);
   const frontendPort = await freeServerPorts();
-  const settings = { pg: { host: '127.0.0.1', port: pgPort, user: PG_USER, password }, frontendPort, stateDir: options.stateDir };
+  const settings = {
+    pg: { host: '127.0.0.1', port: pgPort, user: PG_USER, password },
+    frontendPort,
+    stateDir: options.stateDir,
+    databases: { main: `temporal_${name}`, visibility: `temporal_visibility_${name}` },
+  };
   await applyTemporalSchemas(binaries, settings, progress);
   const configFile = writeTemporalServerConfig(settings);
   const temporalAddress = `127.0.0.1:${frontendPort}`;
@@ -109,11 +123,14 @@ export async function startLocalDeployment(options: DeploymentOptions, progress:
     throw new Error(`temporal-server did not come up (see ${path.join(options.stateDir, 'temporal-server.log')}): ${(err as Error).message}`, { cause: err });
   }
 
-  const appDatabaseUrl = `postgresql://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/carepath_deploy`;
+  const appDatabaseUrl = `postgresql://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/${appDatabase}`;
   const gatewayPort = await freePort();
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  const gateway = new ManagedProcess('gateway', () => node(['infra/deployment/fake-gateway.ts', String(gatewayPort)], {}, path.join(logs, 'gateway.log')));
+  const gateway = new ManagedProcess('gateway', () =>
+    node(['--import', 'tsx', 'infra/deployment/fake-gateway.ts', String(gatewayPort)], {}, path.join(logs, 'gateway.log')),
+  );
   gateway.start();
+  await waitForUrl(`${gatewayUrl}/control/stats`, 30_000);
 
   const env = {
     TEMPORAL_ADDRESS: temporalAddress,
@@ -127,6 +144,7 @@ export async function startLocalDeployment(options: DeploymentOptions, progress:
     CAREPATH_CHANNEL_SMS_URL: `${gatewayUrl}/sms`,
     CAREPATH_CHANNEL_APP_URL: `${gatewayUrl}/app`,
     LOG_LEVEL: 'warn',
+    ...(options.pathwaysDir ? { CAREPATH_PATHWAYS_DIR: options.pathwaysDir } : {}),
   };
   // The first API process migrates the database and registers search attributes before the others start.
   const apiPorts = await Promise.all(Array.from({ length: options.apis }, () => freePort()));
@@ -160,6 +178,7 @@ export async function startLocalDeployment(options: DeploymentOptions, progress:
     workers,
     apis,
     adminKey: env.CAREPATH_BOOTSTRAP_ADMIN_KEY,
+    postgresServerUrl: serverUrl,
     async stop() {
       await proxy.stop();
       for (const p of [...apis, ...workers]) await p.kill('SIGTERM');
@@ -227,16 +246,20 @@ async function registerNamespace(address: string, progress: Progress): Promise<v
   }
 }
 
-async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+  return waitForUrl(`${url}/health`, timeoutMs);
+}
+
+async function waitForUrl(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       if (res.ok) return;
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline) throw new Error(`${url}/health did not answer ok within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline) throw new Error(`${url} did not answer ok within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }

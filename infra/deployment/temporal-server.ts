@@ -57,14 +57,16 @@ export interface TemporalServerSettings {
   frontendPort: number;
   /** Folder for the config files and the log. */
   stateDir: string;
+  /** The two databases: `temporal_<name>` and `temporal_visibility_<name>`. */
+  databases: { main: string; visibility: string };
 }
 
-/** Creates (if missing) and migrates the `temporal` and `temporal_visibility` schemas with the SQL tool. */
+/** Creates (if missing) and migrates the Temporal and visibility schemas with the SQL tool. */
 export async function applyTemporalSchemas(binaries: TemporalServerBinaries, settings: TemporalServerSettings, progress: Progress): Promise<void> {
   const { pg } = settings;
   for (const [database, folder] of [
-    ['temporal', 'temporal'],
-    ['temporal_visibility', 'visibility'],
+    [settings.databases.main, 'temporal'],
+    [settings.databases.visibility, 'visibility'],
   ] as const) {
     const base = ['--plugin', 'postgres12', '--ep', pg.host, '-p', String(pg.port), '-u', pg.user, '--pw', pg.password, '--db', database];
     const tool = (args: string[]) => runCommand(binaries.sqlTool, [...base, ...args], { env: process.env, progress: () => {} });
@@ -81,7 +83,7 @@ export async function applyTemporalSchemas(binaries: TemporalServerBinaries, set
 
 /** Writes the server's config and dynamic config into `stateDir`; returns the config file. */
 export function writeTemporalServerConfig(settings: TemporalServerSettings): string {
-  const { pg, frontendPort: p, stateDir } = settings;
+  const { pg, frontendPort: p, stateDir, databases } = settings;
   mkdirSync(stateDir, { recursive: true });
   const dynamic = path.join(stateDir, 'dynamicconfig.yaml');
   writeFileSync(
@@ -131,9 +133,9 @@ export function writeTemporalServerConfig(settings: TemporalServerSettings): str
       '  numHistoryShards: 4',
       '  datastores:',
       '    postgres-default:',
-      ...store('temporal', 20),
+      ...store(databases.main, 20),
       '    postgres-visibility:',
-      ...store('temporal_visibility', 4),
+      ...store(databases.visibility, 4),
       'global:',
       '  membership:',
       '    maxJoinDuration: 30s',
