@@ -96,7 +96,7 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
     const creating = !config.databaseUrl && !existsSync(embeddedDir);
     const database: OpenDatabase = await slowStep(
       progress,
-      creating ? `creating the embedded database in ${embeddedDir} (first start only; about 6 s)` : 'opening the database',
+      creating ? `creating the embedded database in ${embeddedDir} (first start only; 4–6 s)` : 'opening the database',
       () => openDatabase({ url: config.databaseUrl, embeddedDir }),
       2_000,
       creating,
