@@ -19,6 +19,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../db/database.ts';
@@ -52,12 +53,18 @@ const latencies: number[] = [];
 try {
   const coordinator = await apiKey(deployment, 'coordinator');
   const enrolled: string[] = [];
-  const enrolling = enrolAll(deployment, coordinator, enrolled);
+  const workflowIds = new Map<string, string>();
+  const enrolling = enrolAll(deployment, coordinator, enrolled, workflowIds);
   const stopCompleting = completeTasks(deployment, coordinator);
   await runFaults(deployment, faults, latencies);
   await enrolling;
   log(`faults over after ${seconds(started)} s; waiting for the ${enrolled.length} journeys to finish`);
-  const stuck = await waitForJourneys(deployment, coordinator, enrolled, 6 * 60_000);
+  // A message planned during the outage may still be in its retry schedule (up to ~21 min).
+  const stuck = await waitForJourneys(
+    deployment,
+    enrolled.map((id) => workflowIds.get(id)!),
+    25 * 60_000,
+  );
   stopCompleting();
   const result = await check(deployment, db, enrolled);
   const p99 = latencies.sort((a, b) => a - b)[Math.max(0, Math.ceil(latencies.length * 0.99) - 1)] ?? 0;
@@ -90,7 +97,7 @@ async function api(d: RunningDeployment, method: string, route: string, key: str
 }
 
 /** Enrols the journeys spread over the first half of the fault phase, retrying through faults (Idempotency-Key). */
-async function enrolAll(d: RunningDeployment, key: string, enrolled: string[]): Promise<void> {
+async function enrolAll(d: RunningDeployment, key: string, enrolled: string[], workflowIds: Map<string, string>): Promise<void> {
   const run = Date.now().toString(36);
   for (let i = 0; i < JOURNEYS; i++) {
     const body = {
@@ -110,7 +117,9 @@ async function enrolAll(d: RunningDeployment, key: string, enrolled: string[]): 
       try {
         const answer = await api(d, 'POST', '/v1/enrollments', key, body, { 'idempotency-key': `soak-${run}-${i}` });
         if (answer.status === 201 || answer.status === 200) {
-          enrolled.push((answer.body as { id: string }).id);
+          const { id, workflowId } = answer.body as { id: string; workflowId: string };
+          enrolled.push(id);
+          workflowIds.set(id, workflowId);
           break;
         }
         if (answer.status < 500 && answer.status !== 429) throw new Error(`enrolment ${i}: ${answer.status} ${JSON.stringify(answer.body)}`);
@@ -149,7 +158,7 @@ async function runFaults(d: RunningDeployment, count: { kills: number; restarts:
     { when: at(0.2), name: 'SIGKILL and restart of api-1', run: () => restart(d.apis[0]!, count, 2_000) },
     { when: at(0.3), name: `gateway outage for ${OUTAGE_MS / 1000} s`, run: () => gatewayMode(d, 'fail', OUTAGE_MS) },
     { when: at(0.5), name: 'Temporal server SIGKILL and restart', run: () => restart(d.temporal, count, 3_000) },
-    { when: at(0.6), name: 'gateway answering in 2 s for 60 s', run: () => slowGateway(d, latencies) },
+    { when: Math.max(at(0.6), at(0.3) + OUTAGE_MS + 10_000), name: 'gateway answering in 2 s for 60 s', run: () => slowGateway(d, latencies) },
     { when: at(0.8), name: 'PostgreSQL restart', run: () => restartPostgres(count) },
   ];
   const killEvery = FAULT_MS / KILLS;
@@ -203,20 +212,33 @@ async function restartPostgres(count: { kills: number; restarts: number }): Prom
   count.restarts++;
 }
 
-/** Waits until every journey's enrolment is completed; returns how many are not. */
-async function waitForJourneys(d: RunningDeployment, key: string, ids: string[], timeoutMs: number): Promise<number> {
+/**
+ * Waits until every journey's workflow has closed as completed — a journey whose enrolment is
+ * completed still waits for the messages it is delivering (retries included) before it closes —
+ * and returns how many have not.
+ */
+async function waitForJourneys(d: RunningDeployment, workflowIds: string[], timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
-  let open = [...ids];
-  while (open.length && Date.now() < deadline) {
-    const still: string[] = [];
-    for (const id of open) {
-      const view = await api(d, 'GET', `/v1/enrollments/${id}`, key).catch(() => null);
-      if ((view?.body as { status?: string } | null)?.status !== 'completed') still.push(id);
+  const connection = await Connection.connect({ address: d.temporalAddress });
+  try {
+    const client = new Client({ connection });
+    let open = [...workflowIds];
+    while (open.length && Date.now() < deadline) {
+      const still: string[] = [];
+      for (const workflowId of open) {
+        const description = await client.workflow
+          .getHandle(workflowId)
+          .describe()
+          .catch(() => null);
+        if (description?.status.name !== 'COMPLETED') still.push(workflowId);
+      }
+      open = still;
+      if (open.length) await sleep(5_000);
     }
-    open = still;
-    if (open.length) await sleep(5_000);
+    return open.length;
+  } finally {
+    await connection.close();
   }
-  return open.length;
 }
 
 async function check(d: RunningDeployment, db: Kysely<Database>, ids: string[]) {
