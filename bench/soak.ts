@@ -11,7 +11,7 @@
  *   lost        a planned message neither delivered nor handed to a person (or still pending)
  *   duplicated  a message the gateway delivered that was also handed to a person, or one the
  *               outbox does not know; re-sent keys the gateway deduplicated are counted apart
- *   stuck       a journey not completed by the end
+ *   stuck       a journey whose workflow has not closed as completed by the end
  *
  * It prints `journeys N, kills K, restarts R, messages M, lost L, duplicated D, stuck S` last and
  * exits 1 unless all three are 0.
