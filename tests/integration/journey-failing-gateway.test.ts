@@ -5,18 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.ts';
+import { describe, expect, it } from 'vitest';
 import type { Channel } from '../../channels/channel.ts';
-import { migrateToLatest } from '../../db/migrate.ts';
 import { listOutboxMessages } from '../../db/repositories/outbox.ts';
 import { startJourney } from '../../enrollment/start-journey.ts';
 import { recordEventUpdate } from '../../workflows/journey-definitions.ts';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/database.ts';
-import { compilePathway, eventually, journeyBundle } from '../support/journey-harness.ts';
-import { testLogger } from '../support/logger.ts';
+import { compilePathway, eventually, useDevServerJourneys } from '../support/journey-harness.ts';
 
 const fixture = fileURLToPath(new URL('../fixtures/pathways/failing-gateway.yaml', import.meta.url));
 
@@ -31,37 +25,11 @@ class DownGateway implements Channel {
 }
 
 describe('a failing gateway holds up nothing else (real dev server)', () => {
-  let database: ThrowawayDatabase;
-  let connection: Connection;
-  let nativeConnection: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void>;
   const wechat = new DownGateway('wechat');
-  const taskQueue = `gateway-${randomUUID()}`;
-
-  beforeAll(async () => {
-    database = await createThrowawayDatabase();
-    await migrateToLatest(database.db);
-    connection = await Connection.connect({ address: inject('temporalAddress') });
-    nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-    worker = await Worker.create({
-      connection: nativeConnection,
-      taskQueue,
-      workflowBundle: await journeyBundle(),
-      activities: createActivities({ db: database.db, logger: testLogger, channels: new Map([['wechat', wechat]]), renderTemplate: () => 'text' }),
-    });
-    running = worker.run();
-  });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await connection?.close();
-    await nativeConnection?.close();
-    await database?.drop();
-  });
+  const t = useDevServerJourneys([wechat]);
 
   it('raises the urgent escalation of an emergency at once while WeChat deliveries fail and are retried', async () => {
-    const client = new Client({ connection });
+    const { client, database, taskQueue } = t;
     const enrollmentId = randomUUID();
     const { workflowId } = await startJourney(database.db, client, taskQueue, {
       enrollmentId,

@@ -3,7 +3,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { migrateToLatest } from '../../db/migrate.ts';
 import type { DataConverter } from '@temporalio/common';
-import { Worker, type WorkflowBundlePath } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { pathwayContents } from '../../platform/pathway-contents.ts';
 import { PathwayReferenceCodec, PAYLOAD_CONVERTER_PATH } from '../../temporal/codec/index.ts';
 import { silentProgress } from '../../infra/progress.ts';
@@ -136,6 +137,53 @@ export function useTimeSkippingJourneys(channels: Channel[] = []): TimeSkippingJ
     worker?.shutdown();
     await running;
     await context.env?.teardown();
+    await context.database?.drop();
+  });
+  return context;
+}
+
+export interface DevServerJourneys {
+  database: ThrowawayDatabase;
+  connection: Connection;
+  client: Client;
+  taskQueue: string;
+}
+
+/**
+ * Registers the hooks of a test file that runs journeys on the real dev server of the test run:
+ * a throwaway migrated database, a client connection, and a production worker with real
+ * activities and these channels (`prepare` runs first, e.g. to register search attributes).
+ */
+export function useDevServerJourneys(channels: Channel[], prepare?: (connection: Connection) => Promise<unknown>): DevServerJourneys {
+  const context = { taskQueue: `dev-${randomUUID()}` } as DevServerJourneys;
+  let nativeConnection: NativeConnection | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  beforeAll(async () => {
+    context.database = await createThrowawayDatabase();
+    await migrateToLatest(context.database.db);
+    context.connection = await Connection.connect({ address: inject('temporalAddress') });
+    context.client = new Client({ connection: context.connection });
+    await prepare?.(context.connection);
+    nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
+    worker = await Worker.create({
+      connection: nativeConnection,
+      taskQueue: context.taskQueue,
+      workflowBundle: await journeyBundle(),
+      activities: createActivities({
+        db: context.database.db,
+        logger: testLogger,
+        channels: new Map(channels.map((c) => [c.name, c])),
+        renderTemplate: () => 'text',
+      }),
+    });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await context.connection?.close();
+    await nativeConnection?.close();
     await context.database?.drop();
   });
   return context;
