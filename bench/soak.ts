@@ -32,23 +32,38 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '6' },
     kills: { type: 'string', default: '100' },
     'outage-seconds': { type: 'string', default: '90' },
+    burst: { type: 'string', default: '1000' },
+    urgent: { type: 'string', default: '20' },
+    'urgent-within': { type: 'string', default: '10' },
   },
 });
 const JOURNEYS = Number(values.journeys);
 const FAULT_MS = Number(values.minutes) * 60_000;
 const KILLS = Number(values.kills);
 const OUTAGE_MS = Number(values['outage-seconds']) * 1_000;
-const MESSAGES_PER_JOURNEY = 5 * 2;
+const BURST = Number(values.burst);
+const URGENT = Number(values.urgent);
+const URGENT_WITHIN_MS = Number(values['urgent-within']) * 1_000;
+/** Messages each journey plans: the soak pathway's 5 reminders × 2 channels; the burst's 3, and 1 more after an emergency. */
+const expectedMessages = new Map<string, number>();
 const log = (line: string) => process.stderr.write(`soak: ${line}\n`);
 
 const started = Date.now();
 const deployment = await startLocalDeployment(
-  { workers: 2, apis: 2, apiPort: 0, stateDir: path.resolve('.data', 'soak'), pathwaysDir: path.resolve('tests/fixtures/pathways') },
+  {
+    workers: 2,
+    apis: 2,
+    apiPort: 0,
+    stateDir: path.resolve('.data', 'soak'),
+    pathwaysDir: path.resolve('tests/fixtures/pathways'),
+    // The burst enrols a thousand patients in a minute, as a hospital's batch import does.
+    env: { CAREPATH_RATE_LIMIT_PER_MINUTE: '100000' },
+  },
   stderrProgress,
 );
 const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: deployment.databaseUrl, max: 2 }) }) });
 const faults = { kills: 0, restarts: 0 };
-const latencies: number[] = [];
+const slow = { health: [] as number[], enrol: [] as number[] };
 
 try {
   const coordinator = await apiKey(deployment, 'coordinator');
@@ -56,9 +71,14 @@ try {
   const workflowIds = new Map<string, string>();
   const enrolling = enrolAll(deployment, coordinator, enrolled, workflowIds);
   const stopCompleting = completeTasks(deployment, coordinator);
-  await runFaults(deployment, faults, latencies);
+  const deliveredBefore = (await gatewayStats(deployment)).delivered;
+  const faultsStarted = Date.now();
+  await runFaults(deployment, faults, (slow) => slowPhase(deployment, coordinator, slow, enrolled, workflowIds));
   await enrolling;
-  log(`faults over after ${seconds(started)} s; waiting for the ${enrolled.length} journeys to finish`);
+  const faultRate = ((await gatewayStats(deployment)).delivered - deliveredBefore) / ((Date.now() - faultsStarted) / 1000);
+  log(`faults over after ${seconds(started)} s: ${faultRate.toFixed(1)} messages/s delivered during the fault phase`);
+  const burst = BURST > 0 ? await morningBurst(deployment, coordinator, enrolled, workflowIds) : null;
+  log(`waiting for the ${enrolled.length} journeys to finish`);
   // A message planned during the outage may still be in its retry schedule (up to ~21 min).
   const stuck = await waitForJourneys(
     deployment,
@@ -67,13 +87,25 @@ try {
   );
   stopCompleting();
   const result = await check(deployment, db, enrolled);
-  const p99 = latencies.sort((a, b) => a - b)[Math.max(0, Math.ceil(latencies.length * 0.99) - 1)] ?? 0;
-  log(`GET /health during the slow gateway: p99 ${p99} ms over ${latencies.length} calls`);
+  log(
+    `during the slow gateway: GET /health p99 ${percentiles(slow.health).p99} ms (${slow.health.length} calls), enrolment p99 ${percentiles(slow.enrol).p99} ms (${slow.enrol.length})`,
+  );
   log(`gateway re-deliveries of an already delivered key (deduplicated by the gateway): ${result.redelivered}; handed to a person: ${result.handedOver}`);
+  let late = 0;
+  if (burst) {
+    const f = await burstFigures(deployment, db, burst);
+    log(
+      `morning burst: ${f.routine} routine messages due in one minute went out in ${f.routineSeconds.toFixed(0)} s (${f.routinePerSecond.toFixed(1)}/s); ` +
+        `${burst.events.length} emergencies: answered p50 ${f.answered.p50} ms p99 ${f.answered.p99} ms, call task p50 ${f.call.p50} ms p99 ${f.call.p99} ms, ` +
+        `urgent notice delivered p50 ${f.notice.p50} ms p99 ${f.notice.p99} ms`,
+    );
+    late = [f.call.max, f.notice.max].filter((ms) => ms > URGENT_WITHIN_MS).length;
+    if (late) log(`morning burst: an urgent action took longer than ${URGENT_WITHIN_MS / 1000} s`);
+  }
   console.log(
     `journeys ${enrolled.length}, kills ${faults.kills}, restarts ${faults.restarts}, messages ${result.messages}, lost ${result.lost}, duplicated ${result.duplicated}, stuck ${stuck}`,
   );
-  process.exitCode = result.lost || result.duplicated || stuck || enrolled.length < JOURNEYS ? 1 : 0;
+  process.exitCode = result.lost || result.duplicated || stuck || late || enrolled.length < JOURNEYS + (burst ? BURST + URGENT : 0) ? 1 : 0;
 } finally {
   await db.destroy();
   await deployment.stop();
@@ -96,40 +128,122 @@ async function api(d: RunningDeployment, method: string, route: string, key: str
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
 }
 
-/** Enrols the journeys spread over the first half of the fault phase, retrying through faults (Idempotency-Key). */
+/** Enrols the soak journeys spread over the first half of the fault phase. */
 async function enrolAll(d: RunningDeployment, key: string, enrolled: string[], workflowIds: Map<string, string>): Promise<void> {
-  const run = Date.now().toString(36);
   for (let i = 0; i < JOURNEYS; i++) {
-    const body = {
-      patient: {
-        name: `压测${i}`,
-        phone: `139${String(Date.now() % 1e8).padStart(8, '0')}`,
-        idType: 'resident-id',
-        idNumber: idNumber(run, i),
-        gender: 'female',
-      },
-      consent: { scope: ['care-management', 'data-processing', 'wechat-contact'], givenAt: new Date().toISOString(), recordedBy: 'soak', method: 'written' },
-      program: 'test.soak',
-      anchors: { start: new Date().toISOString() },
-      butlerId: 'b1',
-    };
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const answer = await api(d, 'POST', '/v1/enrollments', key, body, { 'idempotency-key': `soak-${run}-${i}` });
-        if (answer.status === 201 || answer.status === 200) {
-          const { id, workflowId } = answer.body as { id: string; workflowId: string };
-          enrolled.push(id);
-          workflowIds.set(id, workflowId);
-          break;
-        }
-        if (answer.status < 500 && answer.status !== 429) throw new Error(`enrolment ${i}: ${answer.status} ${JSON.stringify(answer.body)}`);
-      } catch (err) {
-        if (attempt > 60) throw err;
-      }
-      await sleep(1_000);
-    }
+    const id = await enrol(d, key, i, 'test.soak', { start: new Date().toISOString() }, workflowIds);
+    enrolled.push(id);
+    expectedMessages.set(id, 5 * 2);
     await sleep(FAULT_MS / 2 / JOURNEYS);
   }
+}
+
+const RUN = Date.now().toString(36);
+
+/** Enrols patient number `i` of this run in `program`, retrying through faults (the same Idempotency-Key); returns the enrolment id. */
+async function enrol(d: RunningDeployment, key: string, i: number, program: string, anchors: Record<string, string>, workflowIds: Map<string, string>) {
+  const serial = String((parseInt(RUN, 36) % 100) * 1_000_000 + i).padStart(8, '0');
+  const body = {
+    patient: { name: `压测${i}`, phone: `139${serial}`, idType: 'resident-id', idNumber: `110101${serial.padStart(11, '0')}X`, gender: 'female' },
+    consent: { scope: ['care-management', 'data-processing', 'wechat-contact'], givenAt: new Date().toISOString(), recordedBy: 'soak', method: 'written' },
+    program,
+    anchors,
+    butlerId: 'b1',
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const answer = await api(d, 'POST', '/v1/enrollments', key, body, { 'idempotency-key': `soak-${RUN}-${i}` });
+      if (answer.status === 201 || answer.status === 200) {
+        const { id, workflowId } = answer.body as { id: string; workflowId: string };
+        workflowIds.set(id, workflowId);
+        return id;
+      }
+      if (answer.status < 500 && answer.status !== 429) throw new Error(`enrolment ${i}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    } catch (err) {
+      if (attempt > 60) throw err;
+    }
+    await sleep(1_000);
+  }
+}
+
+/**
+ * The morning burst: BURST journeys whose routine reminder (WeChat, SMS, app) falls due in the
+ * same minute, and during that minute an emergency for each of URGENT other journeys, one every
+ * few seconds. Measures how long the routine messages take to go out and how soon each urgent
+ * action does: the call task in the on-duty worklist, and the urgent notice at the gateway.
+ */
+async function morningBurst(d: RunningDeployment, key: string, enrolled: string[], workflowIds: Map<string, string>) {
+  const t0 = Date.now();
+  // Enrolment runs at about 40 a second here: the burst minute starts once all are in.
+  const due = new Date(Math.ceil((t0 + 30_000 + BURST * 40) / 60_000) * 60_000);
+  const urgentDue = new Date(due.getTime() + 3 * 60_000);
+  log(`morning burst: enrolling ${BURST} journeys with reminders due at ${due.toISOString()} and ${URGENT} for emergencies`);
+  const burstIds: string[] = [];
+  const urgentIds: string[] = [];
+  const queue = Array.from({ length: BURST + URGENT }, (_, n) => n);
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
+        const urgent = n >= BURST;
+        const id = await enrol(d, key, JOURNEYS + n, 'test.burst', { due: (urgent ? urgentDue : due).toISOString() }, workflowIds);
+        (urgent ? urgentIds : burstIds).push(id);
+        expectedMessages.set(id, urgent ? 4 : 3);
+      }
+    }),
+  );
+  enrolled.push(...burstIds, ...urgentIds);
+  log(`morning burst: enrolled in ${seconds(t0)} s; ${Math.round((due.getTime() - Date.now()) / 1000)} s to the burst minute`);
+  if (Date.now() > due.getTime()) throw new Error('morning burst: enrolment ran past the burst minute');
+  await sleep(due.getTime() - Date.now());
+  const events: { id: string; at: number; answeredMs: number }[] = [];
+  for (const id of urgentIds) {
+    const at = Date.now();
+    const answer = await api(d, 'POST', `/v1/enrollments/${id}/events`, key, { name: 'emergency', id: `soak-emergency-${id}` });
+    if (answer.status !== 200) throw new Error(`emergency for ${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    events.push({ id, at, answeredMs: Date.now() - at });
+    await sleep(Math.max(0, 50_000 / URGENT - (Date.now() - at)));
+  }
+  return { due, burstIds, events };
+}
+
+/** What the burst measured, from the gateway's first delivery of each key and the worklist. */
+async function burstFigures(d: RunningDeployment, db: Kysely<Database>, burst: Awaited<ReturnType<typeof morningBurst>>) {
+  const delivered = (await (await fetch(`${d.gatewayUrl}/control/keys`)).json()) as Record<string, { at: string }>;
+  const firstAt = (prefix: string) =>
+    Object.entries(delivered)
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([, v]) => Date.parse(v.at));
+  const routine = burst.burstIds.flatMap((id) => firstAt(`${id}/morning_reminder`)).sort((a, b) => a - b);
+  const calls = await db
+    .selectFrom('tasks')
+    .select(['enrollment_id', 'created_at'])
+    .where('call', '=', true)
+    .where(
+      'enrollment_id',
+      'in',
+      burst.events.map((e) => e.id),
+    )
+    .execute();
+  const callMs = burst.events.map((e) => {
+    const row = calls.find((c) => c.enrollment_id === e.id);
+    return row ? new Date(row.created_at).getTime() - e.at : Infinity;
+  });
+  const noticeMs = burst.events.map((e) => (firstAt(`${e.id}/emergency_notice`)[0] ?? Infinity) - e.at);
+  const last = routine.at(-1) ?? burst.due.getTime();
+  return {
+    routine: routine.length,
+    routineSeconds: (last - burst.due.getTime()) / 1000,
+    routinePerSecond: routine.length / Math.max(1, (last - burst.due.getTime()) / 1000),
+    answered: percentiles(burst.events.map((e) => e.answeredMs)),
+    call: percentiles(callMs),
+    notice: percentiles(noticeMs),
+  };
+}
+
+function percentiles(ms: number[]): { p50: number; p99: number; max: number } {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.max(0, Math.ceil(sorted.length * q) - 1)] ?? 0;
+  return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? 0 };
 }
 
 /** Completes open butler tasks every 15 s, newest first, each twice at once (a double tap). */
@@ -151,14 +265,14 @@ function completeTasks(d: RunningDeployment, key: string): () => void {
 }
 
 /** The fault schedule: worker kills all along; one of each other fault at its point in time. */
-async function runFaults(d: RunningDeployment, count: { kills: number; restarts: number }, latencies: number[]): Promise<void> {
+async function runFaults(d: RunningDeployment, count: { kills: number; restarts: number }, slowGateway: (ms: number) => Promise<void>): Promise<void> {
   const t0 = Date.now();
   const at = (share: number) => t0 + FAULT_MS * share;
   const once: { when: number; name: string; run: () => Promise<void> }[] = [
     { when: at(0.2), name: 'SIGKILL and restart of api-1', run: () => restart(d.apis[0]!, count, 2_000) },
     { when: at(0.3), name: `gateway outage for ${OUTAGE_MS / 1000} s`, run: () => gatewayMode(d, 'fail', OUTAGE_MS) },
     { when: at(0.5), name: 'Temporal server SIGKILL and restart', run: () => restart(d.temporal, count, 3_000) },
-    { when: Math.max(at(0.6), at(0.3) + OUTAGE_MS + 10_000), name: 'gateway answering in 2 s for 60 s', run: () => slowGateway(d, latencies) },
+    { when: Math.max(at(0.6), at(0.3) + OUTAGE_MS + 10_000), name: 'gateway answering in 2 s for 60 s', run: () => slowGateway(60_000) },
     { when: at(0.8), name: 'PostgreSQL restart', run: () => restartPostgres(count) },
   ];
   const killEvery = FAULT_MS / KILLS;
@@ -194,16 +308,31 @@ async function gatewayMode(d: RunningDeployment, mode: string, forMs: number, de
   await set('ok');
 }
 
-async function slowGateway(d: RunningDeployment, latencies: number[]): Promise<void> {
-  const slow = gatewayMode(d, 'slow', 60_000, 2_000);
-  const until = Date.now() + 60_000;
+/** The gateway answers in 2 s for `ms`: meanwhile GET /health and an enrolment every 5 s are timed. */
+async function slowPhase(d: RunningDeployment, key: string, ms: number, enrolled: string[], workflowIds: Map<string, string>): Promise<void> {
+  const slowing = gatewayMode(d, 'slow', ms, 2_000);
+  const until = Date.now() + ms;
+  const enrolling = (async () => {
+    for (let n = 0; Date.now() < until - 5_000; n++) {
+      const t = Date.now();
+      const id = await enrol(d, key, 900_000 + n, 'test.soak', { start: new Date().toISOString() }, workflowIds);
+      slow.enrol.push(Date.now() - t);
+      enrolled.push(id);
+      expectedMessages.set(id, 5 * 2);
+      await sleep(5_000);
+    }
+  })();
   while (Date.now() < until) {
     const t = Date.now();
     await fetch(`${d.apiUrl}/health`).catch(() => null);
-    latencies.push(Date.now() - t);
+    slow.health.push(Date.now() - t);
     await sleep(250);
   }
-  await slow;
+  await Promise.all([slowing, enrolling]);
+}
+
+async function gatewayStats(d: RunningDeployment): Promise<{ delivered: number; duplicates: number }> {
+  return (await (await fetch(`${d.gatewayUrl}/control/stats`)).json()) as { delivered: number; duplicates: number };
 }
 
 async function restartPostgres(count: { kills: number; restarts: number }): Promise<void> {
@@ -244,21 +373,15 @@ async function waitForJourneys(d: RunningDeployment, workflowIds: string[], time
 async function check(d: RunningDeployment, db: Kysely<Database>, ids: string[]) {
   const rows = await db.selectFrom('outbox_messages').select(['idempotency_key', 'enrollment_id', 'status']).where('enrollment_id', 'in', ids).execute();
   const delivered = (await (await fetch(`${d.gatewayUrl}/control/keys`)).json()) as Record<string, unknown>;
-  const stats = (await (await fetch(`${d.gatewayUrl}/control/stats`)).json()) as { duplicates: number };
+  const stats = await gatewayStats(d);
   const known = new Set(rows.map((r) => r.idempotency_key));
   const handedOver = rows.filter((r) => r.status === 'failed');
   const perJourney = new Map<string, number>();
   for (const r of rows) if (r.status !== 'pending') perJourney.set(r.enrollment_id, (perJourney.get(r.enrollment_id) ?? 0) + 1);
-  const lost = ids.reduce((sum, id) => sum + Math.max(0, MESSAGES_PER_JOURNEY - (perJourney.get(id) ?? 0)), 0);
+  const lost = ids.reduce((sum, id) => sum + Math.max(0, (expectedMessages.get(id) ?? 0) - (perJourney.get(id) ?? 0)), 0);
   const soakKeys = Object.keys(delivered).filter((k) => ids.some((id) => k.startsWith(`${id}/`)));
   const duplicated = handedOver.filter((r) => r.idempotency_key in delivered).length + soakKeys.filter((k) => !known.has(k)).length;
   return { messages: rows.length, lost, duplicated, handedOver: handedOver.length, redelivered: stats.duplicates };
-}
-
-function idNumber(run: string, i: number): string {
-  // 18 characters, unique per run and journey (the platform checks the shape, not a real registry).
-  const digits = `${parseInt(run, 36)}${String(i).padStart(4, '0')}`.slice(-11).padStart(11, '0');
-  return `110101${digits}0`.slice(0, 17) + 'X';
 }
 
 function seconds(since: number): number {

@@ -33,6 +33,8 @@ export interface DeploymentOptions {
   apiPort: number;
   /** The pathway folder the API processes offer (default: pathways/). */
   pathwaysDir?: string;
+  /** More environment for the worker and API processes (CAREPATH_RATE_LIMIT_PER_MINUTE, say). */
+  env?: Record<string, string>;
 }
 
 /** One process of the deployment, restartable after a kill. */
@@ -145,6 +147,7 @@ export async function startLocalDeployment(options: DeploymentOptions, progress:
     CAREPATH_CHANNEL_APP_URL: `${gatewayUrl}/app`,
     LOG_LEVEL: 'warn',
     ...(options.pathwaysDir ? { CAREPATH_PATHWAYS_DIR: options.pathwaysDir } : {}),
+    ...options.env,
   };
   // The first API process migrates the database and registers search attributes before the others start.
   const apiPorts = await Promise.all(Array.from({ length: options.apis }, () => freePort()));
