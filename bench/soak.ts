@@ -46,6 +46,7 @@ const URGENT = Number(values.urgent);
 const URGENT_WITHIN_MS = Number(values['urgent-within']) * 1_000;
 /** Messages each journey plans: the soak pathway's 5 reminders × 2 channels; the burst's 3, and 1 more after an emergency. */
 const expectedMessages = new Map<string, number>();
+const RUN = Date.now().toString(36);
 const log = (line: string) => process.stderr.write(`soak: ${line}\n`);
 
 const started = Date.now();
@@ -137,8 +138,6 @@ async function enrolAll(d: RunningDeployment, key: string, enrolled: string[], w
     await sleep(FAULT_MS / 2 / JOURNEYS);
   }
 }
-
-const RUN = Date.now().toString(36);
 
 /** Enrols patient number `i` of this run in `program`, retrying through faults (the same Idempotency-Key); returns the enrolment id. */
 async function enrol(d: RunningDeployment, key: string, i: number, program: string, anchors: Record<string, string>, workflowIds: Map<string, string>) {
