@@ -23,6 +23,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../db/database.ts';
+import { parseMessageKey, stepIdOfKey } from '../pathway/model/keys.ts';
 import { stderrProgress } from '../infra/progress.ts';
 import { startLocalDeployment, type ManagedProcess, type RunningDeployment } from '../infra/deployment/local-deployment.ts';
 
@@ -44,7 +45,9 @@ const OUTAGE_MS = Number(values['outage-seconds']) * 1_000;
 const BURST = Number(values.burst);
 const URGENT = Number(values.urgent);
 const URGENT_WITHIN_MS = Number(values['urgent-within']) * 1_000;
-/** Messages each journey plans: the soak pathway's 5 reminders × 2 channels; the burst's 3, and 1 more after an emergency. */
+/** Messages the soak pathway plans for a journey: 5 reminders × 2 channels. */
+const SOAK_MESSAGES = 5 * 2;
+/** Messages each journey plans: SOAK_MESSAGES; the burst's 3, and 1 more after an emergency. */
 const expectedMessages = new Map<string, number>();
 const RUN = Date.now().toString(36);
 const log = (line: string) => process.stderr.write(`soak: ${line}\n`);
@@ -134,7 +137,7 @@ async function enrolAll(d: RunningDeployment, key: string, enrolled: string[], w
   for (let i = 0; i < JOURNEYS; i++) {
     const id = await enrol(d, key, i, 'test.soak', { start: new Date().toISOString() }, workflowIds);
     enrolled.push(id);
-    expectedMessages.set(id, 5 * 2);
+    expectedMessages.set(id, SOAK_MESSAGES);
     await sleep(FAULT_MS / 2 / JOURNEYS);
   }
 }
@@ -207,12 +210,10 @@ async function morningBurst(d: RunningDeployment, key: string, enrolled: string[
 
 /** What the burst measured, from the gateway's first delivery of each key and the worklist. */
 async function burstFigures(d: RunningDeployment, db: Kysely<Database>, burst: Awaited<ReturnType<typeof morningBurst>>) {
-  const delivered = (await (await fetch(`${d.gatewayUrl}/control/keys`)).json()) as Record<string, { at: string }>;
-  const firstAt = (prefix: string) =>
-    Object.entries(delivered)
-      .filter(([k]) => k.startsWith(prefix))
-      .map(([, v]) => Date.parse(v.at));
-  const routine = burst.burstIds.flatMap((id) => firstAt(`${id}/morning_reminder`)).sort((a, b) => a - b);
+  const delivered = await deliveredKeys(d);
+  const firstAt = (enrollmentId: string, stepId: string) =>
+    delivered.filter((k) => k.enrollmentId === enrollmentId && k.stepId === stepId).map((k) => Date.parse(k.at));
+  const routine = burst.burstIds.flatMap((id) => firstAt(id, 'morning_reminder')).sort((a, b) => a - b);
   const calls = await db
     .selectFrom('tasks')
     .select(['enrollment_id', 'created_at'])
@@ -227,7 +228,7 @@ async function burstFigures(d: RunningDeployment, db: Kysely<Database>, burst: A
     const row = calls.find((c) => c.enrollment_id === e.id);
     return row ? new Date(row.created_at).getTime() - e.at : Infinity;
   });
-  const noticeMs = burst.events.map((e) => (firstAt(`${e.id}/emergency_notice`)[0] ?? Infinity) - e.at);
+  const noticeMs = burst.events.map((e) => (firstAt(e.id, 'emergency_notice')[0] ?? Infinity) - e.at);
   const last = routine.at(-1) ?? burst.due.getTime();
   return {
     routine: routine.length,
@@ -317,7 +318,7 @@ async function slowPhase(d: RunningDeployment, key: string, ms: number, enrolled
       const id = await enrol(d, key, 900_000 + n, 'test.soak', { start: new Date().toISOString() }, workflowIds);
       slow.enrol.push(Date.now() - t);
       enrolled.push(id);
-      expectedMessages.set(id, 5 * 2);
+      expectedMessages.set(id, SOAK_MESSAGES);
       await sleep(5_000);
     }
   })();
@@ -328,6 +329,15 @@ async function slowPhase(d: RunningDeployment, key: string, ms: number, enrolled
     await sleep(250);
   }
   await Promise.all([slowing, enrolling]);
+}
+
+/** Every key the gateway delivered, parsed by the key module, with its first delivery time. */
+async function deliveredKeys(d: RunningDeployment): Promise<{ key: string; enrollmentId: string | null; stepId: string | null; at: string }[]> {
+  const delivered = (await (await fetch(`${d.gatewayUrl}/control/keys`)).json()) as Record<string, { at: string }>;
+  return Object.entries(delivered).map(([key, { at }]) => {
+    const parsed = parseMessageKey(key);
+    return { key, enrollmentId: parsed?.enrollmentId ?? null, stepId: parsed ? stepIdOfKey(parsed.key) : null, at };
+  });
 }
 
 async function gatewayStats(d: RunningDeployment): Promise<{ delivered: number; duplicates: number }> {
@@ -371,15 +381,16 @@ async function waitForJourneys(d: RunningDeployment, workflowIds: string[], time
 
 async function check(d: RunningDeployment, db: Kysely<Database>, ids: string[]) {
   const rows = await db.selectFrom('outbox_messages').select(['idempotency_key', 'enrollment_id', 'status']).where('enrollment_id', 'in', ids).execute();
-  const delivered = (await (await fetch(`${d.gatewayUrl}/control/keys`)).json()) as Record<string, unknown>;
+  const delivered = new Set((await deliveredKeys(d)).filter((k) => k.enrollmentId !== null).map((k) => k.key));
   const stats = await gatewayStats(d);
   const known = new Set(rows.map((r) => r.idempotency_key));
   const handedOver = rows.filter((r) => r.status === 'failed');
   const perJourney = new Map<string, number>();
   for (const r of rows) if (r.status !== 'pending') perJourney.set(r.enrollment_id, (perJourney.get(r.enrollment_id) ?? 0) + 1);
   const lost = ids.reduce((sum, id) => sum + Math.max(0, (expectedMessages.get(id) ?? 0) - (perJourney.get(id) ?? 0)), 0);
-  const soakKeys = Object.keys(delivered).filter((k) => ids.some((id) => k.startsWith(`${id}/`)));
-  const duplicated = handedOver.filter((r) => r.idempotency_key in delivered).length + soakKeys.filter((k) => !known.has(k)).length;
+  const journeys = new Set(ids);
+  const soakKeys = [...delivered].filter((k) => journeys.has(parseMessageKey(k)!.enrollmentId));
+  const duplicated = handedOver.filter((r) => delivered.has(r.idempotency_key)).length + soakKeys.filter((k) => !known.has(k)).length;
   return { messages: rows.length, lost, duplicated, handedOver: handedOver.length, redelivered: stats.duplicates };
 }
 
