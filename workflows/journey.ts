@@ -19,6 +19,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { Priority } from '@temporalio/common';
 import type { Activities } from '../activities/index.ts';
 import type { SendMessageInput } from '../activities/messages.ts';
 import {
@@ -71,8 +72,19 @@ const DELIVERY_OPTIONS: ActivityOptions = {
 };
 const delivery = proxyActivities<Activities>(DELIVERY_OPTIONS);
 
+/**
+ * Urgent messages go out on their own activity, ahead of routine work in the task queue's
+ * backlog (priority 1 of 5; routine work has the default, 3): in a morning burst an urgent
+ * notice does not wait behind thousands of reminders. The worker's matcher (Temporal server
+ * 1.30+) dispatches a queue's backlog by priority.
+ */
+const URGENT_PRIORITY = { priorityKey: 1 };
+
 /** Marker of journeys started by this version of the workflow; histories without it run version 1. */
 export const JOURNEY_V2_PATCH = 'journey-v2';
+
+/** Marker of runs that send a round's urgent messages apart from its routine ones, with URGENT_PRIORITY. */
+export const URGENT_DELIVERY_PATCH = 'urgent-delivery';
 
 /** Planning rounds without a pause in between: a guard against a plan that never settles. */
 const MAX_ROUNDS_WITHOUT_SLEEP = 100;
@@ -177,22 +189,28 @@ function outcomeOf(journey: JourneyRun): JourneyOutcome {
 
 /** Writes the round (a local activity), and sends its messages (one activity) without waiting for them. */
 function carryOut(journey: JourneyRun, round: Round, sends: InFlight): Promise<void> {
-  if (round.messages.length > 0) sends.track(send(journey, round.messages));
+  const urgent = round.messages.filter((m) => m.urgent);
+  if (urgent.length > 0 && patched(URGENT_DELIVERY_PATCH)) {
+    const routine = round.messages.filter((m) => !m.urgent);
+    sends.track(send(journey, urgent, URGENT_PRIORITY));
+    if (routine.length > 0) sends.track(send(journey, routine));
+  } else if (round.messages.length > 0) sends.track(send(journey, round.messages));
   return rounds.applyRound
     .executeWithOptions({ ...ROUND_OPTIONS, summary: roundSummary(round) }, [round.writes(journey.input.enrollmentId)])
     .then(({ tasks }) => journey.tasksCreated(round, tasks, nowIso()));
 }
 
 /** Sends a round's messages; those still unsent after the last retry are handed to the butler as tasks. */
-function send(journey: JourneyRun, messages: SendMessageInput[]): Promise<unknown> {
+function send(journey: JourneyRun, messages: SendMessageInput[], priority?: Priority): Promise<unknown> {
   const assignee = journey.input.butlerId;
+  const ranked = priority ? { priority } : {};
   return delivery.sendMessages
-    .executeWithOptions({ ...DELIVERY_OPTIONS, summary: sendSummary(messages) }, [{ messages, assignee }])
+    .executeWithOptions({ ...DELIVERY_OPTIONS, ...ranked, summary: sendSummary(messages) }, [{ messages, assignee }])
     .then(undefined, (err: unknown) => {
       if (!(err instanceof ActivityFailure)) throw err;
       const reason = err.cause instanceof ApplicationFailure ? (err.cause.type ?? 'delivery failed') : 'delivery failed';
       log.warn('messages handed over to a person', { steps: [...new Set(messages.map((m) => m.stepId))], reason });
-      return store.handOverUnsentMessages.executeWithOptions({ ...STORE_OPTIONS, summary: sendSummary(messages, 'hand over unsent') }, [
+      return store.handOverUnsentMessages.executeWithOptions({ ...STORE_OPTIONS, ...ranked, summary: sendSummary(messages, 'hand over unsent') }, [
         { messages, assignee, reason },
       ]);
     });

@@ -1,0 +1,71 @@
+/**
+ * An urgent message never waits behind a routine one (issue 12): due in the same round, the
+ * urgent notice goes out on its own activity, ranked ahead of routine work in the task queue's
+ * backlog, and is delivered while the routine reminder's channel fails and is retried (real dev
+ * server, real PostgreSQL).
+ */
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { Channel, OutboundMessage } from '../../channels/channel.ts';
+import { listOutboxMessages } from '../../db/repositories/outbox.ts';
+import { startJourney } from '../../enrollment/start-journey.ts';
+import { compilePathway, eventually, useDevServerJourneys } from '../support/journey-harness.ts';
+
+const fixture = fileURLToPath(new URL('../fixtures/pathways/urgent-delivery.yaml', import.meta.url));
+
+class DownGateway implements Channel {
+  attempts = 0;
+  constructor(readonly name: string) {}
+  async deliver(): Promise<never> {
+    this.attempts++;
+    throw new Error('503 Service Unavailable');
+  }
+}
+
+class UpGateway implements Channel {
+  readonly delivered: OutboundMessage[] = [];
+  constructor(readonly name: string) {}
+  async deliver(message: OutboundMessage) {
+    this.delivered.push(message);
+    return { providerMessageId: `${this.name}-${this.delivered.length}` };
+  }
+}
+
+describe('urgent delivery (real dev server)', () => {
+  const sms = new DownGateway('sms');
+  const wechat = new UpGateway('wechat');
+  const t = useDevServerJourneys([sms, wechat]);
+
+  it('sends an urgent notice on its own, with priority, while the routine reminder due with it is retried', async () => {
+    const { client, database, taskQueue } = t;
+    const enrollmentId = randomUUID();
+    const { workflowId } = await startJourney(database.db, client, taskQueue, {
+      enrollmentId,
+      patientRef: `P-${enrollmentId.slice(0, 8)}`,
+      tenant: 'test',
+      butlerId: 'butler-1',
+      pathway: compilePathway(fixture),
+      anchors: { start: new Date().toISOString() },
+      enrolledAt: new Date().toISOString(),
+      searchAttributes: false,
+    });
+    const outbox = await eventually(async () => {
+      expect(sms.attempts).toBeGreaterThanOrEqual(1);
+      expect(wechat.delivered).toHaveLength(1);
+      const rows = await listOutboxMessages(database.db, enrollmentId);
+      expect(rows.find((r) => r.step_id === 'urgent_notice')?.status).toBe('sent');
+      return rows;
+    });
+    expect(outbox.find((r) => r.step_id === 'routine_reminder')?.status).toBe('pending');
+
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const sends = (history.events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes)
+      .filter((a) => a?.activityType?.name === 'sendMessages')
+      .map((a) => a!.priority?.priorityKey || 0);
+    // One activity per kind of message: the urgent one ranked 1 (of 5), the routine one left at the default (0: unset).
+    expect(sends.sort((a, b) => a - b)).toEqual([0, 1]);
+    await client.workflow.getHandle(workflowId).terminate('test over');
+  });
+});
