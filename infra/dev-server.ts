@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CarepathError } from '../errors/carepath-error.ts';
-import { isPortFree, waitForPort } from './ports.ts';
+import { freePort, isPortFree, waitForPort } from './ports.ts';
+import { CODEC_PATH, startSameOriginUi, type SameOriginUi } from './same-origin-ui.ts';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -16,13 +17,18 @@ export interface DevServerOptions {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Where the server's own log goes; null discards it. */
   logFile: string | null;
-  /** Remote codec endpoint the Web UI decodes payloads with (`--ui-codec-endpoint`), e.g. `http://127.0.0.1:3000/codec`. */
-  uiCodecEndpoint?: string | null;
+  /**
+   * Serve the API's codec endpoint on the Web UI's own origin (`<ui>/codec`, ./same-origin-ui.ts)
+   * and point the UI at it (`--ui-codec-endpoint`); the API's address is given later (setCodecApi).
+   */
+  uiCodec?: boolean;
 }
 
 export interface RunningDevServer {
   address: string;
   uiUrl: string | null;
+  /** Where `<ui>/codec` requests go (`host:port` of the API); until set they answer 502. */
+  setCodecApi(address: string): void;
   pid: number;
   /** Stops the server (SIGTERM, then SIGKILL after 10 s) and waits for it to exit. */
   stop(): Promise<void>;
@@ -67,9 +73,12 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
   }
-  if (options.uiPort !== null) args.push('--ui-port', String(options.uiPort), '--ui-ip', options.ip);
+  // With the codec on the UI's origin, the UI itself listens on an internal port behind the proxy.
+  const uiInternalPort = options.uiPort !== null && options.uiCodec ? await freePort(options.ip) : options.uiPort;
+  const uiUrl = options.uiPort !== null ? `http://${options.ip}:${options.uiPort}` : null;
+  if (uiInternalPort !== null) args.push('--ui-port', String(uiInternalPort), '--ui-ip', options.ip);
   else args.push('--headless');
-  if (options.uiPort !== null && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
+  if (uiUrl && options.uiCodec) args.push('--ui-codec-endpoint', `${uiUrl}${CODEC_PATH}`);
 
   // Own process group: Ctrl-C reaches carepath, which stops the worker before the server.
   const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -83,12 +92,16 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     child.stderr?.resume();
   }
   let exited = false;
+  let front: SameOriginUi | null = null;
   child.once('exit', () => (exited = true));
   if (pidFile && child.pid) writeFileSync(pidFile, String(child.pid));
 
   try {
     await waitForPort(options.port, options.ip, 60_000, () => !exited);
-    if (options.uiPort !== null) await waitForPort(options.uiPort, options.ip, 30_000, () => !exited);
+    if (uiInternalPort !== null) await waitForPort(uiInternalPort, options.ip, 30_000, () => !exited);
+    if (options.uiPort !== null && uiInternalPort !== options.uiPort) {
+      front = await startSameOriginUi({ host: options.ip, port: options.uiPort, ui: `${options.ip}:${uiInternalPort}` });
+    }
   } catch (err) {
     child.kill('SIGKILL');
     const where = options.logFile ? ` (its log: ${options.logFile})` : '';
@@ -96,9 +109,13 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   }
   return {
     address: `${options.ip}:${options.port}`,
-    uiUrl: options.uiPort !== null ? `http://${options.ip}:${options.uiPort}` : null,
+    uiUrl,
+    setCodecApi: (address) => front?.setApi(address),
     pid: child.pid!,
-    stop: () => stopChild(child, pidFile),
+    stop: async () => {
+      await front?.stop();
+      await stopChild(child, pidFile);
+    },
   };
 }
 

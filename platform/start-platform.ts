@@ -82,8 +82,8 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
         dbFile: d.dbFile,
         logLevel: d.logLevel,
         logFile: path.join(path.dirname(d.dbFile), 'dev-server.log'),
-        // The Web UI decodes payloads through the API's codec endpoint (known only for a fixed port).
-        uiCodecEndpoint: config.api.port !== 0 ? `http://${config.api.host}:${config.api.port}/codec` : null,
+        // The Web UI decodes payloads through the API's codec endpoint, served on the UI's origin.
+        uiCodec: true,
       });
       cleanups.push(() => devServer!.stop());
       address = devServer.address;
@@ -172,6 +172,7 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
     cleanups.push(() => server.close());
     await server.listen({ host: config.api.host, port: config.api.port });
     const { port } = server.server.address() as { port: number };
+    devServer?.setCodecApi(`${loopbackFor(config.api.host)}:${port}`);
 
     return {
       apiUrl: `http://${config.api.host}:${port}`,
@@ -184,4 +185,9 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
     await stopAll();
     throw err;
   }
+}
+
+/** The address to reach a server that listens on `host` from this machine. */
+function loopbackFor(host: string): string {
+  return host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
 }

@@ -11,8 +11,9 @@ const SESSION_MS = 8 * 3_600_000;
 
 /**
  * Browser sessions for operators of the Temporal Web UI. Over plain http the UI sends no
- * Authorization header to the codec endpoint, only cookies (with "include credentials" on), so an
- * operator signs in once with an ops or admin key and the codec accepts the session cookie.
+ * Authorization header to the codec endpoint, only cookies (same-origin by default: `npm start`
+ * serves the codec on the UI's origin, infra/same-origin-ui.ts), so an operator signs in once
+ * with an ops or admin key and the codec accepts the session cookie.
  * Sessions are kept in PostgreSQL (the token's hash only) for 8 hours: every API process accepts
  * them, a restart keeps them, and revoking the operator's API key ends them.
  */
@@ -58,7 +59,8 @@ const LOGIN_PAGE = `<!doctype html>
 <style>body{font:16px system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}input{width:100%;padding:.5rem;font:inherit}button{margin-top:1rem;padding:.5rem 1rem;font:inherit}</style></head>
 <body><h1>Temporal Web UI 解码登录</h1>
 <p>Paste an <b>ops</b> or <b>admin</b> API key to let the Temporal Web UI decrypt journey payloads in this browser for 8 hours.
-In the UI's data encoder settings, turn on <i>Include cross-origin credentials</i>. Every decryption is audited.</p>
+Open this page on the Web UI's own address (<code>&lt;Web UI&gt;/codec/login</code>, as <code>npm start</code> serves it): the UI then sends the session with no setting of its own.
+A Web UI on another origin needs <i>Include cross-origin credentials</i> in its data encoder settings. Every decryption is audited.</p>
 <input id="key" type="password" autocomplete="off" placeholder="cpk_…"><button id="go">Sign in</button><p id="out" role="status"></p>
 <script>
 document.getElementById('go').onclick = async () => {
