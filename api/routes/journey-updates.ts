@@ -22,6 +22,7 @@ import { bearer, errorResponses, idSchema } from '../schemas/common.ts';
 import { anchorBody, answersBody, entitlementUseBody, entitlementUseSchema, eventBody, readingBody } from '../schemas/enrollments.ts';
 import { enrollmentFor, type RouteContext } from './context.ts';
 import { stepIdOfKey } from '../../pathway/model/keys.ts';
+import { mayTriggerUrgentWork } from '../../pathway/model/urgent-inputs.ts';
 
 const enrollmentParams = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: idSchema } } as const;
 
@@ -49,12 +50,9 @@ export const journeyUpdateRoutes: FastifyPluginAsync<RouteContext> = async (app,
     async (request) => {
       const enrollment = await enrollmentFor(deps, request, request.params.id);
       const id = request.body.id ?? randomUUID();
-      const result = await updateJourney(client, enrollment, recordEventUpdate, {
-        name: request.body.name,
-        id,
-        by: actorId(principalOf(request)),
-        ...(request.body.at ? { at: request.body.at } : {}),
-      });
+      const urgent = mayTriggerUrgentWork(await pinnedPathway(deps, enrollment), { kind: 'event', name: request.body.name });
+      const event = { name: request.body.name, id, by: actorId(principalOf(request)), ...(request.body.at ? { at: request.body.at } : {}) };
+      const result = await updateJourney(client, enrollment, recordEventUpdate, event, { urgent });
       await audit(deps.db, request, 'journey.event', { type: 'enrollment', id: enrollment.id }, { event: request.body.name, eventId: id });
       return { ...result, id };
     },
@@ -173,12 +171,13 @@ export const journeyUpdateRoutes: FastifyPluginAsync<RouteContext> = async (app,
       const enrollment = await enrollmentFor(deps, request, request.params.id);
       const by = actorId(principalOf(request));
       const { id, metric, at, values } = request.body;
+      const urgent = mayTriggerUrgentWork(await pinnedPathway(deps, enrollment), { kind: 'reading', metric });
       await deps.db.transaction().execute(async (trx) => {
         if (!(await insertReading(trx, { enrollmentId: enrollment.id, readingId: id, metric, at, values, submittedBy: by }))) {
           throw new CarepathError('conflict', `reading '${id}' was already submitted`);
         }
         await audit(trx, request, 'journey.reading', { type: 'enrollment', id: enrollment.id }, { readingId: id, metric });
-        await updateJourney(client, enrollment, submitReadingUpdate, { id, metric, at, values, by });
+        await updateJourney(client, enrollment, submitReadingUpdate, { id, metric, at, values, by }, { urgent });
       });
       return reply.status(201).send({ id });
     },
@@ -210,7 +209,8 @@ export const journeyUpdateRoutes: FastifyPluginAsync<RouteContext> = async (app,
       const questionnaireId = questionnaireOf(pathway, key) ?? request.params.qid;
       const result = await deps.db.transaction().execute(async (trx) => {
         await audit(trx, request, 'journey.answers', { type: 'enrollment', id: enrollment.id }, { key, questionnaire: questionnaireId });
-        const answered = await updateJourney(client, enrollment, submitAnswersUpdate, { key, items: request.body.items, by });
+        const urgent = mayTriggerUrgentWork(pathway, { kind: 'answers', stepId: stepIdOfKey(key) ?? key });
+        const answered = await updateJourney(client, enrollment, submitAnswersUpdate, { key, items: request.body.items, by }, { urgent });
         await insertQuestionnaireResponse(trx, {
           enrollmentId: enrollment.id,
           occurrenceKey: key,

@@ -8,11 +8,17 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Channel, OutboundMessage } from '../../channels/channel.ts';
+import { Worker } from '@temporalio/worker';
+import { findEnrollment } from '../../db/repositories/enrollments.ts';
 import { listOutboxMessages } from '../../db/repositories/outbox.ts';
+import { updateJourney } from '../../enrollment/journey-updates.ts';
 import { startJourney } from '../../enrollment/start-journey.ts';
-import { compilePathway, eventually, useDevServerJourneys } from '../support/journey-harness.ts';
+import { mayTriggerUrgentWork } from '../../pathway/model/urgent-inputs.ts';
+import { recordEventUpdate } from '../../workflows/journey-definitions.ts';
+import { compilePathway, eventually, journeyBundle, useDevServerJourneys } from '../support/journey-harness.ts';
 
 const fixture = fileURLToPath(new URL('../fixtures/pathways/urgent-delivery.yaml', import.meta.url));
+const emergencyFixture = fileURLToPath(new URL('../fixtures/pathways/failing-gateway.yaml', import.meta.url));
 
 class DownGateway implements Channel {
   attempts = 0;
@@ -67,5 +73,42 @@ describe('urgent delivery (real dev server)', () => {
     // One activity per kind of message: the urgent one ranked 1 (of 5), the routine one left at the default (0: unset).
     expect(sends.sort((a, b) => a - b)).toEqual([0, 1]);
     await client.workflow.getHandle(workflowId).terminate('test over');
+  });
+
+  it('ranks the journey first while it handles an input that may set off urgent work, and back after it', async () => {
+    const { client, database, taskQueue } = t;
+    const pathway = compilePathway(emergencyFixture);
+    expect(mayTriggerUrgentWork(pathway, { kind: 'event', name: 'emergency' })).toBe(true);
+    const enrollmentId = randomUUID();
+    const { workflowId } = await startJourney(database.db, client, taskQueue, {
+      enrollmentId,
+      patientRef: `P-${enrollmentId.slice(0, 8)}`,
+      tenant: 'test',
+      butlerId: 'butler-1',
+      pathway,
+      anchors: { start: new Date().toISOString() },
+      enrolledAt: new Date().toISOString(),
+      searchAttributes: false,
+    });
+    const enrollment = (await findEnrollment(database.db, enrollmentId))!;
+    await updateJourney(client, enrollment, recordEventUpdate, { name: 'emergency', id: 'call-1', by: 'butler-1' }, { urgent: true });
+
+    const handle = client.workflow.getHandle(workflowId);
+    const history = await handle.fetchHistory();
+    const events = history.events ?? [];
+    const keys = events
+      .filter((e) => e.workflowExecutionOptionsUpdatedEventAttributes)
+      .map((e) => e.workflowExecutionOptionsUpdatedEventAttributes!.priority?.priorityKey || 0);
+    expect(keys).toEqual([1, 3]);
+    // The update was accepted between the two: ranked first while it was handled.
+    const raised = events.findIndex((e) => e.workflowExecutionOptionsUpdatedEventAttributes);
+    const accepted = events.findIndex((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    const lowered = events.findLastIndex((e) => e.workflowExecutionOptionsUpdatedEventAttributes);
+    expect(raised).toBeLessThan(accepted);
+    expect(accepted).toBeLessThan(lowered);
+    expect((await handle.describe()).raw.workflowExecutionInfo?.priority?.priorityKey).toBe(3);
+    // Today's workflow code replays a history with these events.
+    await handle.terminate('test over');
+    await Worker.runReplayHistory({ workflowBundle: await journeyBundle() }, await handle.fetchHistory(), workflowId);
   });
 });
