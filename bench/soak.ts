@@ -121,12 +121,12 @@ async function apiKey(d: RunningDeployment, role: string): Promise<string> {
   return (answer.body as { key: string }).key;
 }
 
-async function api(d: RunningDeployment, method: string, route: string, key: string, body?: unknown, headers: Record<string, string> = {}) {
+async function api(d: RunningDeployment, method: string, route: string, key: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = 20_000) {
   const res = await fetch(`${d.apiUrl}${route}`, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
     ...(body ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(20_000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
@@ -176,8 +176,8 @@ async function enrol(d: RunningDeployment, key: string, i: number, program: stri
  */
 async function morningBurst(d: RunningDeployment, key: string, enrolled: string[], workflowIds: Map<string, string>) {
   const t0 = Date.now();
-  // Enrolment runs at about 40 a second here: the burst minute starts once all are in.
-  const due = new Date(Math.ceil((t0 + 30_000 + BURST * 40) / 60_000) * 60_000);
+  // Enrolment runs at 10–40 a second here: the burst minute starts once all are in.
+  const due = new Date(Math.ceil((t0 + 30_000 + BURST * 100) / 60_000) * 60_000);
   const urgentDue = new Date(due.getTime() + 3 * 60_000);
   log(`morning burst: enrolling ${BURST} journeys with reminders due at ${due.toISOString()} and ${URGENT} for emergencies`);
   const burstIds: string[] = [];
@@ -200,7 +200,8 @@ async function morningBurst(d: RunningDeployment, key: string, enrolled: string[
   const events: { id: string; at: number; answeredMs: number }[] = [];
   for (const id of urgentIds) {
     const at = Date.now();
-    const answer = await api(d, 'POST', `/v1/enrollments/${id}/events`, key, { name: 'emergency', id: `soak-emergency-${id}` });
+    // A slow answer is what is measured here: it may take long, but it must come.
+    const answer = await api(d, 'POST', `/v1/enrollments/${id}/events`, key, { name: 'emergency', id: `soak-emergency-${id}` }, {}, 120_000);
     if (answer.status !== 200) throw new Error(`emergency for ${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
     events.push({ id, at, answeredMs: Date.now() - at });
     await sleep(Math.max(0, 50_000 / URGENT - (Date.now() - at)));
