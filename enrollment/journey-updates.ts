@@ -37,7 +37,8 @@ export async function updateJourney<Ret, Arg>(
     if (err instanceof WorkflowNotFoundError || /already completed/i.test((err as Error).message ?? '')) throw notRunning(enrollment);
     throw err;
   } finally {
-    if (ranked) await setPriority(client, enrollment.workflow_id, ROUTINE_PRIORITY_KEY);
+    // Set back without holding up the answer: the update is done.
+    if (ranked) void setPriority(client, enrollment.workflow_id, ROUTINE_PRIORITY_KEY);
   }
 }
 

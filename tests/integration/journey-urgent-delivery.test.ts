@@ -94,12 +94,15 @@ describe('urgent delivery (real dev server)', () => {
     await updateJourney(client, enrollment, recordEventUpdate, { name: 'emergency', id: 'call-1', by: 'butler-1' }, { urgent: true });
 
     const handle = client.workflow.getHandle(workflowId);
-    const history = await handle.fetchHistory();
-    const events = history.events ?? [];
-    const keys = events
-      .filter((e) => e.workflowExecutionOptionsUpdatedEventAttributes)
-      .map((e) => e.workflowExecutionOptionsUpdatedEventAttributes!.priority?.priorityKey || 0);
-    expect(keys).toEqual([1, 3]);
+    // Set back after the answer, without holding it up.
+    const events = await eventually(async () => {
+      const found = (await handle.fetchHistory()).events ?? [];
+      const keys = found
+        .filter((e) => e.workflowExecutionOptionsUpdatedEventAttributes)
+        .map((e) => e.workflowExecutionOptionsUpdatedEventAttributes!.priority?.priorityKey || 0);
+      expect(keys).toEqual([1, 3]);
+      return found;
+    });
     // The update was accepted between the two: ranked first while it was handled.
     const raised = events.findIndex((e) => e.workflowExecutionOptionsUpdatedEventAttributes);
     const accepted = events.findIndex((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
