@@ -211,7 +211,7 @@ async function histories(): Promise<void> {
   const running = worker.run();
   try {
     console.log('\n== history events per journey (time-skipping server, scenario of tests/integration/programs-e2e.test.ts)');
-    console.log('pathway                          runs  events  largest run  issued actions');
+    console.log('pathway                          runs  events  largest run  issued actions  rows: journey_events outbox tasks  row bytes');
     for (const [file, scenario] of SCENARIOS) {
       const pathway = compile(file);
       const clock = await env.currentTimeMs();
@@ -243,8 +243,11 @@ async function histories(): Promise<void> {
         (await sql<{ n: string }>`select count(*) as n from journey_events where enrollment_id = ${enrollmentId} and type = 'issued'`.execute(db)).rows[0]!.n,
       );
       const total = lengths.reduce((a, b) => a + b, 0);
+      const rows = await rowsOf(db, enrollmentId);
       console.log(
-        `${pathway.id.padEnd(32)} ${String(lengths.length).padStart(4)}  ${String(total).padStart(6)}  ${String(Math.max(...lengths)).padStart(11)}  ${String(issued).padStart(14)}`,
+        `${pathway.id.padEnd(32)} ${String(lengths.length).padStart(4)}  ${String(total).padStart(6)}  ${String(Math.max(...lengths)).padStart(11)}  ${String(issued).padStart(14)}` +
+          `  ${String(rows.journey_events.rows).padStart(20)} ${String(rows.outbox_messages.rows).padStart(6)} ${String(rows.tasks.rows).padStart(5)}` +
+          `  ${String(rows.journey_events.bytes + rows.outbox_messages.bytes + rows.tasks.bytes).padStart(9)}`,
       );
     }
   } finally {
@@ -254,6 +257,18 @@ async function histories(): Promise<void> {
     await runAdminStatement(serverUrl, `drop database if exists ${name} with (force)`);
     await env.teardown();
   }
+}
+
+/** Rows a journey left in the tables that grow with it, and their bytes (pg_column_size, before indexes). */
+async function rowsOf(db: Kysely<Database>, enrollmentId: string) {
+  const count = async (table: 'journey_events' | 'outbox_messages' | 'tasks') => {
+    const r = await sql<{
+      n: string;
+      bytes: string | null;
+    }>`select count(*) as n, sum(pg_column_size(t.*)) as bytes from ${sql.table(table)} t where enrollment_id = ${enrollmentId}`.execute(db);
+    return { rows: Number(r.rows[0]!.n), bytes: Number(r.rows[0]!.bytes ?? 0) };
+  };
+  return { journey_events: await count('journey_events'), outbox_messages: await count('outbox_messages'), tasks: await count('tasks') };
 }
 
 // BENCH_PART=throughput or BENCH_PART=histories runs one part only.
