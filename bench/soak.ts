@@ -17,6 +17,7 @@
  * exits 1 unless all three are 0.
  */
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
@@ -103,6 +104,12 @@ try {
         `${burst.events.length} emergencies: answered p50 ${f.answered.p50} ms p99 ${f.answered.p99} ms, call task p50 ${f.call.p50} ms p99 ${f.call.p99} ms, ` +
         `urgent notice delivered p50 ${f.notice.p50} ms p99 ${f.notice.p99} ms`,
     );
+    const c = burst.cpu;
+    log(
+      `morning burst CPU (from the burst minute until its ${BURST * 3} routine messages were delivered, ${c.seconds.toFixed(0)} s): ` +
+        `workers ${c.workers.toFixed(1)} s, Temporal server ${c.temporal.toFixed(1)} s, PostgreSQL ${c.postgres.toFixed(1)} s, API ${c.apis.toFixed(1)} s, gateway ${c.gateway.toFixed(1)} s; ` +
+        `${((1000 * (c.workers + c.temporal + c.postgres + c.apis + c.gateway)) / BURST).toFixed(0)} ms of CPU per journey's round of 3 messages, all parts`,
+    );
     late = [f.call.max, f.notice.max].filter((ms) => ms > URGENT_WITHIN_MS).length;
     if (late) log(`morning burst: an urgent action took longer than ${URGENT_WITHIN_MS / 1000} s`);
   }
@@ -178,7 +185,8 @@ async function morningBurst(d: RunningDeployment, key: string, enrolled: string[
   const t0 = Date.now();
   // Enrolment runs at 10–40 a second here: the burst minute starts once all are in.
   const due = new Date(Math.ceil((t0 + 30_000 + BURST * 100) / 60_000) * 60_000);
-  const urgentDue = new Date(due.getTime() + 3 * 60_000);
+  // The emergency journeys' own reminder comes a minute after the burst's: not part of it.
+  const urgentDue = new Date(due.getTime() + 60_000);
   log(`morning burst: enrolling ${BURST} journeys with reminders due at ${due.toISOString()} and ${URGENT} for emergencies`);
   const burstIds: string[] = [];
   const urgentIds: string[] = [];
@@ -197,6 +205,7 @@ async function morningBurst(d: RunningDeployment, key: string, enrolled: string[
   log(`morning burst: enrolled in ${seconds(t0)} s; ${Math.round((due.getTime() - Date.now()) / 1000)} s to the burst minute`);
   if (Date.now() > due.getTime()) throw new Error('morning burst: enrolment ran past the burst minute');
   await sleep(due.getTime() - Date.now());
+  const cpu = burstCpu(d, BURST * 3);
   const events: { id: string; at: number; answeredMs: number }[] = [];
   for (const id of urgentIds) {
     const at = Date.now();
@@ -206,7 +215,7 @@ async function morningBurst(d: RunningDeployment, key: string, enrolled: string[
     events.push({ id, at, answeredMs: Date.now() - at });
     await sleep(Math.max(0, 50_000 / URGENT - (Date.now() - at)));
   }
-  return { due, burstIds, events };
+  return { due, burstIds, events, cpu: await cpu };
 }
 
 /** What the burst measured, from the gateway's first delivery of each key and the worklist. */
@@ -239,6 +248,69 @@ async function burstFigures(d: RunningDeployment, db: Kysely<Database>, burst: A
     call: percentiles(callMs),
     notice: percentiles(noticeMs),
   };
+}
+
+/**
+ * CPU seconds each part of the deployment used from now until the gateway has delivered `messages`
+ * more (the burst's routine messages; the emergencies' few are in it too). PostgreSQL: every
+ * `postgres` process of the machine (Temporal's and the application's databases share the cluster).
+ */
+async function burstCpu(d: RunningDeployment, messages: number) {
+  const parts = () => ({
+    workers: d.workers.reduce((sum, w) => sum + treeCpu(w.child?.pid), 0),
+    apis: d.apis.reduce((sum, a) => sum + treeCpu(a.child?.pid), 0),
+    temporal: treeCpu(d.temporal.child?.pid),
+    gateway: treeCpu(d.gateway.child?.pid),
+    postgres: processes()
+      .filter((p) => p.comm === 'postgres')
+      .reduce((sum, p) => sum + p.cpu, 0),
+  });
+  const t0 = Date.now();
+  const before = parts();
+  const target = (await gatewayStats(d)).delivered + messages;
+  while ((await gatewayStats(d)).delivered < target && Date.now() - t0 < 10 * 60_000) await sleep(500);
+  const after = parts();
+  return {
+    seconds: (Date.now() - t0) / 1000,
+    workers: after.workers - before.workers,
+    apis: after.apis - before.apis,
+    temporal: after.temporal - before.temporal,
+    gateway: after.gateway - before.gateway,
+    postgres: after.postgres - before.postgres,
+  };
+}
+
+/** Every process of the machine with its parent and CPU seconds used (user + system), from /proc. */
+function processes(): { pid: number; ppid: number; comm: string; cpu: number }[] {
+  const ticks = 100; // USER_HZ on Linux
+  return readdirSync('/proc')
+    .filter((f) => /^\d+$/.test(f))
+    .flatMap((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return [{ pid: Number(pid), ppid: Number(fields[1]), comm, cpu: (Number(fields[11]) + Number(fields[12])) / ticks }];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** CPU seconds of a process and its descendants. */
+function treeCpu(pid: number | undefined): number {
+  if (!pid) return 0;
+  const all = processes();
+  const tree = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of all) {
+      if (tree.has(p.pid) || !tree.has(p.ppid)) continue;
+      tree.add(p.pid);
+      grew = true;
+    }
+  }
+  return all.filter((p) => tree.has(p.pid)).reduce((sum, p) => sum + p.cpu, 0);
 }
 
 function percentiles(ms: number[]): { p50: number; p99: number; max: number } {
