@@ -3,44 +3,21 @@
  * delivery fails and is retried, an emergency recorded by the butler still raises its urgent
  * escalation task at once (real dev server, real PostgreSQL).
  */
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Channel } from '../../channels/channel.ts';
 import { listOutboxMessages } from '../../db/repositories/outbox.ts';
-import { startJourney } from '../../enrollment/start-journey.ts';
 import { recordEventUpdate } from '../../workflows/journey-definitions.ts';
-import { compilePathway, eventually, useDevServerJourneys } from '../support/journey-harness.ts';
+import { compilePathway, enrolOnDevServer, eventually, FailingChannel, useDevServerJourneys } from '../support/journey-harness.ts';
 
 const fixture = fileURLToPath(new URL('../fixtures/pathways/failing-gateway.yaml', import.meta.url));
 
-/** A gateway that answers 503 to everything, counting the attempts. */
-class DownGateway implements Channel {
-  attempts = 0;
-  constructor(readonly name: string) {}
-  async deliver(): Promise<never> {
-    this.attempts++;
-    throw new Error('503 Service Unavailable');
-  }
-}
-
 describe('a failing gateway holds up nothing else (real dev server)', () => {
-  const wechat = new DownGateway('wechat');
+  const wechat = new FailingChannel('wechat');
   const t = useDevServerJourneys([wechat]);
 
   it('raises the urgent escalation of an emergency at once while WeChat deliveries fail and are retried', async () => {
-    const { client, database, taskQueue } = t;
-    const enrollmentId = randomUUID();
-    const { workflowId } = await startJourney(database.db, client, taskQueue, {
-      enrollmentId,
-      patientRef: `P-${enrollmentId.slice(0, 8)}`,
-      tenant: 'test',
-      butlerId: 'butler-1',
-      pathway: compilePathway(fixture),
-      anchors: { start: new Date().toISOString() },
-      enrolledAt: new Date().toISOString(),
-      searchAttributes: false,
-    });
+    const { client, database } = t;
+    const { enrollmentId, workflowId } = await enrolOnDevServer(t, compilePathway(fixture), { start: new Date().toISOString() });
     // The welcome is being retried against the failing gateway.
     await eventually(async () => {
       expect(wechat.attempts).toBeGreaterThanOrEqual(1);

@@ -4,58 +4,35 @@
  * backlog, and is delivered while the routine reminder's channel fails and is retried (real dev
  * server, real PostgreSQL).
  */
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Channel, OutboundMessage } from '../../channels/channel.ts';
 import { Worker } from '@temporalio/worker';
 import { findEnrollment } from '../../db/repositories/enrollments.ts';
 import { listOutboxMessages } from '../../db/repositories/outbox.ts';
 import { updateJourney } from '../../enrollment/journey-updates.ts';
-import { startJourney } from '../../enrollment/start-journey.ts';
 import { mayTriggerUrgentWork } from '../../pathway/model/urgent-inputs.ts';
 import { recordEventUpdate } from '../../workflows/journey-definitions.ts';
-import { compilePathway, eventually, journeyBundle, useDevServerJourneys } from '../support/journey-harness.ts';
+import {
+  compilePathway,
+  enrolOnDevServer,
+  eventually,
+  FailingChannel,
+  journeyBundle,
+  RecordingChannel,
+  useDevServerJourneys,
+} from '../support/journey-harness.ts';
 
 const fixture = fileURLToPath(new URL('../fixtures/pathways/urgent-delivery.yaml', import.meta.url));
 const emergencyFixture = fileURLToPath(new URL('../fixtures/pathways/failing-gateway.yaml', import.meta.url));
 
-class DownGateway implements Channel {
-  attempts = 0;
-  constructor(readonly name: string) {}
-  async deliver(): Promise<never> {
-    this.attempts++;
-    throw new Error('503 Service Unavailable');
-  }
-}
-
-class UpGateway implements Channel {
-  readonly delivered: OutboundMessage[] = [];
-  constructor(readonly name: string) {}
-  async deliver(message: OutboundMessage) {
-    this.delivered.push(message);
-    return { providerMessageId: `${this.name}-${this.delivered.length}` };
-  }
-}
-
 describe('urgent delivery (real dev server)', () => {
-  const sms = new DownGateway('sms');
-  const wechat = new UpGateway('wechat');
+  const sms = new FailingChannel('sms');
+  const wechat = new RecordingChannel('wechat');
   const t = useDevServerJourneys([sms, wechat]);
 
   it('sends an urgent notice on its own, with priority, while the routine reminder due with it is retried', async () => {
-    const { client, database, taskQueue } = t;
-    const enrollmentId = randomUUID();
-    const { workflowId } = await startJourney(database.db, client, taskQueue, {
-      enrollmentId,
-      patientRef: `P-${enrollmentId.slice(0, 8)}`,
-      tenant: 'test',
-      butlerId: 'butler-1',
-      pathway: compilePathway(fixture),
-      anchors: { start: new Date().toISOString() },
-      enrolledAt: new Date().toISOString(),
-      searchAttributes: false,
-    });
+    const { client, database } = t;
+    const { enrollmentId, workflowId } = await enrolOnDevServer(t, compilePathway(fixture), { start: new Date().toISOString() });
     const outbox = await eventually(async () => {
       expect(sms.attempts).toBeGreaterThanOrEqual(1);
       expect(wechat.delivered).toHaveLength(1);
@@ -76,20 +53,10 @@ describe('urgent delivery (real dev server)', () => {
   });
 
   it('ranks the journey first while it handles an input that may set off urgent work, and back after it', async () => {
-    const { client, database, taskQueue } = t;
+    const { client, database } = t;
     const pathway = compilePathway(emergencyFixture);
     expect(mayTriggerUrgentWork(pathway, { kind: 'event', name: 'emergency' })).toBe(true);
-    const enrollmentId = randomUUID();
-    const { workflowId } = await startJourney(database.db, client, taskQueue, {
-      enrollmentId,
-      patientRef: `P-${enrollmentId.slice(0, 8)}`,
-      tenant: 'test',
-      butlerId: 'butler-1',
-      pathway,
-      anchors: { start: new Date().toISOString() },
-      enrolledAt: new Date().toISOString(),
-      searchAttributes: false,
-    });
+    const { enrollmentId, workflowId } = await enrolOnDevServer(t, pathway, { start: new Date().toISOString() });
     const enrollment = (await findEnrollment(database.db, enrollmentId))!;
     await updateJourney(client, enrollment, recordEventUpdate, { name: 'emergency', id: 'call-1', by: 'butler-1' }, { urgent: true });
 

@@ -42,6 +42,16 @@ export class RecordingChannel implements Channel {
   }
 }
 
+/** A gateway that answers 503 to everything, counting the attempts. */
+export class FailingChannel implements Channel {
+  attempts = 0;
+  constructor(readonly name: string) {}
+  async deliver(): Promise<never> {
+    this.attempts++;
+    throw new Error('503 Service Unavailable');
+  }
+}
+
 /**
  * The production data converter without encryption (histories stay readable in tests): journey
  * inputs keep a reference to their compiled pathway, stored in the test's database.
@@ -75,9 +85,26 @@ export async function enrol(
   anchors: Record<string, string>,
   options: { butlerId?: string; variables?: Record<string, boolean | number | string> } = {},
 ) {
-  const enrollmentId = randomUUID();
   const enrolledAt = new Date(await env.currentTimeMs()).toISOString();
-  const { workflowId, runId } = await startJourney(database.db, env.client, taskQueue, {
+  return startTestJourney(database, env.client, taskQueue, pathway, anchors, enrolledAt, options);
+}
+
+/** `enrol` on the dev server of a `useDevServerJourneys` file, enrolled now. */
+export function enrolOnDevServer(t: DevServerJourneys, pathway: CompiledPathway, anchors: Record<string, string>) {
+  return startTestJourney(t.database, t.client, t.taskQueue, pathway, anchors, new Date().toISOString(), {});
+}
+
+async function startTestJourney(
+  database: ThrowawayDatabase,
+  client: Client,
+  taskQueue: string,
+  pathway: CompiledPathway,
+  anchors: Record<string, string>,
+  enrolledAt: string,
+  options: { butlerId?: string; variables?: Record<string, boolean | number | string> },
+) {
+  const enrollmentId = randomUUID();
+  const { workflowId, runId } = await startJourney(database.db, client, taskQueue, {
     enrollmentId,
     patientRef: `P-${enrollmentId.slice(0, 8)}`,
     tenant: 'test',
@@ -89,7 +116,7 @@ export async function enrol(
     // The Java time-skipping server has no operator API to register custom search attributes.
     searchAttributes: false,
   });
-  return { enrollmentId, firstRunId: runId, handle: env.client.workflow.getHandle(workflowId) };
+  return { enrollmentId, workflowId, firstRunId: runId, handle: client.workflow.getHandle(workflowId) };
 }
 
 /**
