@@ -13,6 +13,7 @@ import {
 } from '../db/repositories/outbox.ts';
 import { randomUUID } from 'node:crypto';
 import type { ActivityDeps } from './deps.ts';
+import type { SkipReason } from '../pathway/model/journey.ts';
 import { messageKey as outboxKey, undeliveredKey } from '../pathway/model/keys.ts';
 
 export interface SendMessageInput {
@@ -53,6 +54,7 @@ function needsPatientName(deps: ActivityDeps, input: SendMessageInput): boolean 
 /** How long a delivery attempt holds its claim: longer than any channel's own timeout (webhooks: 10 s). */
 export const DELIVERY_LEASE_MS = 60_000;
 /** How long an attempt waits for another attempt's outcome before it fails for a later retry. */
+const HELD_UP: SkipReason = 'held-up';
 const CLAIM_WAIT_MS = 15_000;
 const CLAIM_POLL_MS = 100;
 
@@ -76,6 +78,13 @@ async function claimOrOutcome(deps: ActivityDeps, idempotencyKey: string): Promi
 }
 
 /** A failure no retry can mend (an unknown channel, a number the provider refuses). */
+/** What the person is asked to do: deliver a message that failed, or decide on one whose window the journey missed. */
+function handOverTitle(input: SendMessageInput & { reason: string }): string {
+  if (input.reason === HELD_UP)
+    return `Not sent in its window (the platform was held up): message ${input.templateId} via ${input.channel}; contact the patient if it still matters`;
+  return `Deliver by hand: message ${input.templateId} could not be sent via ${input.channel}`;
+}
+
 function isPermanent(err: unknown): boolean {
   return err instanceof ApplicationFailure && err.nonRetryable === true;
 }
@@ -147,7 +156,7 @@ export function createMessageActivities(deps: ActivityDeps) {
             stepId: input.stepId,
             code: null,
             kind: 'deliver-message',
-            title: `Deliver by hand: message ${input.templateId} could not be sent via ${input.channel}`,
+            title: handOverTitle(input),
             role: input.role,
             assignee: input.assignee,
             urgent: input.urgent,
@@ -157,7 +166,7 @@ export function createMessageActivities(deps: ActivityDeps) {
         });
         if (outcome !== 'in-flight') {
           if (outcome.taskId)
-            deps.logger.warn({ idempotencyKey, taskId: outcome.taskId, channel: input.channel }, 'message handed over to a person after its last retry');
+            deps.logger.warn({ idempotencyKey, taskId: outcome.taskId, channel: input.channel, reason: input.reason }, 'message handed over to a person');
           return outcome;
         }
         if (Date.now() >= deadline) throw ApplicationFailure.retryable(`a delivery of ${idempotencyKey} is still in flight`, 'DeliveryInFlight');

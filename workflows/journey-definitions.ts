@@ -30,6 +30,8 @@ export interface JourneyInput {
    * parts take the defaults of workflows/replay-budget.ts.
    */
   replayBudget?: Partial<ReplayBudget>;
+  /** The wake-up the previous run last planned (ISO 8601): when this run's first round is due. */
+  dueAt?: string | null;
 }
 
 export interface JourneyOutcome {

@@ -24,12 +24,21 @@ export class Round {
   readonly closes: RoundWrites['closes'] = [];
   readonly events: RoundWrites['events'] = [];
   readonly messages: SendMessageInput[] = [];
+  /** Messages the journey missed the window of while it was held up: for a person, not the gateway. */
+  readonly handOvers: SendMessageInput[] = [];
   upgrade?: RoundWrites['upgrade'];
   ended?: RoundWrites['ended'];
 
   get empty(): boolean {
     return (
-      !this.tasks.length && !this.escalations.length && !this.closes.length && !this.events.length && !this.messages.length && !this.upgrade && !this.ended
+      !this.tasks.length &&
+      !this.escalations.length &&
+      !this.closes.length &&
+      !this.events.length &&
+      !this.messages.length &&
+      !this.handOvers.length &&
+      !this.upgrade &&
+      !this.ended
     );
   }
 
@@ -78,6 +87,16 @@ export function addAction(round: Round, scope: ActionScope, action: Action): voi
       return addMessages(round, scope, action, channels, action.role ?? 'on_call', { escalation_level: level });
     }
   }
+}
+
+/**
+ * A step whose window closed while the journey was held up: what it would have sent goes to a
+ * person instead (one hand-over per message, as for a failed delivery); a call is a person's task anyway.
+ */
+export function addMissed(round: Round, scope: ActionScope, action: Action): void {
+  const before = round.messages.length;
+  addIssue(round, scope, action);
+  round.handOvers.push(...round.messages.splice(before));
 }
 
 function addIssue(round: Round, scope: ActionScope, action: Action): void {

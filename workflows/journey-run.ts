@@ -17,7 +17,7 @@ import type {
   UpgradePathwayRequest,
   UseEntitlementRequest,
 } from './journey-definitions.ts';
-import { addAction, Round, type ActionScope } from './journey-round.ts';
+import { addAction, addMissed, Round, type ActionScope } from './journey-round.ts';
 import { DEFAULT_REPLAY_BUDGET, type ReplayBudget } from './replay-budget.ts';
 import {
   stepOf,
@@ -55,6 +55,11 @@ export class JourneyRun {
   publishedSearchAttributes = '';
   private endRecorded = false;
   private continuationRecorded = false;
+  /**
+   * When the journey is next due to run (epoch ms): its last plan's wake-up, the enrolment before
+   * the first round. A round that runs after it ran late: the platform was held up.
+   */
+  private dueAt: number | null;
 
   constructor(
     readonly input: JourneyInput,
@@ -73,6 +78,8 @@ export class JourneyRun {
       if (!stepOf(this.pathway, key)) this.cancel(this.pending, key, now, { reason: 'step-removed-by-upgrade' });
     }
     this.budget = { ...DEFAULT_REPLAY_BUDGET, ...input.replayBudget };
+    const dueAt = this.run === 0 ? state.enrolledAt : input.dueAt;
+    this.dueAt = dueAt ? parseTime(dueAt, this.pathway.timezone.offsetMinutes)!.ms : null;
     this.current = this.planner.plan(now);
   }
 
@@ -181,23 +188,30 @@ export class JourneyRun {
 
   /**
    * Plans at `now` and applies the plan to the state: skipped and cancelled occurrences are
-   * recorded, due ones marked issued. Returns the round that carries it out, with what updates
-   * wrote since the last one; `acted` tells whether the plan did anything.
+   * recorded, due ones marked issued, and what the journey missed while it was held up is handed
+   * to a person. Returns the round that carries it out, with what updates wrote since the last
+   * one; `acted` tells whether the plan did anything. `handsOverMissed` is asked (once, only
+   * when the journey missed a window) whether this run may: histories from before it may not.
    */
-  planRound(now: string): { round: Round; acted: boolean } {
+  planRound(now: string, handsOverMissed: () => boolean = () => true): { round: Round; acted: boolean } {
     this.changed = false;
     this.rounds++;
-    const plan = (this.current = this.planner.planAt(Date.parse(now)));
+    const at = Date.parse(now);
+    let plan = this.planner.planAt(at, this.dueAt === null ? null : Math.min(this.dueAt, at));
+    if (plan.heldUp && !handsOverMissed()) plan = this.planner.planAt(at);
+    this.current = plan;
+    this.dueAt = this.nextWakeMs();
     const round = this.pending;
     this.pending = new Round();
+    const scope = this.scope(now);
     for (const skip of plan.skipped) {
       this.planner.update(skip.key, { skipped: skip.reason });
       round.events.push(this.entry('skipped', skip.key, now, skip.step, { reason: skip.reason, plannedAt: skip.plannedAt }));
+      if (skip.missed) addMissed(round, scope, skip.missed);
     }
     for (const key of plan.cancel) {
       this.cancel(round, key, now, plan.cancelReasons?.[key]);
     }
-    const scope = this.scope(now);
     for (const action of plan.due) {
       addAction(round, scope, action);
       this.planner.update(action.key, { issuedAt: now });
@@ -263,7 +277,8 @@ export class JourneyRun {
 
   /** The state to carry into the next run (closed records in their short form). */
   carryOver(pathway: CompiledPathway = this.pathway): JourneyInput {
-    return { ...this.input, pathway, journey: this.planner.compactedState(), openTasks: this.openTasks, run: this.run + 1, replayBudget: this.budget };
+    const next = { ...this.input, pathway, journey: this.planner.compactedState(), openTasks: this.openTasks, run: this.run + 1, replayBudget: this.budget };
+    return { ...next, dueAt: this.current.nextWakeAt };
   }
 
   // —— queries ——

@@ -86,6 +86,9 @@ export const JOURNEY_V2_PATCH = 'journey-v2';
 /** Marker of runs that send a round's urgent messages apart from its routine ones, with URGENT_PRIORITY. */
 export const URGENT_DELIVERY_PATCH = 'urgent-delivery';
 
+/** Marker of runs that hand to a person what the journey missed while held up (else it is skipped). */
+export const HELD_UP_PATCH = 'held-up-hand-over';
+
 /** Planning rounds without a pause in between: a guard against a plan that never settles. */
 const MAX_ROUNDS_WITHOUT_SLEEP = 100;
 
@@ -123,7 +126,7 @@ async function runJourney(journey: JourneyRun): Promise<Ending> {
   const sends = new InFlight(() => wakeup.notify());
   for (let rounds = 0; ; rounds++) {
     const now = nowIso();
-    const { round, acted } = journey.planRound(now);
+    const { round, acted } = journey.planRound(now, () => patched(HELD_UP_PATCH));
     for (const warning of journey.current.warnings) log.warn('planner warning', { warning });
     if (!round.empty) await carryOut(journey, round, sends);
     if (acted && rounds < MAX_ROUNDS_WITHOUT_SLEEP) continue;
@@ -195,6 +198,7 @@ function carryOut(journey: JourneyRun, round: Round, sends: InFlight): Promise<v
     sends.track(send(journey, urgent, URGENT_PRIORITY));
     if (routine.length > 0) sends.track(send(journey, routine));
   } else if (round.messages.length > 0) sends.track(send(journey, round.messages));
+  if (round.handOvers.length > 0) sends.track(handOver(journey, round.handOvers, 'held-up'));
   return rounds.applyRound
     .executeWithOptions({ ...ROUND_OPTIONS, summary: roundSummary(round) }, [round.writes(journey.input.enrollmentId)])
     .then(({ tasks }) => journey.tasksCreated(round, tasks, nowIso()));
@@ -210,10 +214,16 @@ function send(journey: JourneyRun, messages: SendMessageInput[], priority?: Prio
       if (!(err instanceof ActivityFailure)) throw err;
       const reason = err.cause instanceof ApplicationFailure ? (err.cause.type ?? 'delivery failed') : 'delivery failed';
       log.warn('messages handed over to a person', { steps: [...new Set(messages.map((m) => m.stepId))], reason });
-      return store.handOverUnsentMessages.executeWithOptions({ ...STORE_OPTIONS, ...ranked, summary: sendSummary(messages, 'hand over unsent') }, [
-        { messages, assignee, reason },
-      ]);
+      return handOver(journey, messages, reason, priority);
     });
+}
+
+/** Hands messages to the butler as tasks, without sending them. */
+function handOver(journey: JourneyRun, messages: SendMessageInput[], reason: string, priority?: Priority): Promise<unknown> {
+  const ranked = priority ? { priority } : {};
+  return store.handOverUnsentMessages.executeWithOptions({ ...STORE_OPTIONS, ...ranked, summary: sendSummary(messages, 'hand over unsent') }, [
+    { messages, assignee: journey.input.butlerId, reason },
+  ]);
 }
 
 /** Messages still being delivered: a run waits for them before it ends. */

@@ -67,7 +67,11 @@ export interface JourneyState {
   settled?: SettledOccurrences;
 }
 
-export type SkipReason = 'late-enrolment' | 'window-passed' | 'condition-false' | 'entitlement-exhausted' | 'paused' | 'stage-ended';
+/**
+ * `held-up`: the window closed while the journey was held up (the platform ran it late, not the
+ * patient): the skip carries the action it would have been, which the journey hands to a person.
+ */
+export type SkipReason = 'late-enrolment' | 'window-passed' | 'held-up' | 'condition-false' | 'entitlement-exhausted' | 'paused' | 'stage-ended';
 
 /** Why an open item is cancelled when the journey goes on (an event ended the stage it belongs to). */
 export interface CancelReason {
@@ -120,6 +124,8 @@ export interface Skip {
   step: string;
   plannedAt: string;
   reason: SkipReason;
+  /** For `held-up`: the action that could not go in its window. */
+  missed?: Action;
 }
 
 export type JourneyStatus = 'active' | 'paused' | 'ended' | 'completed';
@@ -146,4 +152,9 @@ export interface Plan {
   entitlements: Record<string, EntitlementBalance>;
   /** Expression failures at evaluation time (treated as false); never patient data. */
   warnings: string[];
+  /**
+   * Set when the journey was held up past a window (planned with `dueSince`): an action missed it
+   * (skipped `held-up`), or a person's task is issued after it closed.
+   */
+  heldUp?: true;
 }

@@ -11,7 +11,9 @@ import type { StageEnds } from './stage-ends.ts';
 import { stageAt, type StageSpan } from './stages.ts';
 import { afterQuietHours, formatTime, MINUTE, parseTime } from './time.ts';
 import { followUpKey } from '../model/keys.ts';
-import { AWAITED_KINDS } from '../model/step-kinds.ts';
+import { AWAITED_KINDS, STAFF_COMPLETED_KINDS } from '../model/step-kinds.ts';
+
+type Timing = { kind: 'due'; at: number } | { kind: 'held-up'; at: number } | { kind: 'wait' } | { kind: 'skip'; reason: SkipReason };
 
 /** One plan call: considers occurrences in (planned time, key) order and collects the plan. */
 export class PlanRun {
@@ -20,6 +22,7 @@ export class PlanRun {
   private readonly cancel: string[] = [];
   private readonly cancelReasons: Record<string, CancelReason> = {};
   private wake = Infinity;
+  private heldUp = false;
 
   constructor(
     private readonly ctx: PlanContext,
@@ -29,6 +32,12 @@ export class PlanRun {
     /** Entitlement uses so far; the run adds the ones it reserves. */
     private readonly uses: Map<string, number[]>,
     private readonly stageEnds: StageEnds | null = null,
+    /**
+     * The moment the journey was due to run this round (its last plan's wake-up, or the
+     * enrolment), when the caller knows it: a window that closed after it closed because the
+     * journey ran late — the platform was held up — not because of the patient or the pathway.
+     */
+    private readonly dueSince: number | null = null,
   ) {}
 
   consider(occ: Occurrence): void {
@@ -46,8 +55,15 @@ export class PlanRun {
     if (outcome.kind === 'skip') return this.skip(occ, outcome.reason);
     if (outcome.kind === 'wait') return;
     if (occ.step.if && !holds(occ.step.if, this.vars, this.warnings)) return this.skip(occ, 'condition-false');
+    const action = () => this.action(occ.key, 'issue', occ.step, occ.plannedAt, outcome.at, occ.step.urgency, occ.source);
+    if (outcome.kind === 'held-up') {
+      this.heldUp = true;
+      // A person's task still goes, late (the worklist shows its planned time); what would have
+      // reached the patient cannot go after its window and is handed to a person instead.
+      if (!STAFF_COMPLETED_KINDS.has(occ.step.kind)) return this.skip(occ, 'held-up', action());
+    }
     if (occ.step.consumes && !this.reserve(occ.step.consumes)) return this.skip(occ, 'entitlement-exhausted');
-    this.due.push(this.action(occ.key, 'issue', occ.step, occ.plannedAt, outcome.at, occ.step.urgency, occ.source));
+    this.due.push(action());
   }
 
   /** Reminders of an unanswered questionnaire, escalations of an open task; cancellation at exit. */
@@ -93,15 +109,15 @@ export class PlanRun {
     }
   }
 
-  /** Applies pauses, quiet hours and the window: due now (at), wait (noting the wake-up) or skip. */
-  private timing(
-    planned: number,
-    urgency: Urgency,
-    latest: number | null,
-  ): { kind: 'due'; at: number } | { kind: 'wait' } | { kind: 'skip'; reason: SkipReason } {
+  /**
+   * Applies pauses, quiet hours and the window: due now (at), wait (noting the wake-up), skip, or
+   * held up (its window closed, or will before it may go, because the journey ran late).
+   */
+  private timing(planned: number, urgency: Urgency, latest: number | null): Timing {
     const { ctx } = this;
     const { at: eff, paused } = this.effective(planned, urgency);
     if (planned <= ctx.now && latest !== null && (ctx.now > latest || eff > latest)) {
+      if (!paused && this.missedWhileHeldUp(eff, latest)) return { kind: 'held-up', at: eff };
       return { kind: 'skip', reason: paused ? 'paused' : 'window-passed' };
     }
     if (eff > ctx.now) {
@@ -112,11 +128,19 @@ export class PlanRun {
       // Late plan calls (an update arriving at night) must not send routine messages either.
       const nowEff = this.effective(ctx.now, urgency).at;
       if (nowEff > ctx.now) {
+        // Held up into quiet hours that outlast the window: missed now, not at the next wake-up.
+        if (latest !== null && nowEff > latest && this.missedWhileHeldUp(eff, latest)) return { kind: 'held-up', at: eff };
         this.noteWake(nowEff);
         return { kind: 'wait' };
       }
     }
     return { kind: 'due', at: eff };
+  }
+
+  /** Whether a journey running on time would have acted within the window: it was due by then. */
+  private missedWhileHeldUp(eff: number, latest: number): boolean {
+    const due = this.dueSince;
+    return due !== null && due < this.ctx.now && Math.max(due, eff) <= latest;
   }
 
   /** The first moment a routine action may go: outside pauses and quiet hours. Urgent go at once. */
@@ -150,8 +174,10 @@ export class PlanRun {
     return true;
   }
 
-  private skip(occ: Occurrence, reason: SkipReason): void {
-    this.skipped.push({ key: occ.key, step: occ.step.id, plannedAt: formatTime(occ.plannedAt, this.ctx.offset), reason });
+  private skip(occ: Occurrence, reason: SkipReason, missed?: Action): void {
+    const skip: Skip = { key: occ.key, step: occ.step.id, plannedAt: formatTime(occ.plannedAt, this.ctx.offset), reason };
+    if (missed) skip.missed = missed;
+    this.skipped.push(skip);
   }
 
   private noteWake(t: number): void {
@@ -230,6 +256,7 @@ export class PlanRun {
       warnings: [...new Set(this.warnings)].sort(compareText),
     };
     if (Object.keys(this.cancelReasons).length) plan.cancelReasons = this.cancelReasons;
+    if (this.heldUp) plan.heldUp = true;
     const stage = stageAt(this.spans, ctx.now);
     if (stage) plan.stage = stage;
     return plan;

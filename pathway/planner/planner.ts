@@ -111,13 +111,17 @@ export class Planner {
     return this.planAt(mustParse(nowIso, this.offset, 'now'));
   }
 
-  /** The plan at `now` (epoch milliseconds). */
-  planAt(now: number): Plan {
+  /**
+   * The plan at `now` (epoch milliseconds). `dueSince`: when the journey was due to run (its last
+   * plan's wake-up or its enrolment), if the caller knows; a window that closed after it is
+   * missed because the journey ran late, and the plan hands what it missed to a person.
+   */
+  planAt(now: number, dueSince: number | null = null): Plan {
     const facts = this.factsAt(now);
     // The facts hold for every `now` until they are rebuilt; only the instant itself moves.
     const ctx: PlanContext = facts.base;
     ctx.now = now;
-    const run = new PlanRun(ctx, facts.spans, [...facts.ruleWarnings], facts.vars, this.usesNow(), facts.stageEnds);
+    const run = new PlanRun(ctx, facts.spans, [...facts.ruleWarnings], facts.vars, this.usesNow(), facts.stageEnds, dueSince);
     for (const occ of this.candidates(facts, now)) run.consider(occ);
     return run.result();
   }

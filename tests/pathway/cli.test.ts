@@ -61,7 +61,7 @@ describe('carepath validate', () => {
     const r = carepath(['validate', `${F}/valid`]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`ok ${F}/valid/pregnancy.yaml (obstetrics.pregnancy-demo v1.0.0, sha256 `);
-    expect(r.stderr).toContain('4 pathway files checked: all valid');
+    expect(r.stderr).toContain('5 pathway files checked: all valid');
   });
 
   it.each([

@@ -174,6 +174,9 @@ export interface DevServerJourneys {
   connection: Connection;
   client: Client;
   taskQueue: string;
+  /** Shuts the worker down (as a deployment whose workers are all gone); `startWorker` brings a new one. */
+  stopWorker(): Promise<void>;
+  startWorker(): Promise<void>;
 }
 
 /**
@@ -182,10 +185,30 @@ export interface DevServerJourneys {
  * activities and these channels (`prepare` runs first, e.g. to register search attributes).
  */
 export function useDevServerJourneys(channels: Channel[], prepare?: (connection: Connection) => Promise<unknown>): DevServerJourneys {
-  const context = { taskQueue: `dev-${randomUUID()}` } as DevServerJourneys;
   let nativeConnection: NativeConnection | undefined;
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
+  let running: { worker: Worker; done: Promise<void> } | undefined;
+  const context: DevServerJourneys = {
+    taskQueue: `dev-${randomUUID()}`,
+    async stopWorker() {
+      running?.worker.shutdown();
+      await running?.done;
+      running = undefined;
+    },
+    async startWorker() {
+      const worker = await Worker.create({
+        connection: nativeConnection!,
+        taskQueue: context.taskQueue,
+        workflowBundle: await journeyBundle(),
+        activities: createActivities({
+          db: context.database.db,
+          logger: testLogger,
+          channels: new Map(channels.map((c) => [c.name, c])),
+          renderTemplate: () => 'text',
+        }),
+      });
+      running = { worker, done: worker.run() };
+    },
+  } as DevServerJourneys;
   beforeAll(async () => {
     context.database = await createThrowawayDatabase();
     await migrateToLatest(context.database.db);
@@ -193,22 +216,10 @@ export function useDevServerJourneys(channels: Channel[], prepare?: (connection:
     context.client = new Client({ connection: context.connection });
     await prepare?.(context.connection);
     nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-    worker = await Worker.create({
-      connection: nativeConnection,
-      taskQueue: context.taskQueue,
-      workflowBundle: await journeyBundle(),
-      activities: createActivities({
-        db: context.database.db,
-        logger: testLogger,
-        channels: new Map(channels.map((c) => [c.name, c])),
-        renderTemplate: () => 'text',
-      }),
-    });
-    running = worker.run();
+    await context.startWorker();
   });
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
+    await context.stopWorker();
     await context.connection?.close();
     await nativeConnection?.close();
     await context.database?.drop();
