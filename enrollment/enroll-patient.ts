@@ -30,6 +30,8 @@ export interface EnrollPatientRequest {
   tenant: string;
   /** Who enrols (for created_by columns). */
   actor: string;
+  /** Whether the caller may see the patient's pseudonym (named in an identity mismatch). */
+  revealRef: boolean;
 }
 
 export interface EnrollPatientResult {
@@ -72,7 +74,11 @@ export async function enrollPatient(deps: EnrollDeps, request: EnrollPatientRequ
   const enrollmentId = randomUUID();
   let start: StartJourneyRequest | undefined;
   const result = await deps.db.transaction().execute(async (trx) => {
-    const { patientRef, created } = await registerPatient(trx, deps.vault, request.patient, { tenant: request.tenant, createdBy: request.actor });
+    const { patientRef, created } = await registerPatient(trx, deps.vault, request.patient, {
+      tenant: request.tenant,
+      createdBy: request.actor,
+      revealRef: request.revealRef,
+    });
     start = {
       enrollmentId,
       patientRef,

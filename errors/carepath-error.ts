@@ -10,6 +10,8 @@ export const HTTP_STATUS_BY_CODE = {
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
+  // an enrolment's identity differs from the one on record for the same identifier
+  'identity-mismatch': 409,
   'pathway-refused': 409,
   'rate-limited': 429,
   // a payload the Web UI sent to /codec that this key ring cannot open

@@ -2,4 +2,4 @@
 export { createApiClient } from './api-keys.ts';
 export { createAuthenticator } from './authenticate.ts';
 export { createGuard, principalOf } from './guard.ts';
-export { actorId, PERMISSIONS, ROLES } from './roles.ts';
+export { actorId, may, PERMISSIONS, ROLES } from './roles.ts';

@@ -23,6 +23,14 @@ export const PERMISSIONS = {
   readEnrollment: ['coordinator', 'butler', 'doctor', 'ops', 'integrator', 'admin'],
   /** Decrypted name and phone in an enrolment's view. */
   readIdentity: ['coordinator', 'butler', 'doctor', 'admin'],
+  /** Correcting a patient's stored identity (its own route, audited with the fields changed). */
+  updateIdentity: ['coordinator', 'admin'],
+  /**
+   * The pseudonym (`patientRef`, and the workflow id that contains it) that links a patient's
+   * enrolments. Not for an integrator, who submits identities without reading them: with it, a
+   * phone number could be linked to a known patient and her other programs.
+   */
+  readPatientRef: ['coordinator', 'butler', 'doctor', 'ops', 'admin'],
   recordEvent: ['coordinator', 'butler', 'doctor', 'integrator', 'admin'],
   setAnchor: ['coordinator', 'butler', 'doctor', 'admin'],
   submitReading: ['coordinator', 'butler', 'doctor', 'integrator', 'admin'],
@@ -43,3 +51,8 @@ export const PERMISSIONS = {
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
+
+/** Whether the role holds the permission (for what a route shows, beyond whom it admits). */
+export function may(principal: Pick<Principal, 'role'>, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly string[]).includes(principal.role);
+}

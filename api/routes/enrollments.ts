@@ -11,7 +11,8 @@ import type { PatientIdentity } from '../../enrollment/identity/identity-vault.t
 import { readPatientIdentity } from '../../enrollment/identity/patient-directory.ts';
 import { journeyViewQuery, type JourneyView } from '../../workflows/journey-definitions.ts';
 import { audit } from '../audit/audit.ts';
-import { actorId, PERMISSIONS, principalOf } from '../auth/index.ts';
+import { actorId, may, principalOf } from '../auth/index.ts';
+import type { Principal } from '../auth/roles.ts';
 import { bearer, errorResponses, idParams, pageQuery } from '../schemas/common.ts';
 import { createdEnrollmentSchema, createEnrollmentBody, enrollmentSummarySchema, enrollmentViewSchema } from '../schemas/enrollments.ts';
 import { enrollmentFor, TENANT, vaultOf, type RouteContext } from './context.ts';
@@ -90,6 +91,7 @@ export const enrollmentRoutes: FastifyPluginAsync<RouteContext> = async (app, { 
             butlerId,
             tenant: TENANT,
             actor: actorId(principal),
+            revealRef: may(principal, 'readPatientRef'),
           },
           {
             recorded: (trx, r) =>
@@ -105,12 +107,11 @@ export const enrollmentRoutes: FastifyPluginAsync<RouteContext> = async (app, { 
         );
         const body = {
           id: result.enrollmentId,
-          patientRef: result.patientRef,
-          workflowId: result.workflowId,
+          // Whether the patient was known, and who she is, only for roles that may link her enrolments.
+          ...(may(principal, 'readPatientRef') ? { patientRef: result.patientRef, workflowId: result.workflowId, newPatient: result.newPatient } : {}),
           program: pathway.id,
           pathwayVersion: pathway.version,
           status: 'active',
-          newPatient: result.newPatient,
         };
         if (idempotencyKey) await completeIdempotencyKey(deps.db, principal.clientId, claimKey, 201, body);
         return reply.status(201).send(body);
@@ -137,7 +138,7 @@ export const enrollmentRoutes: FastifyPluginAsync<RouteContext> = async (app, { 
       const enrollment = await enrollmentFor(deps, request, request.params.id);
       const principal = principalOf(request);
       const [consents, journey] = await Promise.all([listEnrollmentConsents(deps.db, enrollment.id), queryJourney(deps, enrollment)]);
-      const showIdentity = (PERMISSIONS.readIdentity as readonly string[]).includes(principal.role);
+      const showIdentity = may(principal, 'readIdentity');
       const patient = showIdentity ? await readPatientIdentity(deps.db, vaultOf(deps), enrollment.patient_ref) : undefined;
       await audit(
         deps.db,
@@ -148,7 +149,7 @@ export const enrollmentRoutes: FastifyPluginAsync<RouteContext> = async (app, { 
       );
       if (patient) await audit(deps.db, request, 'patient.identity.read', { type: 'patient', id: enrollment.patient_ref }, { enrollmentId: enrollment.id });
       return {
-        ...summary(enrollment),
+        ...summary(enrollment, principal),
         ...(patient ? { patient } : {}),
         consents: consents.map((c) => ({ scope: c.scope, givenAt: c.given_at.toISOString(), recordedBy: c.recorded_by, method: c.method })),
         journey: 'view' in journey ? journey.view : null,
@@ -206,16 +207,16 @@ export const enrollmentRoutes: FastifyPluginAsync<RouteContext> = async (app, { 
         { type: 'enrollment', id: null },
         { filter: { program, butler, status, limit, offset }, count: rows.length },
       );
-      return { items: rows.map(summary), limit, offset };
+      return { items: rows.map((row) => summary(row, principal)), limit, offset };
     },
   );
 };
 
-/** The enrolment as the API shows it (pseudonymous). */
-export function summary(e: Enrollment) {
+/** The enrolment as the API shows it (pseudonymous; without the pseudonym for roles that may not link enrolments). */
+function summary(e: Enrollment, principal: Principal) {
   return {
     id: e.id,
-    patientRef: e.patient_ref,
+    ...(may(principal, 'readPatientRef') ? { patientRef: e.patient_ref } : {}),
     program: e.pathway_id,
     programFamily: e.program,
     pathwayVersion: e.pathway_version,

@@ -5,7 +5,7 @@ import { findWorklistTask, isVisibleToButler, listWorklist, reassignTask, type W
 import { completeTask } from '../../enrollment/complete-task.ts';
 import type { DataValue } from '../../pathway/planner/index.ts';
 import { audit } from '../audit/audit.ts';
-import { actorId, PERMISSIONS, principalOf } from '../auth/index.ts';
+import { actorId, may, PERMISSIONS, principalOf } from '../auth/index.ts';
 import { bearer, errorResponses, idParams, isoDateTime, pageQuery } from '../schemas/common.ts';
 import { completeTaskBody, reassignTaskBody, taskSchema } from '../schemas/tasks.ts';
 import type { RouteContext } from './context.ts';
@@ -91,7 +91,7 @@ export const taskRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, 
     async (request) => {
       const task = await taskFor(request, request.params.id);
       const principal = principalOf(request);
-      if (task.kind === 'approval' && !(PERMISSIONS.approve as readonly string[]).includes(principal.role)) {
+      if (task.kind === 'approval' && !may(principal, 'approve')) {
         throw new CarepathError('forbidden', 'only a doctor approves', { requiredRoles: PERMISSIONS.approve });
       }
       const data = request.body?.data ?? {};

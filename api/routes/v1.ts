@@ -6,6 +6,7 @@ import { enrollmentRoutes } from './enrollments.ts';
 import { inquiryRoutes } from './inquiries.ts';
 import { journeyUpdateRoutes } from './journey-updates.ts';
 import { pathwayRoutes } from './pathways.ts';
+import { patientRoutes } from './patients.ts';
 import { reportRoutes } from './reports.ts';
 import { taskRoutes } from './tasks.ts';
 
@@ -20,7 +21,7 @@ export const v1Routes: FastifyPluginAsync<RouteContext> = async (app, { deps, au
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= bodyLimit;
   });
-  for (const routes of [enrollmentRoutes, journeyUpdateRoutes, taskRoutes, pathwayRoutes, inquiryRoutes, reportRoutes, apiClientRoutes]) {
+  for (const routes of [enrollmentRoutes, patientRoutes, journeyUpdateRoutes, taskRoutes, pathwayRoutes, inquiryRoutes, reportRoutes, apiClientRoutes]) {
     await app.register(routes, context);
   }
 };

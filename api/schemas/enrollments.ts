@@ -60,15 +60,15 @@ export const createEnrollmentBody = {
 
 export const createdEnrollmentSchema = {
   type: 'object',
-  required: ['id', 'patientRef', 'workflowId', 'status'],
+  required: ['id', 'status'],
   properties: {
     id: { type: 'string' },
-    patientRef: { type: 'string' },
-    workflowId: { type: 'string' },
+    patientRef: { type: 'string', description: 'the pseudonym; absent for an integrator (it would link a phone number to a known patient)' },
+    workflowId: { type: 'string', description: 'absent for an integrator (it contains the pseudonym)' },
     program: { type: 'string' },
     pathwayVersion: { type: 'string' },
     status: { type: 'string' },
-    newPatient: { type: 'boolean' },
+    newPatient: { type: 'boolean', description: 'absent for an integrator' },
   },
 } as const;
 
@@ -76,7 +76,7 @@ export const enrollmentSummarySchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },
-    patientRef: { type: 'string' },
+    patientRef: { type: 'string', description: 'absent for an integrator' },
     program: { type: 'string', description: 'pathway id' },
     programFamily: { type: 'string' },
     pathwayVersion: { type: 'string' },

@@ -43,9 +43,17 @@ export function findPatient(db: Db, patientRef: string): Promise<PatientRow | un
   return db.selectFrom('patients').selectAll().where('patient_ref', '=', patientRef).executeTakeFirst();
 }
 
-/** Re-encrypts a known patient's identity (the latest details given at enrolment win). */
-export async function updatePatientIdentity(db: Db, patientRef: string, ciphertext: Buffer, keyId: string): Promise<void> {
-  await db.updateTable('patients').set({ identity_ciphertext: ciphertext, identity_key_id: keyId }).where('patient_ref', '=', patientRef).execute();
+/** Stores a patient's changed identity: its ciphertext, key and lookup hash. */
+export async function updatePatientIdentity(
+  db: Db,
+  patientRef: string,
+  identity: { ciphertext: Buffer; keyId: string; identifierHash: string },
+): Promise<void> {
+  await db
+    .updateTable('patients')
+    .set({ identity_ciphertext: identity.ciphertext, identity_key_id: identity.keyId, identifier_hash: identity.identifierHash })
+    .where('patient_ref', '=', patientRef)
+    .execute();
 }
 
 /** Deletes a patient that has no consent or enrolment left (compensation after a failed enrolment). */

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { CarepathError } from '../../errors/carepath-error.ts';
+import { normalisedIdNumber, normalisedPhone } from './identity-fields.ts';
 import type { IdentityKeys } from './identity-keys.ts';
 
 /** Who the patient is. Lives only encrypted in the patients table; never in logs or workflows. */
@@ -22,11 +23,8 @@ const TAG_BYTES = 16;
  * (type and number, spaces removed, upper-case), else the mobile number (digits, without +86).
  */
 export function normalisedIdentifier(identity: Pick<PatientIdentity, 'idType' | 'idNumber' | 'phone'>): string {
-  if (identity.idNumber) return `id:${(identity.idType ?? 'resident-id').trim().toLowerCase()}:${identity.idNumber.replace(/\s+/g, '').toUpperCase()}`;
-  if (identity.phone) {
-    const digits = identity.phone.replace(/\D+/g, '');
-    return `phone:${digits.length === 13 && digits.startsWith('86') ? digits.slice(2) : digits}`;
-  }
+  if (identity.idNumber) return `id:${(identity.idType ?? 'resident-id').trim().toLowerCase()}:${normalisedIdNumber(identity.idNumber)}`;
+  if (identity.phone) return `phone:${normalisedPhone(identity.phone)}`;
   throw new CarepathError('invalid-input', 'a patient needs an identity document number or a phone number, to be recognised on a later enrolment');
 }
 

@@ -127,9 +127,15 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
     const second = await http('POST', '/v1/enrollments', { key: api.keys.coordinator, body: samePerson });
     expect(second.status).toBe(409);
     expect(second.body).toMatchObject({ error: 'conflict', message: expect.stringContaining('already has an active enrolment') });
-    const rows = await api.database.db.selectFrom('enrollments').select('id').where('patient_ref', '=', first.body.patientRef).execute();
+    // The integrator was not told the pseudonym: find it by the enrolment.
+    const { patient_ref: ref } = await api.database.db
+      .selectFrom('enrollments')
+      .select('patient_ref')
+      .where('id', '=', first.body.id)
+      .executeTakeFirstOrThrow();
+    const rows = await api.database.db.selectFrom('enrollments').select('id').where('patient_ref', '=', ref).execute();
     expect(rows).toHaveLength(1);
-    expect(await api.database.db.selectFrom('consents').select('id').where('patient_ref', '=', first.body.patientRef).execute()).toHaveLength(1);
+    expect(await api.database.db.selectFrom('consents').select('id').where('patient_ref', '=', ref).execute()).toHaveLength(1);
   });
 
   it('answers 422 for an unknown program and for invalid anchors, writing nothing', async () => {
