@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { PermanentDeliveryError } from '../channels/channel.ts';
+import { describeDeliveryFailure, PermanentDeliveryError } from '../channels/channel.ts';
 import { insertTaskOnce } from '../db/repositories/tasks.ts';
 import {
   claimOutboxMessage,
@@ -77,7 +77,6 @@ async function claimOrOutcome(deps: ActivityDeps, idempotencyKey: string): Promi
   }
 }
 
-/** A failure no retry can mend (an unknown channel, a number the provider refuses). */
 /** What the person is asked to do: deliver a message that failed, or decide on one whose window the journey missed. */
 function handOverTitle(input: SendMessageInput & { reason: string }): string {
   if (input.reason === HELD_UP)
@@ -85,6 +84,7 @@ function handOverTitle(input: SendMessageInput & { reason: string }): string {
   return `Deliver by hand: message ${input.templateId} could not be sent via ${input.channel}`;
 }
 
+/** A failure no retry can mend (an unknown channel, a number the provider refuses). */
 function isPermanent(err: unknown): boolean {
   return err instanceof ApplicationFailure && err.nonRetryable === true;
 }
@@ -123,9 +123,11 @@ export function createMessageActivities(deps: ActivityDeps) {
           urgent: input.urgent,
         }));
       } catch (err) {
-        await markOutboxAttemptFailed(deps.db, claim.row.id, (err as Error).message ?? String(err));
-        if (err instanceof PermanentDeliveryError) throw ApplicationFailure.nonRetryable(err.message, 'PermanentDeliveryError');
-        throw err;
+        // Stored and propagated as classified only: the error's own text may quote the message.
+        const failure = describeDeliveryFailure(input.channel, err);
+        await markOutboxAttemptFailed(deps.db, claim.row.id, failure);
+        if (err instanceof PermanentDeliveryError) throw ApplicationFailure.nonRetryable(failure, 'PermanentDeliveryError');
+        throw ApplicationFailure.retryable(failure, 'DeliveryFailed');
       }
       await markOutboxSent(deps.db, claim.row.id, providerMessageId, new Date().toISOString());
       return { idempotencyKey, providerMessageId, outcome: 'sent' };

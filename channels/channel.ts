@@ -20,7 +20,52 @@ export interface Channel {
   deliver(message: OutboundMessage): Promise<{ providerMessageId: string }>;
 }
 
+/** What a provider's answer classifies about a failure: its HTTP status and its own error code. */
+export interface DeliveryFailureInfo {
+  status?: number;
+  providerCode?: string;
+}
+
+/**
+ * A failed delivery an adapter understood. Its `info` is all that is kept or passed on: a
+ * provider's error text may quote the rendered message, and with it the patient's name.
+ */
+export class DeliveryError extends Error {
+  override name = 'DeliveryError';
+  constructor(
+    message: string,
+    readonly info: DeliveryFailureInfo = {},
+  ) {
+    super(message);
+  }
+}
+
 /** Thrown for a failure that retrying will not cure (a rejected recipient, a bad request). */
-export class PermanentDeliveryError extends Error {
+export class PermanentDeliveryError extends DeliveryError {
   override name = 'PermanentDeliveryError';
+}
+
+const SAFE_TOKEN = /^[A-Za-z0-9_.:-]{1,40}$/;
+
+/** A provider's error code, if it is a short token (never free text). */
+export function providerCode(value: unknown): string | undefined {
+  const text = typeof value === 'number' ? String(value) : value;
+  return typeof text === 'string' && SAFE_TOKEN.test(text) ? text : undefined;
+}
+
+/**
+ * The one description of a failed delivery that is stored (the outbox row's `last_error`) and
+ * propagated (the activity failure): the channel, the status and provider code, or the error's
+ * class and system code (`TimeoutError`, `ECONNREFUSED`) — never an error's message.
+ */
+export function describeDeliveryFailure(channel: string, err: unknown): string {
+  if (err instanceof DeliveryError) {
+    const { status, providerCode: code } = err.info;
+    const what = status !== undefined ? `gateway answered ${status}` : 'gateway refused the message';
+    return `${channel}: ${what}${code ? ` (provider code ${code})` : ''}${err instanceof PermanentDeliveryError ? ', permanent' : ''}`;
+  }
+  const e = err as { name?: unknown; code?: unknown; cause?: { code?: unknown; name?: unknown } } | null;
+  const name = providerCode(e?.cause?.name ?? e?.name) ?? 'error';
+  const code = providerCode(e?.cause?.code ?? e?.code);
+  return `${channel}: delivery failed, ${name}${code ? ` (${code})` : ''}`;
 }

@@ -1,4 +1,4 @@
-import { PermanentDeliveryError, type Channel, type OutboundMessage } from './channel.ts';
+import { DeliveryError, PermanentDeliveryError, providerCode, type Channel, type OutboundMessage } from './channel.ts';
 
 /**
  * POSTs each message as JSON to a gateway (the hospital's messaging front end, a WeChat or SMS
@@ -19,21 +19,28 @@ export function createWebhookChannel(name: string, options: { url: string; token
         body: JSON.stringify(message),
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       });
-      const body = await response.text();
+      const body = parseJson(await response.text());
       if (response.ok) {
-        let id: unknown;
-        try {
-          id = (JSON.parse(body) as { id?: unknown }).id;
-        } catch {
-          id = undefined;
-        }
+        const id = body?.id;
         return { providerMessageId: typeof id === 'string' ? id : `${name}:${message.idempotencyKey}` };
       }
-      const reason = `${name} gateway answered ${response.status}: ${body.slice(0, 200)}`;
+      // The status and the gateway's error code only: its text may quote the message.
+      const code = providerCode(body?.code ?? body?.errcode ?? body?.error);
+      const info = { status: response.status, ...(code ? { providerCode: code } : {}) };
+      const reason = `${name} gateway answered ${response.status}`;
       if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
-        throw new PermanentDeliveryError(reason);
+        throw new PermanentDeliveryError(reason, info);
       }
-      throw new Error(reason);
+      throw new DeliveryError(reason, info);
     },
   };
+}
+
+function parseJson(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }

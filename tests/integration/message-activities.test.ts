@@ -15,13 +15,18 @@ class RecordingChannel implements Channel {
   readonly delivered: OutboundMessage[] = [];
   failuresLeft = 0;
   permanent = false;
+  /** Fail quoting the rendered text, as some gateways do in their error bodies. */
+  echoes = false;
   delayMs = 0;
   constructor(readonly name: string) {}
   async deliver(message: OutboundMessage) {
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.failuresLeft > 0) {
       this.failuresLeft--;
-      throw this.permanent ? new PermanentDeliveryError('recipient rejected') : new Error('gateway timeout');
+      if (this.echoes) throw new Error(`rejected: ${message.text}`);
+      throw this.permanent
+        ? new PermanentDeliveryError('recipient rejected', { status: 400, providerCode: 'isv.MOBILE_NUMBER_ILLEGAL' })
+        : new Error('gateway timeout');
     }
     this.delivered.push(message);
     return { providerMessageId: `p-${this.delivered.length}` };
@@ -134,9 +139,9 @@ describe('message activities: the outbox on real PostgreSQL', () => {
   it('counts a failed attempt, rethrows it for a retry, and the retry sends it once', async () => {
     const message = await input();
     sms.failuresLeft = 1;
-    await expect(run(() => activities.sendMessage(message))).rejects.toThrow('gateway timeout');
+    await expect(run(() => activities.sendMessage(message))).rejects.toMatchObject({ message: 'sms: delivery failed, Error', type: 'DeliveryFailed' });
     let [row] = await listOutboxMessages(database.db, message.enrollmentId);
-    expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: 'gateway timeout' });
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: 'sms: delivery failed, Error' });
     expect((await run(() => activities.sendMessage(message))).outcome).toBe('sent');
     [row] = await listOutboxMessages(database.db, message.enrollmentId);
     expect(row).toMatchObject({ status: 'sent', attempts: 2, last_error: null });
@@ -147,10 +152,30 @@ describe('message activities: the outbox on real PostgreSQL', () => {
     sms.failuresLeft = 1;
     sms.permanent = true;
     try {
-      await expect(run(() => activities.sendMessage(message))).rejects.toMatchObject({ nonRetryable: true, type: 'PermanentDeliveryError' });
+      await expect(run(() => activities.sendMessage(message))).rejects.toMatchObject({
+        nonRetryable: true,
+        type: 'PermanentDeliveryError',
+        message: 'sms: gateway answered 400 (provider code isv.MOBILE_NUMBER_ILLEGAL), permanent',
+      });
     } finally {
       sms.permanent = false;
     }
+  });
+
+  it("never stores or passes on a gateway's echo of the rendered text (it may hold the patient's name)", async () => {
+    const message = { ...(await input()), variables: { name: '王小红', title: '产检提醒' } };
+    sms.failuresLeft = 1;
+    sms.echoes = true;
+    try {
+      const failure = await run(() => activities.sendMessage(message)).catch((err: unknown) => err);
+      expect(JSON.stringify(failure)).not.toContain('王小红');
+      expect((failure as Error).message).toBe('sms: delivery failed, Error');
+      expect(String((failure as Error).stack)).not.toContain('王小红');
+    } finally {
+      sms.echoes = false;
+    }
+    const [row] = await listOutboxMessages(database.db, message.enrollmentId);
+    expect(row!.last_error).toBe('sms: delivery failed, Error');
   });
 
   it('hands an undeliverable message to a person as a task, once, and never sends it afterwards', async () => {
@@ -181,7 +206,7 @@ describe('message activities: the outbox on real PostgreSQL', () => {
     const messages = [first, { ...first, occurrenceKey: 'notice#2' }, { ...first, occurrenceKey: 'notice#3' }];
     const before = sms.delivered.length;
     sms.failuresLeft = 1;
-    await expect(run(() => activities.sendMessages({ messages, assignee: 'butler-7' }))).rejects.toThrow('gateway timeout');
+    await expect(run(() => activities.sendMessages({ messages, assignee: 'butler-7' }))).rejects.toThrow('sms: delivery failed');
     expect(sms.delivered.length - before).toBe(2);
     const results = await run(() => activities.sendMessages({ messages, assignee: 'butler-7' }));
     expect(results.map((r) => r.outcome).sort()).toEqual(['already-sent', 'already-sent', 'sent']);
