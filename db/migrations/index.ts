@@ -7,6 +7,7 @@ import * as pathwayContents from './2026-12-02-0005-pathway-contents.ts';
 import * as taskCalls from './2026-12-02-0006-task-calls.ts';
 import * as outboxClaims from './2026-12-02-0007-outbox-claims.ts';
 import * as codecSessions from './2026-12-02-0008-codec-sessions.ts';
+import * as outboxErrorsCleared from './2026-12-03-0009-outbox-errors-cleared.ts';
 
 /** Every migration, in order. Names sort by date; kysely applies the missing ones in this order. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-0006-task-calls': taskCalls,
   '2026-12-02-0007-outbox-claims': outboxClaims,
   '2026-12-02-0008-codec-sessions': codecSessions,
+  '2026-12-03-0009-outbox-errors-cleared': outboxErrorsCleared,
 };
