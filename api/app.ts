@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { createAuthenticator, createGuard } from './auth/index.ts';
 import { appendAudit } from '../db/repositories/audit-log.ts';
+import { DeniedAccessAudit } from './audit/denials.ts';
 import type { AppDeps } from './deps.ts';
 import { installErrorHandler } from './plugins/error-handler.ts';
 import { registerMetrics } from './plugins/metrics.ts';
@@ -16,12 +17,14 @@ export const DEFAULT_TEMPORAL_UI_ORIGIN = 'http://127.0.0.1:8233';
 
 /** The carepath HTTP API as one Fastify plugin; server.ts boots it, tests inject into it. */
 export const app: FastifyPluginAsync<{ deps: AppDeps }> = async (fastify, { deps }) => {
-  installErrorHandler(fastify);
+  const denials = new DeniedAccessAudit(deps.db);
+  fastify.addHook('onClose', () => denials.close());
+  installErrorHandler(fastify, denials);
   const authenticator = createAuthenticator(deps.db);
-  const authorize = createGuard(deps.db, authenticator);
   fastify.decorateRequest('principal', null);
   await registerOpenApi(fastify);
-  await registerRateLimit(fastify, deps.limits?.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE);
+  const limits = await registerRateLimit(fastify, deps.limits?.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE);
+  const authorize = createGuard(authenticator, limits);
   registerMetrics(fastify, deps.db, authorize);
   await fastify.register(healthRoutes, { deps });
   await fastify.register(v1Routes, { prefix: '/v1', deps, authorize, authenticator });

@@ -1,8 +1,6 @@
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
-import type { Kysely } from 'kysely';
 import { CarepathError } from '../../errors/carepath-error.ts';
-import type { Database } from '../../db/database.ts';
-import { appendAudit } from '../../db/repositories/audit-log.ts';
+import type { CallerLimits } from '../plugins/rate-limit.ts';
 import type { Authenticator } from './authenticate.ts';
 import { PERMISSIONS, type Permission, type Principal } from './roles.ts';
 
@@ -14,10 +12,12 @@ declare module 'fastify' {
 }
 
 /**
- * Builds `onRequest` hooks that admit callers holding a permission: 401 without a valid key,
- * 403 (audited) for a role without it. They run before the body is read.
+ * Builds `onRequest` hooks that admit callers holding a permission: 401 without a valid key
+ * (limited by address, as every request is), then the caller's rate limit (by API client, refused
+ * requests included), then 403 for a role without it (audited by the error handler, as every
+ * refusal is). They run before the body is read.
  */
-export function createGuard(db: Kysely<Database>, authenticator: Authenticator) {
+export function createGuard(authenticator: Authenticator, limits: CallerLimits) {
   return (permission: Permission): onRequestHookHandler =>
     async function authorize(request: FastifyRequest, reply: FastifyReply) {
       const principal = await authenticator.authenticate(request);
@@ -25,20 +25,13 @@ export function createGuard(db: Kysely<Database>, authenticator: Authenticator) 
         reply.header('WWW-Authenticate', 'Bearer');
         throw new CarepathError('unauthorized', 'this route needs an API key: send Authorization: Bearer <key>');
       }
+      // Known from here on, refused or not: the error handler audits a refusal under its name.
+      request.principal = principal;
+      await limits.client(request, reply);
       const allowed: readonly string[] = PERMISSIONS[permission];
       if (!allowed.includes(principal.role)) {
-        await appendAudit(db, {
-          actor: principal.clientId,
-          actorRole: principal.role,
-          action: 'access.denied',
-          resourceType: 'route',
-          resourceId: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
-          sourceIp: request.ip,
-          details: { permission },
-        });
-        throw new CarepathError('forbidden', `role ${principal.role} may not do this (needs ${allowed.join(' or ')})`, { requiredRoles: allowed });
+        throw new CarepathError('forbidden', `role ${principal.role} may not do this (needs ${allowed.join(' or ')})`, { requiredRoles: allowed, permission });
       }
-      request.principal = principal;
     };
 }
 

@@ -1,5 +1,6 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { CarepathError } from '../../errors/carepath-error.ts';
+import type { DeniedAccessAudit } from '../audit/denials.ts';
 
 /** The one error body every route answers with. */
 export const errorBodySchema = {
@@ -26,10 +27,12 @@ const FASTIFY_CODES: Record<string, string> = {
  * (errors/carepath-error.ts); a platform fault (5xx) is logged and keeps its code but not its
  * internals; anything else is 500 without internals.
  */
-export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | CarepathError, request, reply) => {
+export function installErrorHandler(app: FastifyInstance, denials?: DeniedAccessAudit): void {
+  app.setErrorHandler(async (err: FastifyError | CarepathError, request, reply) => {
     if (err instanceof CarepathError) {
       const status = err.httpStatus;
+      // Every refusal of a known caller is audited: a role's, and another butler's patient.
+      if (err.code === 'forbidden' && request.principal && denials) await denials.record(deniedEntry(request, err));
       if (status >= 500) {
         request.log.error({ err }, 'request failed');
         // A dependency that is down is said as it is; any other fault keeps its internals in the log.
@@ -58,4 +61,19 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}`, details: null });
   });
+}
+
+function deniedEntry(request: FastifyRequest, err: CarepathError) {
+  const principal = request.principal!;
+  const permission = (err.details as { permission?: string } | undefined)?.permission;
+  const target = request.params && Object.keys(request.params).length ? { target: request.params } : {};
+  return {
+    actor: principal.clientId,
+    actorRole: principal.role,
+    action: 'access.denied',
+    resourceType: 'route',
+    resourceId: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
+    sourceIp: request.ip,
+    details: { ...(permission ? { permission } : {}), reason: err.message, ...target, ...(principal.butlerId ? { butlerId: principal.butlerId } : {}) },
+  };
 }

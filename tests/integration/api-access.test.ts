@@ -356,6 +356,94 @@ describe('access control, bad input and privacy on every route', () => {
     }
   });
 
+  /** The app on its own Fastify instance with a small rate limit, for the rate and audit tests. */
+  async function limitedServer(rateLimitPerMinute: number) {
+    const server = Fastify();
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    await server.register(app, {
+      deps: {
+        db: api.database.db,
+        pathways: new PathwayRegistry(),
+        temporal: { connection, client: null as never, namespace: 'default', taskQueue: 'q' },
+        limits: { rateLimitPerMinute },
+      },
+    });
+    return {
+      get: (url: string, authorization?: string) => server.inject({ method: 'GET', url, headers: authorization ? { authorization } : {} }),
+      async close() {
+        await server.close();
+        await connection.close();
+      },
+    };
+  }
+
+  it('counts refused requests against the key, however its header is spelled', async () => {
+    const server = await limitedServer(3);
+    try {
+      const key = api.keys.butler;
+      // A butler may not read reports: three refusals use the budget, in three spellings.
+      const spellings = [`Bearer ${key}`, `bearer ${key}`, `Bearer \t${key} `, `BEARER  ${key}`];
+      const statuses = [];
+      for (const header of spellings) statuses.push((await server.get('/v1/reports/kpi?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z', header)).statusCode);
+      expect(statuses).toEqual([403, 403, 403, 429]);
+      // The same key on a route it may use: still over its limit.
+      expect((await server.get('/v1/pathways', `Bearer ${key}`)).statusCode).toBe(429);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('limits every request by address before authentication: unknown keys, no key and unknown routes', async () => {
+    // Per address: ten times the per-key limit (staff share a hospital's address).
+    const server = await limitedServer(1);
+    try {
+      const statuses = [];
+      for (let i = 0; i < 7; i++) statuses.push((await server.get('/v1/pathways', `Bearer cpk_${'A'.repeat(43)}`)).statusCode);
+      for (let i = 0; i < 7; i++) statuses.push((await server.get('/v1/no-such-route')).statusCode);
+      for (let i = 0; i < 7; i++) statuses.push((await server.get('/v1/pathways')).statusCode);
+      expect(statuses.slice(0, 7)).toEqual(Array(7).fill(401));
+      expect(statuses.slice(7, 14)).toEqual([404, 404, 404, 429, 429, 429, 429]);
+      expect(new Set(statuses.slice(14))).toEqual(new Set([429]));
+      const limited = await server.get('/v1/pathways');
+      expect(limited.json()).toMatchObject({ error: 'rate-limited', message: expect.stringContaining('from this address') });
+      expect(limited.headers['retry-after']).toBeDefined();
+      expect((await server.get('/health')).statusCode).not.toBe(429);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('audits repeated refusals of one key on one route as one row and a count, and a butler refused another butler’s patient', async () => {
+    const server = await limitedServer(1000);
+    const before = new Date();
+    try {
+      for (let i = 0; i < 20; i++) expect((await server.get('/v1/api-clients', `Bearer ${api.keys.doctor}`)).statusCode).toBe(403);
+      expect((await server.get(`/v1/enrollments/${enrollmentId}`, `Bearer ${api.keys.otherButler}`)).statusCode).toBe(403);
+    } finally {
+      await server.close(); // writes the pending counts
+    }
+    const rows = await api.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_role', 'resource_id', 'details'])
+      .where('at', '>=', before)
+      .where('action', 'like', 'access.denied%')
+      .orderBy('id')
+      .execute();
+    const doctor = rows.filter((r) => r.actor_role === 'doctor');
+    expect(doctor.map((r) => r.action)).toEqual(['access.denied', 'access.denied.repeated']);
+    expect(doctor[0]).toMatchObject({ resource_id: 'GET /v1/api-clients', details: { permission: 'manageClients' } });
+    expect(doctor[1]!.details).toMatchObject({ repeats: 19 });
+    const butler = rows.filter((r) => r.actor_role === 'butler');
+    expect(butler).toEqual([
+      {
+        action: 'access.denied',
+        actor_role: 'butler',
+        resource_id: 'GET /v1/enrollments/:id',
+        details: { reason: 'this enrolment is not one of your patients', target: { id: enrollmentId }, butlerId: 'b2' },
+      },
+    ]);
+  });
+
   it('serves Prometheus metrics to ops', async () => {
     const metrics = await http('GET', '/metrics', { key: api.keys.ops });
     expect(metrics.status).toBe(200);

@@ -66,6 +66,7 @@ describe('the platform against a real Temporal server and real PostgreSQL', () =
       'post-checkup.basic-demo',
       'reproductive.holiday-demo',
       'reproductive.ivf-demo',
+      'test.held-up',
     ]);
   });
 
