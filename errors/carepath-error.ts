@@ -6,6 +6,8 @@
 export const HTTP_STATUS_BY_CODE = {
   // The client's request
   'invalid-input': 422,
+  // text that cannot be stored: a NUL character, an unpaired UTF-16 surrogate
+  'invalid-text': 400,
   unauthorized: 401,
   forbidden: 403,
   'not-found': 404,

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { CarepathError } from '../../errors/carepath-error.ts';
 import type { DeniedAccessAudit } from '../audit/denials.ts';
+import { timeFormatHint } from './validation.ts';
 
 /** The one error body every route answers with. */
 export const errorBodySchema = {
@@ -42,7 +43,7 @@ export function installErrorHandler(app: FastifyInstance, denials?: DeniedAccess
       return reply.status(status).send({ error: err.code, message: err.message, details: err.details ?? null });
     }
     if (err.validation) {
-      return reply.status(400).send({ error: 'invalid-request', message: err.message, details: err.validation });
+      return reply.status(400).send({ error: 'invalid-request', message: err.message + timeFormatHint(err.validation), details: err.validation });
     }
     const status = err.statusCode ?? 500;
     if (status < 500) {

@@ -1,6 +1,8 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CarepathError } from '../../errors/carepath-error.ts';
+import { parseTime, TIME_LIMITS } from '../../pathway/planner/time.ts';
 
 // ajv-formats is CommonJS: its default export is the function.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -12,7 +14,57 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  */
 export function installStrictValidation(app: FastifyInstance): void {
   const base: Options = { allErrors: false, strict: false, useDefaults: true };
-  const bodies = addFormats(new Ajv({ ...base, coerceTypes: false, removeAdditional: false }));
-  const text = addFormats(new Ajv({ ...base, coerceTypes: 'array', removeAdditional: false }));
+  const bodies = withTimeFormats(addFormats(new Ajv({ ...base, coerceTypes: false, removeAdditional: false })));
+  const text = withTimeFormats(addFormats(new Ajv({ ...base, coerceTypes: 'array', removeAdditional: false })));
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodies : text).compile(schema));
+}
+
+/**
+ * `date` and `date-time` as RFC 3339 says (ajv-formats) and as the platform can handle them
+ * (`parseTime`: years 1900–2999, offsets within ±15:59): one rule for the API and the planner.
+ */
+function withTimeFormats(ajv: Ajv): Ajv {
+  for (const name of ['date', 'date-time'] as const) {
+    const rfc = ajv.formats[name];
+    const check = typeof rfc === 'function' ? rfc : rfc && typeof rfc === 'object' && 'validate' in rfc ? rfc.validate : null;
+    ajv.addFormat(name, {
+      type: 'string',
+      validate: (value: string) => (typeof check === 'function' ? (check as (v: string) => boolean)(value) : true) && parseTime(value, 0) !== null,
+    });
+  }
+  return ajv;
+}
+
+// A NUL character, or a UTF-16 surrogate without its pair: neither can be stored as text or JSON.
+// eslint-disable-next-line no-control-regex -- the NUL character is what it looks for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The path of the first string (key or value) in `value` that cannot be stored, or null. */
+function unstorableAt(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? path : null;
+  if (value === null || typeof value !== 'object' || depth > 64) return null;
+  for (const [key, item] of Object.entries(value)) {
+    const at = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
+    if (UNSTORABLE.test(key)) return at;
+    const found = unstorableAt(item, at, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** What a refused `date`/`date-time` must be, for the error message. */
+export function timeFormatHint(validation: { keyword?: string; params?: Record<string, unknown> }[]): string {
+  const time = validation.some((v) => v.keyword === 'format' && (v.params?.format === 'date' || v.params?.format === 'date-time'));
+  return time ? ` (RFC 3339, years ${TIME_LIMITS.minYear}–${TIME_LIMITS.maxYear}, UTC offsets within ±15:59)` : '';
+}
+
+/**
+ * Refuses, before any route runs, a request whose body, query or path holds text PostgreSQL
+ * cannot store (a NUL character, an unpaired surrogate): 400 naming where, nothing written.
+ */
+export function installTextGuard(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request: FastifyRequest) => {
+    const at = unstorableAt(request.body, 'body') ?? unstorableAt(request.query, 'query') ?? unstorableAt(request.params, 'path');
+    if (at) throw new CarepathError('invalid-text', `${at} holds a NUL character or an unpaired UTF-16 surrogate, which cannot be stored`);
+  });
 }

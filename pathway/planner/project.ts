@@ -7,10 +7,10 @@ import type { CompiledPathway } from '../model/compiled.ts';
 import type { JourneyState, OccurrenceRecord, SkipReason } from '../model/journey.ts';
 import type { CompiledStep, StepKind, Urgency } from '../model/compiled.ts';
 import { ageLabel } from './age.ts';
-import { buildContext, compareText, resolveRef } from './context.ts';
+import { buildContext, buildContextAt, compareText, resolveRef } from './context.ts';
 import { Planner } from './planner.ts';
 import { completion, responseFor, withScenarioEvents, type Scenario } from './scenario.ts';
-import { formatTime, parseTime } from './time.ts';
+import { formatTime, parseTime, TIME_LIMITS } from './time.ts';
 import { stepIdOfKey, stepIdOfOccurrence } from '../model/keys.ts';
 
 export interface TimelineEntry {
@@ -234,7 +234,8 @@ function structuredCloneJson<T>(value: T): T {
 
 /** Start and end of the journey's span for the given anchors (null while an anchor is unknown). */
 export function spanOf(pathway: CompiledPathway, anchors: Record<string, string>): { start: string | null; end: string | null } {
-  const ctx = buildContext(pathway, { enrolledAt: '1970-01-01T00:00:00Z', anchors }, '9999-12-31T00:00:00Z');
+  // Enrolled at the earliest time, seen from the latest the platform handles: every event has happened.
+  const ctx = buildContextAt(pathway, { enrolledAt: `${TIME_LIMITS.minYear}-01-01T00:00:00Z`, anchors }, Date.UTC(TIME_LIMITS.maxYear, 11, 31));
   const fmt = (ms: number | null) => (ms === null ? null : formatTime(ms, ctx.offset));
   return { start: fmt(ctx.spanStart), end: fmt(ctx.spanEnd) };
 }

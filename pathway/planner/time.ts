@@ -15,7 +15,16 @@ export interface ParsedTime {
   dateOnly: boolean;
 }
 
-/** Parses `YYYY-MM-DD` (local midnight) or an ISO date-time (local when it has no offset). */
+/**
+ * The years and UTC offsets of the times the platform handles: nothing in care happens outside
+ * them, and PostgreSQL refuses offsets beyond ±15:59 (real ones lie within −12:00…+14:00).
+ */
+export const TIME_LIMITS = { minYear: 1900, maxYear: 2999, maxOffsetMinutes: 15 * 60 + 59 } as const;
+
+/**
+ * Parses `YYYY-MM-DD` (local midnight) or an ISO date-time (local when it has no offset); null
+ * when it is not one, or lies outside TIME_LIMITS.
+ */
 export function parseTime(text: string, offset: number): ParsedTime | null {
   const m = ISO.exec(text.trim());
   if (!m) return null;
@@ -23,6 +32,7 @@ export function parseTime(text: string, offset: number): ParsedTime | null {
   const year = Number(y),
     month = Number(mo),
     day = Number(d);
+  if (year < TIME_LIMITS.minYear || year > TIME_LIMITS.maxYear) return null;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   const hour = Number(h ?? 0),
     minute = Number(mi ?? 0),
@@ -34,7 +44,9 @@ export function parseTime(text: string, offset: number): ParsedTime | null {
   else if (zone) {
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    zoneMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+    const minutes = Number(digits.slice(2, 4));
+    zoneMinutes = sign * (Number(digits.slice(0, 2)) * 60 + minutes);
+    if (minutes > 59 || Math.abs(zoneMinutes) > TIME_LIMITS.maxOffsetMinutes) return null;
   }
   const ms = Date.UTC(year, month - 1, day, hour, minute, second, millis) - zoneMinutes * MINUTE;
   return { ms, dateOnly: h === undefined };

@@ -444,6 +444,84 @@ describe('access control, bad input and privacy on every route', () => {
     ]);
   });
 
+  it('answers 4xx, never a 500, to text PostgreSQL cannot store and to times outside what the platform handles, writing nothing', async () => {
+    const before = await counts();
+    const raw = (url: string, json: string) => http('POST', url, { key: api.keys.coordinator, rawBody: json });
+    const enrolment = (patch: (r: ReturnType<typeof enrollmentRequest>) => void) => {
+      const request = enrollmentRequest();
+      patch(request);
+      return JSON.stringify(request);
+    };
+    const cases: [string, Promise<Awaited<ReturnType<typeof http>>>, number, string][] = [
+      [
+        'NUL in a name',
+        raw(
+          '/v1/enrollments',
+          enrolment((r) => (r.patient.name = 'a\u0000b')),
+        ),
+        400,
+        'body.patient.name holds a NUL',
+      ],
+      [
+        'NUL escape in a variable (jsonb)',
+        raw(
+          '/v1/enrollments',
+          enrolment((r) => Object.assign(r, { variables: { note: 'x\u0000' } })),
+        ),
+        400,
+        'body.variables.note',
+      ],
+      ['lone surrogate in a question', raw('/v1/inquiries', `{"enrollmentId": "${enrollmentId}", "question": "\\ud800 头晕"}`), 400, 'body.question'],
+      ['NUL in a query', http('GET', '/v1/enrollments?program=a%00b', { key: api.keys.coordinator }), 400, 'query.program'],
+      ['NUL in a path', http('GET', '/v1/enrollments/a%00b', { key: api.keys.coordinator }), 400, 'path.id'],
+      [
+        'offset beyond ±15:59',
+        raw(
+          '/v1/enrollments',
+          enrolment((r) => (r.consent.givenAt = '2026-01-01T10:00:00+23:00')),
+        ),
+        400,
+        'offsets within ±15:59',
+      ],
+      [
+        'year 0001',
+        raw(
+          '/v1/enrollments',
+          enrolment((r) => (r.consent.givenAt = '0001-01-01T00:00:00Z')),
+        ),
+        400,
+        'years 1900–2999',
+      ],
+      ['year 0023 asked', raw('/v1/inquiries', JSON.stringify({ enrollmentId, question: '头晕', askedAt: '0023-05-01T08:00:00+08:00' })), 400, 'format'],
+      [
+        'year 0023 anchor',
+        raw(
+          '/v1/enrollments',
+          enrolment((r) => (r.anchors.lmp = '0023-01-01')),
+        ),
+        422,
+        'invalid anchors',
+      ],
+      [
+        'offset +23:00 anchor',
+        raw(
+          '/v1/enrollments',
+          enrolment((r) => (r.anchors.lmp = '2026-01-01T00:00:00+23:00')),
+        ),
+        422,
+        'invalid anchors',
+      ],
+    ];
+    for (const [what, answer, status, says] of cases) {
+      const response = await answer;
+      expect(response.status, `${what}: ${response.text}`).toBe(status);
+      expect(response.body.message, what).toContain(says);
+    }
+    expect(await counts()).toEqual(before);
+    // The worklist still answers (a stored year-0023 task once broke every page that held it).
+    expect((await http('GET', '/v1/tasks?status=open', { key: api.keys.coordinator })).status).toBe(200);
+  });
+
   it('serves Prometheus metrics to ops', async () => {
     const metrics = await http('GET', '/metrics', { key: api.keys.ops });
     expect(metrics.status).toBe(200);
