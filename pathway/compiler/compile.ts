@@ -33,7 +33,7 @@ export interface CompileResult {
 /** Compiles pathway source text; `file` is used in diagnostics, `env` supplies content and vocabularies. */
 export function compileSource(file: string, text: string, env: Environment): CompileResult {
   const parsed = parseSource(file, text);
-  if (!parsed.source) return { diagnostics: parsed.diagnostics };
+  if (!parsed.source) return { diagnostics: sortDiagnostics(parsed.diagnostics) };
   const locator = new Locator(parsed.source);
   const value = parsed.source.value;
   if (!value || typeof value !== 'object' || Array.isArray(value)) {

@@ -4,6 +4,7 @@
  */
 export const RULES: Record<string, string> = {
   'yaml-syntax': 'the file is not valid YAML (reported once, at the first syntax error)',
+  'yaml-alias': 'a YAML alias refers to no anchor, or the aliases expand to more than 100 copies',
   'duplicate-key': 'a key appears twice in the same YAML mapping',
   'schema-required': 'a required field is missing',
   'schema-unknown-field': 'a field that does not exist here (often a misspelling; a suggestion is given)',

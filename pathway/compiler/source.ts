@@ -2,7 +2,7 @@
  * YAML source with positions: parses a file with `yaml`'s LineCounter and maps data paths
  * (`['steps', 3, 'timing', 'at']`) back to line and column.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node, type Pair } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
 
 export type Path = readonly (string | number)[];
@@ -40,7 +40,29 @@ export function parseSource(file: string, text: string): { source?: Source; diag
     const { line, col } = lines.linePos(e.pos[0]);
     diagnostics.push({ file, line, col, rule: 'duplicate-key', message: 'this key appears twice in the same mapping' });
   }
-  return { source: { file, text, doc, lines, value: doc.toJS({ maxAliasCount: 100 }) }, diagnostics };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    // `yaml` throws (a ReferenceError) for an alias without its anchor and for alias bombs.
+    return { diagnostics: [aliasDiagnostic(file, doc, lines)] };
+  }
+  return { source: { file, text, doc, lines, value }, diagnostics };
+}
+
+/** Alias expansions a pathway may use: enough to share a block, too few for an alias bomb. */
+const MAX_ALIAS_COUNT = 100;
+
+/** Where and why the document's aliases could not be expanded. */
+function aliasDiagnostic(file: string, doc: Document, lines: LineCounter): Diagnostic {
+  const aliases: Alias[] = [];
+  visit(doc, { Alias: (_key, node) => void aliases.push(node) });
+  const dangling = aliases.find((a) => a.resolve(doc) === undefined);
+  const at = lines.linePos((dangling ?? aliases[0])?.range?.[0] ?? 0);
+  const message = dangling
+    ? `YAML: alias *${dangling.source} refers to no anchor &${dangling.source} defined before it`
+    : `YAML: the aliases expand to too much data (more than ${MAX_ALIAS_COUNT} expansions); write the values out or use fewer aliases`;
+  return { file, line: at.line, col: at.col, rule: 'yaml-alias', message };
 }
 
 /**

@@ -174,3 +174,31 @@ describe('time zones', () => {
     expect(resolveTimezone('Mars/Olympus')).toMatchObject({ ok: false, rule: 'unknown-timezone' });
   });
 });
+
+describe('compiler: input that must stay cheap', () => {
+  it('answers a 1 MB unknown code in bounded time (no did-you-mean over a blob)', async () => {
+    const { closest } = await import('../../pathway/compiler/suggest.ts');
+    const blob = 'x'.repeat(1_000_000);
+    const started = performance.now();
+    expect(closest(blob, ['booking-visit', 'nt-scan', 'anomaly-scan'])).toBeUndefined();
+    // Generous bound on a loaded machine; before the cut-off this took minutes.
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(closest('bokking-visit', ['booking-visit', 'nt-scan'])).toBe('booking-visit');
+  });
+});
+
+describe('compiler: long values in messages', () => {
+  it('quotes a pasted blob clipped, with its length, never whole', () => {
+    const text = readFileSync(`${FIXTURES}valid/ivf.yaml`, 'utf8').replace('code: baseline-visit', `code: ${'y'.repeat(200_000)}`);
+    const { diagnostics } = compileSource('ivf.yaml', text, env());
+    const unknown = diagnostics.find((d) => d.rule === 'unknown-code');
+    expect(unknown?.message).toContain('(200000 characters)');
+    expect(unknown!.message.length).toBeLessThan(300);
+  });
+
+  it('leaves short quoted values as they are', async () => {
+    const { clipMessage } = await import('../../pathway/compiler/diagnostics.ts');
+    expect(clipMessage("unknown clinical code 'nt-scn' (did you mean 'nt-scan'?)")).toBe("unknown clinical code 'nt-scn' (did you mean 'nt-scan'?)");
+    expect(clipMessage(`x '${'z'.repeat(100)}' and 'b'`)).toBe(`x '${'z'.repeat(60)}… (100 characters)' and 'b'`);
+  });
+});
