@@ -65,7 +65,7 @@ const CONSENT_CLOCK_SKEW_MS = 5 * 60_000;
  * so a failed enrolment leaves nothing behind but its audit entries. `conflict` when the patient is already enrolled.
  */
 export async function enrollPatient(deps: EnrollDeps, request: EnrollPatientRequest, audit: EnrollmentAuditHooks): Promise<EnrollPatientResult> {
-  checkEnrollmentAnchors(request.pathway, request.anchors);
+  checkEnrollmentAnchors(request.pathway, request.anchors, new Date().toISOString());
   checkEnrollmentVariables(request.pathway, request.variables ?? {});
   const givenAt = Date.parse(request.consent.givenAt);
   if (!(givenAt <= Date.now() + CONSENT_CLOCK_SKEW_MS)) {

@@ -1,12 +1,12 @@
 import { CarepathError } from '../errors/carepath-error.ts';
-import { expectedShape, fitsType, type CompiledPathway } from '../pathway/planner/index.ts';
+import { anchorPlausibilityProblem, expectedShape, fitsType, type CompiledPathway } from '../pathway/planner/index.ts';
 
 /**
  * Checks anchors given at enrolment against the pathway: each one declared, of its type (a valid
- * `YYYY-MM-DD` for a date, an ISO 8601 date-time for a datetime), every required one present.
- * Throws `invalid-input` listing every problem.
+ * `YYYY-MM-DD` for a date, an ISO 8601 date-time for a datetime), inside its plausible window
+ * around `enrolledAt` when given, every required one present. Throws `invalid-input` listing every problem.
  */
-export function checkEnrollmentAnchors(pathway: CompiledPathway, anchors: Record<string, string>): void {
+export function checkEnrollmentAnchors(pathway: CompiledPathway, anchors: Record<string, string>, enrolledAt?: string): void {
   const problems: string[] = [];
   for (const [name, value] of Object.entries(anchors)) {
     const anchor = pathway.anchors[name];
@@ -21,7 +21,7 @@ export function checkEnrollmentAnchors(pathway: CompiledPathway, anchors: Record
       );
       continue;
     }
-    const problem = anchorValueProblem(pathway, name, value);
+    const problem = anchorValueProblem(pathway, name, value) ?? (enrolledAt ? anchorPlausibilityProblem(pathway, name, value, enrolledAt) : null);
     if (problem) problems.push(problem);
   }
   for (const [name, anchor] of Object.entries(pathway.anchors)) {

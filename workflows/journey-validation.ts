@@ -1,7 +1,7 @@
 // Validation of the journey's updates: pure functions of the pinned pathway and the journey
 // state, run by Temporal's update validators (a rejected update leaves no trace in history).
 import type { CompiledPathway, CompiledStep, JourneyState, ValueType } from '../pathway/planner/index.ts';
-import { checkBooking, expectedShape, fitsType, isSettled, parseTime } from '../pathway/planner/index.ts';
+import { anchorPlausibilityProblem, checkBooking, expectedShape, fitsType, isSettled, parseTime } from '../pathway/planner/index.ts';
 import type {
   CompleteStepRequest,
   RecordEventRequest,
@@ -97,6 +97,8 @@ export function validateSetAnchor(pathway: CompiledPathway, state: JourneyState,
   if (!fitsType(anchor.type, request.value, pathway.timezone.offsetMinutes)) {
     throw new InvalidUpdate(`anchor '${request.name}' is a ${anchor.type}: expected ${expectedShape(anchor.type)}, got '${request.value}'`);
   }
+  const implausible = anchorPlausibilityProblem(pathway, request.name, request.value, state.enrolledAt);
+  if (implausible) throw new InvalidUpdate(implausible);
   if (state.anchors[request.name] !== undefined && !anchor.correctable) {
     throw new InvalidUpdate(`anchor '${request.name}' is already set and the pathway does not allow correcting it`);
   }
@@ -115,6 +117,8 @@ export function validateRecordEvent(pathway: CompiledPathway, state: JourneyStat
     const at = parseTime(request.at, offset);
     if (!at) throw new InvalidUpdate(`'at' must be an ISO 8601 date or date-time, got '${request.at}'`);
     if (at.ms > parseTime(now, offset)!.ms + 60_000) throw new InvalidUpdate(`'at' ${request.at} is in the future`);
+    const implausible = event.setsAnchor ? anchorPlausibilityProblem(pathway, event.setsAnchor, request.at, state.enrolledAt) : null;
+    if (implausible) throw new InvalidUpdate(`event '${request.name}' sets ${implausible}`);
   }
   if (event.resumes) {
     const pausers = Object.entries(pathway.events)

@@ -145,6 +145,7 @@ export const pathwayRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
       }
       const enrolledAt = now ?? spanOf(pathway, anchors).start;
       if (!enrolledAt) throw new CarepathError('invalid-input', 'cannot tell when the journey starts: give now= or the anchor the span starts from');
+      checkEnrollmentAnchors(pathway, anchors, enrolledAt);
       const projection = projectTimeline(pathway, { enrolledAt, anchors }, until ? { until } : {});
       return {
         pathway: summaryOf(pathway),

@@ -22,6 +22,7 @@ import { isRaw, str, strList, sub, type Analysis, type Raw } from './analysis.ts
 import { canonicalize, contentHash } from './canonical.ts';
 import { declaredVariables, monitorFieldSpecs, monitorFields } from './checks/expressions.ts';
 import { parseClock, parseDuration } from '../planner/duration.ts';
+import { DEFAULT_PLAUSIBLE } from '../planner/plausibility.ts';
 import type { Path } from './source.ts';
 
 const DEFAULT_QUIET = { start: '21:00', end: '08:00' };
@@ -53,6 +54,7 @@ export function emitCompiled(a: Analysis, timezone: string): CompiledPathway {
           derive: optRef([...x.path, 'derive']),
           estimate: optRef([...x.path, 'estimate']),
           setBy: setBy.get(x.name),
+          plausible: plausible(x.def['plausible']),
           title: str(x.def, 'title'),
         }),
       ]),
@@ -227,6 +229,16 @@ function expression(source: string, vars: Record<string, FieldType>): CompiledEx
 
 function minutes(text: string | undefined): number {
   return parseDuration(text ?? '')?.minutes ?? 0;
+}
+
+/** A declared plausible window in minutes, the side left out taking the default. */
+function plausible(def: unknown): CompiledAnchor['plausible'] {
+  if (!isRaw(def)) return undefined;
+  return { before: minutesOr(str(def, 'before'), DEFAULT_PLAUSIBLE.before), after: minutesOr(str(def, 'after'), DEFAULT_PLAUSIBLE.after) };
+}
+
+function minutesOr(text: string | undefined, fallback: number): number {
+  return text === undefined ? fallback : minutes(text);
 }
 
 function clock(text: string | undefined): number {

@@ -40,6 +40,8 @@ export interface CompiledAnchor {
    * It is the anchor's value in every journey; nothing given, corrected or derived overrides it.
    */
   fixed?: string;
+  /** Minutes before and after the enrolment day within which a value is plausible (default: pathway/planner/plausibility.ts). */
+  plausible?: { before: number; after: number };
   title?: string;
 }
 

@@ -12,5 +12,6 @@ export { formatTime, parseTime } from './time.ts';
 export { isSettled } from './settled.ts';
 export { scoreAnswers } from './scoring.ts';
 export { expectedShape, fitsType, type ValueType } from './values.ts';
+export { anchorPlausibilityProblem } from './plausibility.ts';
 export type * from '../model/compiled.ts';
 export type * from '../model/journey.ts';

@@ -4,7 +4,7 @@
  * validators (workflow). Pure.
  */
 import type { FieldType, VariableType } from '../model/compiled.ts';
-import { parseTime } from './time.ts';
+import { parseTime, TIME_LIMITS } from './time.ts';
 
 export type ValueType = FieldType | VariableType;
 
@@ -14,7 +14,8 @@ export function fitsType(type: ValueType, value: unknown, offsetMinutes: number)
     case 'bool':
       return typeof value === 'boolean';
     case 'int':
-      return Number.isInteger(value);
+      // Beyond 2^53 a JSON number no longer holds the integer that was written.
+      return Number.isSafeInteger(value);
     case 'double':
       return typeof value === 'number' && Number.isFinite(value);
     case 'string':
@@ -30,5 +31,6 @@ export function fitsType(type: ValueType, value: unknown, offsetMinutes: number)
 
 /** What a value of `type` looks like, for messages: `YYYY-MM-DD`, `an ISO 8601 date-time`, `a bool` … */
 export function expectedShape(type: ValueType): string {
-  return type === 'date' ? 'YYYY-MM-DD' : type === 'datetime' ? 'an ISO 8601 date-time' : `a ${type}`;
+  const years = `years ${TIME_LIMITS.minYear}–${TIME_LIMITS.maxYear}`;
+  return type === 'date' ? `YYYY-MM-DD (${years})` : type === 'datetime' ? `an ISO 8601 date-time (${years}, UTC offsets within ±15:59)` : `a ${type}`;
 }

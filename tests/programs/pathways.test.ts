@@ -30,12 +30,12 @@ describe('every program validates', () => {
     expect(r.code).toBe(0);
   });
 
-  // Bumped on every change of content: ivf-cycle 2 added the holiday greetings.
-  const VERSIONS: Partial<Record<ProgramName, string>> = { 'ivf-cycle': '3' };
+  // Bumped on every change of content: ivf-cycle 2 added the holiday greetings; 3 (ivf-cycle 4) the anchors' plausible windows.
+  const VERSIONS: Partial<Record<ProgramName, string>> = { 'ivf-cycle': '4' };
 
   it.each(NAMES)('%s compiles, is versioned and stays a reasonable size', (name) => {
     const p = program(name);
-    expect(p.version).toBe(VERSIONS[name] ?? '2');
+    expect(p.version).toBe(VERSIONS[name] ?? '3');
     expect(p.timezone).toEqual({ name: 'Asia/Shanghai', offsetMinutes: 480 });
     expect(p.quietHours).toEqual({ start: 21 * 60, end: 8 * 60 });
     // Pinned into every journey's workflow input: keep it well below Temporal's payload limits.
