@@ -7,7 +7,7 @@ import { installErrorHandler } from './plugins/error-handler.ts';
 import { registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, registerRateLimit } from './plugins/rate-limit.ts';
-import { installTextGuard } from './plugins/validation.ts';
+import { installBodyParsers, installTextGuard } from './plugins/validation.ts';
 import { CODEC_ROLES, codecRoutes } from './routes/codec.ts';
 import { codecSessionRoutes, OperatorSessions } from './routes/codec-session.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -21,6 +21,7 @@ export const app: FastifyPluginAsync<{ deps: AppDeps }> = async (fastify, { deps
   const denials = new DeniedAccessAudit(deps.db);
   fastify.addHook('onClose', () => denials.close());
   installErrorHandler(fastify, denials);
+  installBodyParsers(fastify);
   installTextGuard(fastify);
   const authenticator = createAuthenticator(deps.db);
   fastify.decorateRequest('principal', null);

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logging/logger.ts';
 import { app } from './app.ts';
+import { answerRouterError, MAX_PARAM_LENGTH } from './plugins/error-handler.ts';
 import type { AppDeps } from './deps.ts';
 
 /**
@@ -27,7 +28,14 @@ export const API_LOG_REDACTIONS = [
 /** Builds the Fastify server around the app plugin (not listening yet). */
 export async function buildServer(deps: AppDeps, logger: Logger, options: { trustProxy?: boolean } = {}): Promise<FastifyInstance> {
   const child = logger.child({ component: 'api' }, { redact: { paths: API_LOG_REDACTIONS, censor: '[redacted]' } });
-  const server = Fastify({ loggerInstance: child as FastifyBaseLogger, bodyLimit: 1_048_576, trustProxy: options.trustProxy ?? false });
+  const server = Fastify({
+    loggerInstance: child as FastifyBaseLogger,
+    bodyLimit: 1_048_576,
+    trustProxy: options.trustProxy ?? false,
+    // Above the schemas' 128 characters, so a long id is refused by the route (401 first, then 400 naming the parameter), not by the router.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: answerRouterError,
+  });
   await server.register(app, { deps });
   return server;
 }

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CarepathError } from '../../errors/carepath-error.ts';
 import type { DeniedAccessAudit } from '../audit/denials.ts';
 import { timeFormatHint } from './validation.ts';
@@ -61,6 +61,19 @@ export function installErrorHandler(app: FastifyInstance, denials?: DeniedAccess
   });
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}`, details: null });
+  });
+}
+
+/** The longest path parameter the router takes; a longer one is refused before any route runs. */
+export const MAX_PARAM_LENGTH = 1_024;
+
+/** The router's own refusals (a URL it cannot decode, a parameter over MAX_PARAM_LENGTH) in the one error shape. */
+export function answerRouterError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  void reply.status(tooLong ? 414 : 400).send({
+    error: tooLong ? 'uri-too-long' : 'invalid-url',
+    message: tooLong ? `a path segment is longer than ${MAX_PARAM_LENGTH} characters` : 'the path holds an invalid percent-encoding (not UTF-8)',
+    details: null,
   });
 }
 

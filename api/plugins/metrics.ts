@@ -65,7 +65,7 @@ export function registerMetrics(app: FastifyInstance, db: Kysely<Database>, auth
         summary: 'Prometheus metrics (text exposition format)',
         tags: ['operations'],
         security: [{ bearerAuth: [] }],
-        response: { 200: { type: 'string' } },
+        response: { 200: { description: 'the metrics as Prometheus text', content: { 'text/plain': { schema: { type: 'string' } } } } },
       },
     },
     async (_request, reply) => {

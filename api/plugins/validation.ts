@@ -1,5 +1,6 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CarepathError } from '../../errors/carepath-error.ts';
 import { parseTime, TIME_LIMITS } from '../../pathway/planner/time.ts';
@@ -66,5 +67,19 @@ export function installTextGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request: FastifyRequest) => {
     const at = unstorableAt(request.body, 'body') ?? unstorableAt(request.query, 'query') ?? unstorableAt(request.params, 'path');
     if (at) throw new CarepathError('invalid-text', `${at} holds a NUL character or an unpaired UTF-16 surrogate, which cannot be stored`);
+  });
+}
+
+/**
+ * The bodies the API reads: JSON only (a `text/plain` body answers 415, as docs/api.md says), and
+ * JSON that is valid UTF-8 — bytes that are not would otherwise turn silently into U+FFFD.
+ * Parsing itself stays Fastify's (prototype-poisoning protection included).
+ */
+export function installBodyParsers(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    if (!isUtf8(body)) return done(new CarepathError('invalid-text', 'the body is not valid UTF-8: send JSON encoded as UTF-8'), undefined);
+    void parseJson(request, body.toString('utf8'), done);
   });
 }

@@ -92,7 +92,10 @@ export const codecSessionRoutes: FastifyPluginAsync<{
     },
     async (request, reply) => {
       const operator = await authorizeBearer(request);
-      if (!operator) throw new CarepathError('unauthorized', 'sign in with an API key in the Authorization header');
+      if (!operator) {
+        reply.header('WWW-Authenticate', 'Bearer');
+        throw new CarepathError('unauthorized', 'sign in with an API key in the Authorization header');
+      }
       if (!operator.roles.some((r) => roles.includes(r))) throw new CarepathError('forbidden', `decoding payloads needs one of the roles ${roles.join(', ')}`);
       const { token, until } = await sessions.open(operator);
       reply.header('set-cookie', `${COOKIE}=${token}; Path=/codec; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MS / 1000}`);

@@ -218,6 +218,12 @@ describe('access control, bad input and privacy on every route', () => {
         });
         expect(notJson.status, `${label(route)} xml`).toBe(415);
         expect(notJson.body).toMatchObject({ error: 'unsupported-media-type' });
+        const text = await http(route.method, route.url(), { key: api.keys.admin, rawBody: '{}', headers: { ...headers, 'content-type': 'text/plain' } });
+        expect(text.status, `${label(route)} text/plain`).toBe(415);
+        // Bytes that are not UTF-8 (a lone 0xFF) are refused, not turned into U+FFFD.
+        const latin1 = await http(route.method, route.url(), { key: api.keys.admin, rawBody: Buffer.from('{"name": "\xff"}', 'latin1'), headers });
+        expect(latin1.status, `${label(route)} invalid UTF-8`).toBe(400);
+        expect(latin1.body).toMatchObject({ error: 'invalid-text', message: expect.stringContaining('UTF-8') });
       }
       if (route.wrongBody !== undefined) {
         const wrong = await http(route.method, route.url(), { key: api.keys.admin, body: route.wrongBody, headers });
@@ -503,6 +509,33 @@ describe('access control, bad input and privacy on every route', () => {
         'invalid anchors',
       ],
       [
+        'LMP in 1900',
+        raw(
+          '/v1/enrollments',
+          enrolment((r) => (r.anchors.lmp = '1900-01-01')),
+        ),
+        422,
+        'not plausible',
+      ],
+      [
+        'LMP in 2999',
+        raw(
+          '/v1/enrollments',
+          enrolment((r) => (r.anchors.lmp = '2999-01-01')),
+        ),
+        422,
+        '156w before to 156w after the enrolment day',
+      ],
+      [
+        'LMP in 3000',
+        raw(
+          '/v1/enrollments',
+          enrolment((r) => (r.anchors.lmp = '3000-01-01')),
+        ),
+        422,
+        'YYYY-MM-DD (years 1900–2999)',
+      ],
+      [
         'offset +23:00 anchor',
         raw(
           '/v1/enrollments',
@@ -520,6 +553,24 @@ describe('access control, bad input and privacy on every route', () => {
     expect(await counts()).toEqual(before);
     // The worklist still answers (a stored year-0023 task once broke every page that held it).
     expect((await http('GET', '/v1/tasks?status=open', { key: api.keys.coordinator })).status).toBe(200);
+  });
+
+  it("refuses a long path parameter and a path that is not UTF-8 in the one error shape, the schema's limit after authentication", async () => {
+    const long = `/v1/enrollments/${'a'.repeat(200)}`;
+    const anonymous = await http('GET', long);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+    const tooLong = await http('GET', long, { key: api.keys.coordinator });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body).toMatchObject({ error: 'invalid-request', message: expect.stringContaining('params/id') });
+    const overRouter = await http('GET', `/v1/enrollments/${'a'.repeat(2_000)}`, { key: api.keys.coordinator });
+    expect(overRouter.status).toBe(414);
+    expect(overRouter.body).toEqual({ error: 'uri-too-long', message: 'a path segment is longer than 1024 characters', details: null });
+    const badEncoding = await http('GET', '/v1/enrollments/%FF', { key: api.keys.coordinator });
+    expect(badEncoding.status).toBe(400);
+    expect(badEncoding.body).toMatchObject({ error: 'invalid-url' });
+    const badQuery = await http('GET', '/v1/enrollments?program=%FF', { key: api.keys.coordinator });
+    expect(badQuery.status, badQuery.text).toBeLessThan(500);
   });
 
   it('serves Prometheus metrics to ops', async () => {

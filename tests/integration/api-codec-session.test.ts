@@ -37,7 +37,9 @@ describe('operator sessions for the Temporal Web UI codec', () => {
   });
 
   it('opens a session only for ops and admin keys, and the codec accepts its cookie until it is closed', async () => {
-    expect((await call(api.url, 'POST', '/codec/session')).status).toBe(401);
+    const anonymous = await call(api.url, 'POST', '/codec/session');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
     expect((await call(api.url, 'POST', '/codec/session', { key: api.keys.butler })).status).toBe(403);
 
     const opened = await call(api.url, 'POST', '/codec/session', { key: api.keys.ops });
