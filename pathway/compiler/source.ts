@@ -2,7 +2,7 @@
  * YAML source with positions: parses a file with `yaml`'s LineCounter and maps data paths
  * (`['steps', 3, 'timing', 'at']`) back to line and column.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node, type Pair } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
 
 export type Path = readonly (string | number)[];
@@ -40,12 +40,16 @@ export function parseSource(file: string, text: string): { source?: Source; diag
     const { line, col } = lines.linePos(e.pos[0]);
     diagnostics.push({ file, line, col, rule: 'duplicate-key', message: 'this key appears twice in the same mapping' });
   }
+  // More alias nodes than expansions allowed is too many already; checked first because `yaml`
+  // takes time quadratic in the number of aliases to expand them (each resolves by a document walk).
+  const aliases = scanAliases(doc);
+  if (aliases.dangling || aliases.count > MAX_ALIAS_COUNT) return { diagnostics: [aliasDiagnostic(file, aliases, lines)] };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch {
-    // `yaml` throws (a ReferenceError) for an alias without its anchor and for alias bombs.
-    return { diagnostics: [aliasDiagnostic(file, doc, lines)] };
+    // `yaml` throws (a ReferenceError) for alias bombs: few aliases that expand to many copies.
+    return { diagnostics: [aliasDiagnostic(file, aliases, lines)] };
   }
   return { source: { file, text, doc, lines, value }, diagnostics };
 }
@@ -53,12 +57,32 @@ export function parseSource(file: string, text: string): { source?: Source; diag
 /** Alias expansions a pathway may use: enough to share a block, too few for an alias bomb. */
 const MAX_ALIAS_COUNT = 100;
 
+interface AliasScan {
+  count: number;
+  first?: Alias;
+  /** The first alias with no anchor of its name before it (where `Alias.resolve` finds none). */
+  dangling?: Alias;
+}
+
+/** The document's aliases in one walk (`Alias.resolve` walks the whole document on every call). */
+function scanAliases(doc: Document): AliasScan {
+  const scan: AliasScan = { count: 0 };
+  const anchors = new Set<string>();
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) {
+        scan.count++;
+        scan.first ??= node;
+        if (!scan.dangling && !anchors.has(node.source)) scan.dangling = node;
+      } else if (node.anchor) anchors.add(node.anchor);
+    },
+  });
+  return scan;
+}
+
 /** Where and why the document's aliases could not be expanded. */
-function aliasDiagnostic(file: string, doc: Document, lines: LineCounter): Diagnostic {
-  const aliases: Alias[] = [];
-  visit(doc, { Alias: (_key, node) => void aliases.push(node) });
-  const dangling = aliases.find((a) => a.resolve(doc) === undefined);
-  const at = lines.linePos((dangling ?? aliases[0])?.range?.[0] ?? 0);
+function aliasDiagnostic(file: string, { first, dangling }: AliasScan, lines: LineCounter): Diagnostic {
+  const at = lines.linePos((dangling ?? first)?.range?.[0] ?? 0);
   const message = dangling
     ? `YAML: alias *${dangling.source} refers to no anchor &${dangling.source} defined before it`
     : `YAML: the aliases expand to too much data (more than ${MAX_ALIAS_COUNT} expansions); write the values out or use fewer aliases`;

@@ -47,10 +47,10 @@ describe('carepath validate', () => {
     const changed = carepath(['validate', 'pathways'], repo);
     expect(changed.code).toBe(1);
     expect(changed.stdout).toMatch(
-      /^pathways\/diabetes\.yaml:14:10: error: pathway chronic-disease\.diabetes-home version 2 changed since the last commit \([0-9a-f]+\) .*give the changed file a new version \(e\.g\. version: "3"\).* \[version-reused\]$/m,
+      /^pathways\/diabetes\.yaml:14:10: error: pathway chronic-disease\.diabetes-home version 3 changed since the last commit \([0-9a-f]+\) .*give the changed file a new version \(e\.g\. version: "4"\).* \[version-reused\]$/m,
     );
 
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/^version: 2$/m, 'version: 3'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^version: 3$/m, 'version: 4'));
     expect(carepath(['validate', 'pathways'], repo).code).toBe(0);
     // A change that compiles to the same pathway (a comment) needs no new version.
     writeFileSync(file, `${original}\n# reviewed 2026-12-02\n`);
