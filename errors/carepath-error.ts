@@ -11,6 +11,8 @@ export const HTTP_STATUS_BY_CODE = {
   unauthorized: 401,
   forbidden: 403,
   'not-found': 404,
+  // a path that exists, asked with a method it does not take (the answer's Allow header lists those it does)
+  'method-not-allowed': 405,
   conflict: 409,
   // an enrolment's identity differs from the one on record for the same identifier
   'identity-mismatch': 409,

@@ -29,6 +29,15 @@ const FASTIFY_CODES: Record<string, string> = {
  * internals; anything else is 500 without internals.
  */
 export function installErrorHandler(app: FastifyInstance, denials?: DeniedAccessAudit): void {
+  const routes = new RouteTable();
+  app.addHook('onRoute', (route) => routes.add(route.url, route.method));
+  const answerNoRoute = (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = routes.methodsFor(path);
+    if (allowed.length === 0) return reply.status(404).send({ error: 'not-found', message: `no route ${request.method} ${path}`, details: null });
+    const err = new CarepathError('method-not-allowed', `${request.method} is not allowed on ${path}; it takes ${allowed.join(', ')}`, { allowed });
+    return reply.status(err.httpStatus).header('allow', allowed.join(', ')).send({ error: err.code, message: err.message, details: err.details });
+  };
   app.setErrorHandler(async (err: FastifyError | CarepathError, request, reply) => {
     if (err instanceof CarepathError) {
       const status = err.httpStatus;
@@ -42,6 +51,8 @@ export function installErrorHandler(app: FastifyInstance, denials?: DeniedAccess
       }
       return reply.status(status).send({ error: err.code, message: err.message, details: err.details ?? null });
     }
+    // Fastify's errors on the not-found route before its handler runs (a QUERY without Content-Type) are about a route that does not exist.
+    if (request.is404) return answerNoRoute(request, reply);
     if (err.validation) {
       return reply.status(400).send({ error: 'invalid-request', message: err.message + timeFormatHint(err.validation), details: err.validation });
     }
@@ -59,9 +70,29 @@ export function installErrorHandler(app: FastifyInstance, denials?: DeniedAccess
     request.log.error({ err }, 'request failed');
     return reply.status(500).send({ error: 'internal', message: 'internal error; see the server log', details: null });
   });
-  app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}`, details: null });
-  });
+  app.setNotFoundHandler(answerNoRoute);
+}
+
+/** The paths the app serves and their methods, so a known path asked with another method answers 405 with Allow. */
+class RouteTable {
+  private readonly routes: { pattern: RegExp; methods: Set<string> }[] = [];
+
+  add(url: string, method: string | string[]): void {
+    const source = url
+      .split('/')
+      .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    const known = this.routes.find((r) => r.pattern.source === `^${source}$`);
+    const entry = known ?? { pattern: new RegExp(`^${source}$`), methods: new Set<string>() };
+    for (const m of [method].flat()) entry.methods.add(m.toUpperCase());
+    if (!known) this.routes.push(entry);
+  }
+
+  methodsFor(path: string): string[] {
+    const methods = new Set<string>();
+    for (const route of this.routes) if (route.pattern.test(path)) for (const m of route.methods) methods.add(m);
+    return [...methods].sort();
+  }
 }
 
 /** The longest path parameter the router takes; a longer one is refused before any route runs. */

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../../db/database.ts';
 import type { Guard } from '../auth/guard.ts';
+import { errorBodySchema } from './error-handler.ts';
 
 /**
  * Prometheus metrics at `GET /metrics` (role ops or admin: scrape with a bearer key): request
@@ -65,7 +66,11 @@ export function registerMetrics(app: FastifyInstance, db: Kysely<Database>, auth
         summary: 'Prometheus metrics (text exposition format)',
         tags: ['operations'],
         security: [{ bearerAuth: [] }],
-        response: { 200: { description: 'the metrics as Prometheus text', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        response: {
+          200: { description: 'the metrics as Prometheus text', content: { 'text/plain': { schema: { type: 'string' } } } },
+          '4xx': errorBodySchema,
+          '5xx': errorBodySchema,
+        },
       },
     },
     async (_request, reply) => {

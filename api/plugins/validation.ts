@@ -40,18 +40,41 @@ function withTimeFormats(ajv: Ajv): Ajv {
 // eslint-disable-next-line no-control-regex -- the NUL character is what it looks for
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+// What the answer may not echo: control characters, lone surrogates.
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const UNPRINTABLE = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** A key as an error message may quote it: unprintable characters as \uXXXX, at most 60 characters. */
+function printable(key: string): string {
+  const shown = key.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return shown.length > 60 ? `${shown.slice(0, 60)}…` : shown;
+}
+
 /** The path of the first string (key or value) in `value` that cannot be stored, or null. */
 function unstorableAt(value: unknown, path: string, depth = 0): string | null {
   if (typeof value === 'string') return UNSTORABLE.test(value) ? path : null;
   if (value === null || typeof value !== 'object' || depth > 64) return null;
   for (const [key, item] of Object.entries(value)) {
-    const at = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
+    const at = Array.isArray(value) ? `${path}[${key}]` : `${path}.${printable(key)}`;
     if (UNSTORABLE.test(key)) return at;
     const found = unstorableAt(item, at, depth + 1);
     if (found) return found;
   }
   return null;
 }
+
+/**
+ * The rules above as JSON Schema patterns, for the OpenAPI document: text without NUL; dates in
+ * 1900–2999 (TIME_LIMITS); offsets within ±15:59. Lone surrogates are left to the prose of
+ * docs/api.md: regex engines built on Rust's `regex` (Schemathesis's validator) refuse a class
+ * that names surrogate code points, and drop the whole pattern.
+ */
+export const DOCUMENTED_PATTERNS = {
+  text: '^[^\\u0000]*$',
+  date: `^(?:19\\d\\d|2\\d{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])$`,
+  // The form to send, in full (a pattern that only checked the year would leave generators filtering most RFC 3339 values away).
+  dateTime: `^(?:19\\d\\d|2\\d{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{1,9})?(?:Z|[+-](?:0\\d|1[0-5]):[0-5]\\d)$`,
+} as const;
 
 /** What a refused `date`/`date-time` must be, for the error message. */
 export function timeFormatHint(validation: { keyword?: string; params?: Record<string, unknown> }[]): string {

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { deleteCodecSession, findOpenCodecSession, insertCodecSession } from '../../db/repositories/codec-sessions.ts';
 import { CarepathError } from '../../errors/carepath-error.ts';
+import { errorBodySchema } from '../plugins/error-handler.ts';
 import type { CodecOperator } from './codec.ts';
 
 const COOKIE = 'carepath_codec_session';
@@ -87,7 +88,7 @@ export const codecSessionRoutes: FastifyPluginAsync<{
       schema: {
         summary: 'Open an 8-hour codec session for an operator (Authorization: Bearer <ops or admin key>)',
         tags: ['codec'],
-        response: { 200: { type: 'object', required: ['until'], properties: { until: { type: 'string' } } } },
+        response: { 200: { type: 'object', required: ['until'], properties: { until: { type: 'string' } } }, '4xx': errorBodySchema, '5xx': errorBodySchema },
       },
     },
     async (request, reply) => {
@@ -103,7 +104,8 @@ export const codecSessionRoutes: FastifyPluginAsync<{
     },
   );
 
-  app.delete('/codec/session', { schema: { summary: 'Close the codec session', tags: ['codec'] } }, async (request, reply) => {
+  const closed = { response: { 204: { description: 'closed (also when there was none)', type: 'null' }, '5xx': errorBodySchema } };
+  app.delete('/codec/session', { schema: { summary: 'Close the codec session', tags: ['codec'], ...closed } }, async (request, reply) => {
     await sessions.close(request);
     reply.header('set-cookie', `${COOKIE}=; Path=/codec; HttpOnly; SameSite=Strict; Max-Age=0`);
     return reply.status(204).send();

@@ -1,6 +1,7 @@
 import type { PayloadCodec } from '@temporalio/common';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { CarepathError } from '../../errors/carepath-error.ts';
+import { installStrictValidation } from '../plugins/validation.ts';
 import { payloadFromJson, payloadToJson, type JsonPayload } from '../../temporal/codec/payload-json.ts';
 import { asPlainJson } from '../../temporal/codec/pathway-reference-codec.ts';
 import { errorBodySchema } from '../plugins/error-handler.ts';
@@ -41,18 +42,31 @@ const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
 const ALLOWED_HEADERS = 'Authorization, Content-Type, X-Namespace';
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
+// proto3 JSON bytes: base64, standard or URL-safe alphabet, never a length of 4n+1.
+const base64 = { type: 'string', pattern: '^(?:[A-Za-z0-9+/_-]{4})*(?:[A-Za-z0-9+/_-]{2}(?:==)?|[A-Za-z0-9+/_-]{3}=?)?$' } as const;
+
+// Closed, as a proto3 JSON parser reads a message: a field the Payload message does not have is refused, not dropped.
 const payloadSchema = {
   type: 'object',
+  additionalProperties: false,
   properties: {
-    metadata: { type: 'object', additionalProperties: { type: 'string' } },
-    data: { type: 'string' },
-    externalPayloads: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    metadata: { type: 'object', additionalProperties: base64 },
+    data: base64,
+    externalPayloads: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { sizeBytes: { type: ['integer', 'string'], minimum: 0, maximum: Number.MAX_SAFE_INTEGER, pattern: '^[0-9]{1,18}$' } },
+        additionalProperties: false,
+      },
+    },
   },
 } as const;
 
 const payloadsSchema = {
   type: 'object',
   required: ['payloads'],
+  additionalProperties: false,
   properties: { payloads: { type: 'array', items: payloadSchema } },
 } as const;
 
@@ -60,6 +74,12 @@ const routeSchema = {
   headers: { type: 'object', required: ['x-namespace'], properties: { 'x-namespace': { type: 'string', minLength: 1 } } },
   body: payloadsSchema,
   response: { 200: payloadsSchema, '4xx': errorBodySchema, '5xx': errorBodySchema },
+} as const;
+
+const preflightSchema = {
+  summary: 'CORS preflight of the Temporal Web UI (403 for an origin not allowed)',
+  tags: ['codec'],
+  response: { 204: { description: 'the origin may call', type: 'null' }, '4xx': errorBodySchema },
 } as const;
 
 type CodecRoute = { Body: { payloads: JsonPayload[] }; Headers: { 'x-namespace': string } };
@@ -76,6 +96,7 @@ export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (app, o
   const allowedOrigins = new Set(options.allowedOrigins);
   if (allowedOrigins.has('*')) throw new CarepathError('invalid-config', "the codec endpoint sends credentials, so its allowed origins cannot be '*'");
   const operators = new WeakMap<FastifyRequest, CodecOperator>();
+  installStrictValidation(app);
 
   // Also on error answers, so the browser lets the UI read a 401 or 403.
   app.addHook('onRequest', async (request, reply) => {
@@ -102,7 +123,7 @@ export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (app, o
   for (const action of ['decode', 'encode'] as const) {
     const url = `/codec/${action}`;
 
-    app.options(url, async (request, reply) => {
+    app.options(url, { schema: preflightSchema }, async (request, reply) => {
       const origin = request.headers.origin;
       if (origin === undefined || !allowedOrigins.has(origin)) {
         throw new CarepathError('forbidden', `origin ${origin ?? '(none)'} may not call the codec endpoint`);

@@ -1,4 +1,5 @@
 import { Connection } from '@temporalio/client';
+import { request as httpRequest } from 'node:http';
 import Fastify, { type RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { app } from '../../api/app.ts';
@@ -571,6 +572,58 @@ describe('access control, bad input and privacy on every route', () => {
     expect(badEncoding.body).toMatchObject({ error: 'invalid-url' });
     const badQuery = await http('GET', '/v1/enrollments?program=%FF', { key: api.keys.coordinator });
     expect(badQuery.status, badQuery.text).toBeLessThan(500);
+  });
+
+  it('answers 405 with Allow for a method a served path does not take, before authentication, and 404 for a path it does not serve', async () => {
+    const put = await http('PUT', '/v1/tasks?status=open');
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, HEAD');
+    expect(put.body).toEqual({
+      error: 'method-not-allowed',
+      message: 'PUT is not allowed on /v1/tasks; it takes GET, HEAD',
+      details: { allowed: ['GET', 'HEAD'] },
+    });
+    const withParam = await http('DELETE', '/v1/enrollments/e-1/events', { key: api.keys.coordinator });
+    expect([withParam.status, withParam.headers.get('allow')]).toEqual([405, 'POST']);
+    // QUERY carries a body, so Fastify asks for its Content-Type before the not-found handler runs.
+    const query = await http('QUERY', '/v1/pathways/test.api-care');
+    expect([query.status, query.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+    // TRACE is refused by fetch itself: sent with node:http.
+    const trace = await new Promise<{ status: number; allow: string | undefined }>((resolve, reject) => {
+      const request = httpRequest(`${api.url}/health`, { method: 'TRACE' }, (response) => {
+        response.resume();
+        resolve({ status: response.statusCode ?? 0, allow: response.headers.allow });
+      });
+      request.on('error', reject).end();
+    });
+    expect(trace).toEqual({ status: 405, allow: 'GET, HEAD' });
+    const unknown = await http('GET', '/v1/nothing-here', { key: api.keys.coordinator });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ error: 'not-found' });
+  });
+
+  it('quotes a key that cannot be stored with its control characters escaped, never raw', async () => {
+    const answer = await http('POST', `/v1/enrollments/${enrollmentId}/readings`, {
+      key: api.keys.butler,
+      rawBody: '{"at":"2026-12-01T08:00:00Z","values":{"a\\u0000\\u001fb":1}}',
+    });
+    expect(answer.status, answer.text).toBe(400);
+    expect(answer.body.error).toBe('invalid-text');
+    expect(answer.body.message).toContain('body.values.a\\u0000\\u001fb holds a NUL character');
+    expect(answer.text).not.toMatch(/(?<!\\)\\u0000/);
+  });
+
+  it('states in /openapi.json the rules enforced beside the schemas: no NUL in text or keys, dates within 1900–2999', async () => {
+    const doc = (await http('GET', '/openapi.json')).body;
+    const enrol = doc.paths['/v1/enrollments'].post.requestBody.content['application/json'].schema;
+    expect(new RegExp(enrol.properties.program.pattern).test('obstetrics\u0000')).toBe(false);
+    const consent = enrol.properties.consent.properties.givenAt;
+    expect(consent).toMatchObject({ format: 'date-time' });
+    const dateTime = new RegExp(consent.pattern);
+    expect(['2026-12-06T08:00:00Z', '1900-01-01T00:00:00.5+15:59'].every((v) => dateTime.test(v))).toBe(true);
+    expect(['0023-01-01T00:00:00Z', '3000-01-01T00:00:00Z', '2026-12-06T08:00:00+16:00'].some((v) => dateTime.test(v))).toBe(false);
+    const readings = doc.paths['/v1/enrollments/{id}/readings'].post.requestBody.content['application/json'].schema;
+    expect(new RegExp(readings.properties.values.propertyNames.pattern).test('a\u0000b')).toBe(false);
   });
 
   it('serves Prometheus metrics to ops', async () => {

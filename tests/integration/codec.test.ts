@@ -320,9 +320,16 @@ describe('Temporal payload encryption (real dev server)', () => {
       });
       expect(noPayloads.statusCode).toBe(400);
 
-      const notBase64 = await post('decode', [{ data: '***' }], auth);
-      expect(notBase64.statusCode).toBe(400);
-      expect(notBase64.json()).toMatchObject({ error: 'invalid-payload', message: expect.stringContaining('payloads[0]') });
+      // Read as proto3 JSON is: bytes in base64, a field the Payload message lacks refused, not dropped, nothing coerced.
+      for (const [what, bad, where] of [
+        ['not base64', { data: '***' }, 'body/payloads/0/data'],
+        ['a field Payload lacks', { ...payload, extra: true }, 'body/payloads/0'],
+        ['a null size', { ...payload, externalPayloads: [{ sizeBytes: null }] }, 'body/payloads/0/externalPayloads/0/sizeBytes'],
+      ] as const) {
+        const answer = await post('decode', [bad as never], auth);
+        expect(answer.statusCode, what).toBe(400);
+        expect(answer.json(), what).toMatchObject({ error: 'invalid-request', message: expect.stringContaining(where) });
+      }
 
       const tamperedData = Buffer.from(payload.data!, 'base64');
       tamperedData[20] = tamperedData[20]! ^ 0x01;
