@@ -156,7 +156,10 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
       return { apiUrl: null, temporalAddress: address, temporalUiUrl: null, database: database.where, stop: stopAll };
     }
     const bootstrap = await bootstrapAdminKey(database.db, config.env);
-    if (bootstrap?.key) progress(`created the first admin API key (shown only now; keep it safe): ${bootstrap.key}`);
+    if (bootstrap?.kind === 'created' && bootstrap.key) progress(`created the first admin API key (shown only now; keep it safe): ${bootstrap.key}`);
+    if (bootstrap?.kind === 'given-key-revoked') {
+      logger.warn({ clientId: bootstrap.clientId }, 'CAREPATH_BOOTSTRAP_ADMIN_KEY names a revoked key: it stays revoked; unset the variable');
+    }
     const server: FastifyInstance = await buildServer(
       {
         db: database.db,

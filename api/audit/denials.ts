@@ -29,7 +29,7 @@ export class DeniedAccessAudit {
   }
 
   async record(entry: AuditEntry, now = Date.now()): Promise<void> {
-    const key = `${entry.actor}\u0000${entry.resourceId ?? ''}`;
+    const key = `${entry.actor}\u0000${entry.action}\u0000${entry.resourceId ?? ''}`;
     const window = this.open.get(key);
     if (window && now - window.since < WINDOW_MS) {
       window.repeats++;
@@ -58,7 +58,7 @@ export class DeniedAccessAudit {
     const { entry } = window;
     await appendAudit(this.db, {
       ...entry,
-      action: 'access.denied.repeated',
+      action: `${entry.action}.repeated`,
       details: { ...(entry.details as object), repeats: window.repeats, since: new Date(window.since).toISOString() },
     });
   }

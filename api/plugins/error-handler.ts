@@ -42,7 +42,11 @@ export function installErrorHandler(app: FastifyInstance, denials?: DeniedAccess
     if (err instanceof CarepathError) {
       const status = err.httpStatus;
       // Every refusal of a known caller is audited: a role's, and another butler's patient.
-      if (err.code === 'forbidden' && request.principal && denials) await denials.record(deniedEntry(request, err));
+      if (err.code === 'forbidden' && request.principal && denials) await denials.record(deniedEntry(request, err, 'access.denied'));
+      // A 409 to an identity write says whether a phone or ID number is on record: each such answer is audited too.
+      if (IDENTITY_CONFLICTS.has(err.code) && IDENTITY_WRITES.has(routeOf(request)) && request.principal && denials) {
+        await denials.record(deniedEntry(request, err, 'identity.conflict'));
+      }
       if (status >= 500) {
         request.log.error({ err }, 'request failed');
         // A dependency that is down is said as it is; any other fault keeps its internals in the log.
@@ -108,17 +112,31 @@ export function answerRouterError(err: FastifyError, _request: FastifyRequest, r
   });
 }
 
-function deniedEntry(request: FastifyRequest, err: CarepathError) {
+/** The routes that take a patient's identity, and the refusals that tell their caller something about the records. */
+const IDENTITY_WRITES = new Set(['POST /v1/enrollments', 'PATCH /v1/patients/:patientRef/identity']);
+const IDENTITY_CONFLICTS = new Set<string>(['conflict', 'identity-mismatch']);
+
+function routeOf(request: FastifyRequest): string {
+  return `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+}
+
+function deniedEntry(request: FastifyRequest, err: CarepathError, action: 'access.denied' | 'identity.conflict') {
   const principal = request.principal!;
   const permission = (err.details as { permission?: string } | undefined)?.permission;
   const target = request.params && Object.keys(request.params).length ? { target: request.params } : {};
   return {
     actor: principal.clientId,
     actorRole: principal.role,
-    action: 'access.denied',
+    action,
     resourceType: 'route',
-    resourceId: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
+    resourceId: routeOf(request),
     sourceIp: request.ip,
-    details: { ...(permission ? { permission } : {}), reason: err.message, ...target, ...(principal.butlerId ? { butlerId: principal.butlerId } : {}) },
+    details: {
+      ...(permission ? { permission } : {}),
+      code: err.code,
+      reason: err.message,
+      ...target,
+      ...(principal.butlerId ? { butlerId: principal.butlerId } : {}),
+    },
   };
 }

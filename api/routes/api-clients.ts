@@ -62,7 +62,11 @@ export const apiClientRoutes: FastifyPluginAsync<RouteContext> = async (app, { d
         response: { 200: { type: 'object', properties: { items: { type: 'array', items: clientSchema } } }, ...errorResponses },
       },
     },
-    async () => ({ items: (await listApiClients(deps.db)).map(clientView) }),
+    async (request) => {
+      const items = (await listApiClients(deps.db)).map(clientView);
+      await audit(deps.db, request, 'api-client.list', { type: 'api-client', id: null }, { count: items.length });
+      return { items };
+    },
   );
 
   app.delete<{ Params: { id: string } }>(

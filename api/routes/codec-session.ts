@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { appendAudit } from '../../db/repositories/audit-log.ts';
 import { deleteCodecSession, findOpenCodecSession, insertCodecSession } from '../../db/repositories/codec-sessions.ts';
 import { CarepathError } from '../../errors/carepath-error.ts';
 import { errorBodySchema } from '../plugins/error-handler.ts';
@@ -21,11 +22,14 @@ const SESSION_MS = 8 * 3_600_000;
 export class OperatorSessions {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Opens a session for an operator; returns the token the cookie carries. */
-  async open(operator: CodecOperator, now = Date.now()): Promise<{ token: string; until: number }> {
+  /** Opens a session for an operator, audited with its address; returns the token the cookie carries. */
+  async open(operator: CodecOperator, sourceIp: string | null, now = Date.now()): Promise<{ token: string; until: number }> {
     const token = randomBytes(32).toString('base64url');
     const until = now + SESSION_MS;
-    await insertCodecSession(this.db, { tokenHash: hashToken(token), clientId: operator.id, roles: operator.roles, expiresAt: new Date(until) });
+    await this.db.transaction().execute(async (trx) => {
+      await insertCodecSession(trx, { tokenHash: hashToken(token), clientId: operator.id, roles: operator.roles, expiresAt: new Date(until) });
+      await appendAudit(trx, sessionAudit('codec.session.open', operator.id, operator.roles, sourceIp, { until: new Date(until).toISOString() }));
+    });
     return { token, until };
   }
 
@@ -37,10 +41,18 @@ export class OperatorSessions {
     return session ? { id: session.client_id, roles: session.roles } : null;
   }
 
-  async close(request: FastifyRequest): Promise<void> {
+  /** Ends the request's session, if it has one, audited. */
+  async close(request: FastifyRequest, now = Date.now()): Promise<void> {
     const token = readCookie(request.headers.cookie, COOKIE);
-    if (token) await deleteCodecSession(this.db, hashToken(token));
+    if (!token) return;
+    const session = await findOpenCodecSession(this.db, hashToken(token), new Date(now));
+    await deleteCodecSession(this.db, hashToken(token));
+    if (session) await appendAudit(this.db, sessionAudit('codec.session.close', session.client_id, session.roles, request.ip, {}));
   }
+}
+
+function sessionAudit(action: string, actor: string, roles: readonly string[], sourceIp: string | null, details: object) {
+  return { actor, actorRole: roles.join(','), action, resourceType: 'codec-session', resourceId: null, sourceIp, details };
 }
 
 function hashToken(token: string): string {
@@ -98,7 +110,7 @@ export const codecSessionRoutes: FastifyPluginAsync<{
         throw new CarepathError('unauthorized', 'sign in with an API key in the Authorization header');
       }
       if (!operator.roles.some((r) => roles.includes(r))) throw new CarepathError('forbidden', `decoding payloads needs one of the roles ${roles.join(', ')}`);
-      const { token, until } = await sessions.open(operator);
+      const { token, until } = await sessions.open(operator, request.ip);
       reply.header('set-cookie', `${COOKIE}=${token}; Path=/codec; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MS / 1000}`);
       return { until: new Date(until).toISOString() };
     },

@@ -6,6 +6,7 @@
  * create keys through the API with an admin key: POST /v1/api-clients).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApiClient } from '../../api/auth/api-keys.ts';
@@ -15,6 +16,7 @@ import { loadConfig } from '../../config/load-config.ts';
 import { openDatabase } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { listApiClients, revokeApiClient } from '../../db/repositories/api-clients.ts';
+import { appendAudit } from '../../db/repositories/audit-log.ts';
 
 const USAGE = `usage: carepath api-key create --role <${ROLES.join('|')}> --name <name> [--butler-id <id>]
        carepath api-key list
@@ -42,6 +44,13 @@ export async function run(argv: string[]): Promise<number> {
           butlerId: values['butler-id'] ?? null,
           createdBy: 'cli',
         });
+        await appendAudit(database.db, {
+          ...byCli(),
+          action: 'api-client.create',
+          resourceType: 'api-client',
+          resourceId: client.id,
+          details: { role: client.role, butlerId: client.butler_id },
+        });
         process.stderr.write(
           `created API client ${client.id} (${client.name}, role ${client.role}${client.butler_id ? `, butler ${client.butler_id}` : ''}); the key is shown only now:\n`,
         );
@@ -49,6 +58,7 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'list':
+        await appendAudit(database.db, { ...byCli(), action: 'api-client.list', resourceType: 'api-client', resourceId: null });
         for (const c of await listApiClients(database.db)) {
           console.log(
             [c.id, c.role, c.butler_id ?? '-', `${c.key_prefix}…`, c.revoked_at ? `revoked ${c.revoked_at.toISOString()}` : 'active', c.name].join('\t'),
@@ -58,7 +68,10 @@ export async function run(argv: string[]): Promise<number> {
       default: {
         const id = rest[0];
         if (!id) throw new CarepathError('usage', USAGE);
-        if (!(await revokeApiClient(database.db, id, new Date().toISOString()))) throw new CarepathError('not-found', `no active API client ${id}`);
+        await database.db.transaction().execute(async (trx) => {
+          if (!(await revokeApiClient(trx, id, new Date().toISOString()))) throw new CarepathError('not-found', `no active API client ${id}`);
+          await appendAudit(trx, { ...byCli(), action: 'api-client.revoke', resourceType: 'api-client', resourceId: id });
+        });
         process.stderr.write(`revoked ${id}\n`);
         return 0;
       }
@@ -83,4 +96,9 @@ function refuseWhileEmbeddedDatabaseInUse(dataDir: string, devServerDbFile: stri
     'database-in-use',
     `a running \`carepath start\` holds the embedded database in ${dataDir}: stop it first, or create the key through the API with an admin key (POST /v1/api-clients, see docs/api.md)`,
   );
+}
+
+/** Who the audit log names for a key managed from the command line: the operating-system account. */
+function byCli() {
+  return { actor: `cli:${userInfo().username}`, actorRole: 'cli', sourceIp: null };
 }

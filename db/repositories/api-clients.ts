@@ -36,6 +36,11 @@ export function findActiveApiClientByKeyHash(db: Db, keyHash: string): Promise<A
   return db.selectFrom('api_clients').selectAll().where('key_hash', '=', keyHash).where('revoked_at', 'is', null).executeTakeFirst();
 }
 
+/** The client holding the key with this hash, revoked or not, or undefined. */
+export function findApiClientByKeyHash(db: Db, keyHash: string): Promise<ApiClient | undefined> {
+  return db.selectFrom('api_clients').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+}
+
 /** Whether any active client has this role. */
 export async function hasActiveClientWithRole(db: Db, role: string): Promise<boolean> {
   const row = await db.selectFrom('api_clients').select('id').where('role', '=', role).where('revoked_at', 'is', null).limit(1).executeTakeFirst();

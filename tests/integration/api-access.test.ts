@@ -446,7 +446,7 @@ describe('access control, bad input and privacy on every route', () => {
         action: 'access.denied',
         actor_role: 'butler',
         resource_id: 'GET /v1/enrollments/:id',
-        details: { reason: 'this enrolment is not one of your patients', target: { id: enrollmentId }, butlerId: 'b2' },
+        details: { code: 'forbidden', reason: 'this enrolment is not one of your patients', target: { id: enrollmentId }, butlerId: 'b2' },
       },
     ]);
   });
@@ -643,6 +643,13 @@ describe('access control, bad input and privacy on every route', () => {
     const list = await http('GET', '/v1/api-clients', { key: api.keys.admin });
     expect(list.body.items.find((c: { id: string }) => c.id === created.body.id)).toMatchObject({ role: 'butler', butlerId: 'b9', revokedAt: null });
     expect(JSON.stringify(list.body)).not.toContain(created.body.key);
+    const listed = await api.database.db
+      .selectFrom('audit_log')
+      .select(['actor_role', 'details'])
+      .where('action', '=', 'api-client.list')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    expect(listed).toMatchObject({ actor_role: 'admin', details: { count: list.body.items.length } });
     expect((await http('DELETE', `/v1/api-clients/${created.body.id}`, { key: api.keys.admin })).status).toBe(204);
     expect((await http('GET', '/v1/tasks', { key: created.body.key })).status).toBe(401);
     const butlerWithoutId = await http('POST', '/v1/api-clients', { key: api.keys.admin, body: { name: 'x', role: 'butler' } });

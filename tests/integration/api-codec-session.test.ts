@@ -37,6 +37,7 @@ describe('operator sessions for the Temporal Web UI codec', () => {
   });
 
   it('opens a session only for ops and admin keys, and the codec accepts its cookie until it is closed', async () => {
+    const before = new Date();
     const anonymous = await call(api.url, 'POST', '/codec/session');
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
@@ -58,6 +59,20 @@ describe('operator sessions for the Temporal Web UI codec', () => {
     expect((await call(api.url, 'POST', '/codec/decode', { headers: headers('carepath_codec_session=forged'), body: encoded.body })).status).toBe(401);
     expect((await call(api.url, 'DELETE', '/codec/session', { headers: { cookie } })).status).toBe(204);
     expect((await call(api.url, 'POST', '/codec/decode', { headers: headers(cookie), body: encoded.body })).status).toBe(401);
+    // Sign-in and sign-out are in the audit log, with the operator and nothing of the token.
+    const audit = await api.database.db
+      .selectFrom('audit_log')
+      .select(['actor_role', 'action', 'source_ip', 'details'])
+      .where('action', 'like', 'codec.session.%')
+      .where('at', '>=', before)
+      .orderBy('id')
+      .execute();
+    expect(audit.map((r) => [r.actor_role, r.action])).toEqual([
+      ['ops', 'codec.session.open'],
+      ['ops', 'codec.session.close'],
+    ]);
+    expect(audit[0]!.source_ip).toBeTruthy();
+    expect(JSON.stringify(audit)).not.toContain(cookie.split('=')[1]!);
   });
 
   it('keeps a session valid on every API process (stored in PostgreSQL, as a hash), and ends it when the key is revoked', async () => {

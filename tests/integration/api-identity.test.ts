@@ -52,6 +52,7 @@ describe("a patient's identity (platform on real Temporal and PostgreSQL)", () =
     expect(a.status).toBe(201);
     // Mother and daughter share one phone: the daughter must not become the mother's record.
     const daughter = lite({ name: '另一位患者', phone: first.patient.phone });
+    const before = new Date();
     const byIntegrator = await http('POST', '/v1/enrollments', { key: api.keys.integrator, body: daughter });
     expect(byIntegrator.status).toBe(409);
     expect(byIntegrator.body).toMatchObject({ error: 'identity-mismatch', message: expect.stringContaining('different name') });
@@ -64,6 +65,20 @@ describe("a patient's identity (platform on real Temporal and PostgreSQL)", () =
     expect(await identityOf(a.body.id)).toEqual(first.patient);
     const enrolments = await api.database.db.selectFrom('enrollments').select('id').where('patient_ref', '=', a.body.patientRef).execute();
     expect(enrolments).toHaveLength(1);
+    // Such an answer tells whether a phone is on record: each one is audited, without the values.
+    const audited = await api.database.db
+      .selectFrom('audit_log')
+      .select(['actor_role', 'resource_id', 'details'])
+      .where('action', '=', 'identity.conflict')
+      .where('at', '>=', before)
+      .orderBy('id')
+      .execute();
+    expect(audited.map((r) => [r.actor_role, r.resource_id, (r.details as { code: string }).code])).toEqual([
+      ['integrator', 'POST /v1/enrollments', 'identity-mismatch'],
+      ['coordinator', 'POST /v1/enrollments', 'identity-mismatch'],
+    ]);
+    expect(JSON.stringify(audited)).not.toContain(first.patient.phone);
+    expect(JSON.stringify(audited)).not.toContain(daughter.patient.name as string);
   });
 
   it('changes an identity through its own route, for coordinators only, audited with the fields changed and not their values', async () => {

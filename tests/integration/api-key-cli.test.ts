@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../api/auth/api-keys.ts';
+import { bootstrapAdminKey } from '../../api/auth/bootstrap.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/database.ts';
 
 const run = promisify(execFile);
@@ -35,6 +36,28 @@ describe('carepath api-key', () => {
     expect(listed.stdout).toContain(`${stored.id}\tbutler\tb1\t${key.slice(0, 10)}…\tactive\t王管家`);
     await carepath('revoke', stored.id);
     expect((await database.db.selectFrom('api_clients').select('revoked_at').executeTakeFirstOrThrow()).revoked_at).toBeInstanceOf(Date);
+    // Each step is in the audit log under the operating-system account, never with the key.
+    const audit = await database.db.selectFrom('audit_log').select(['actor', 'actor_role', 'action', 'resource_id']).orderBy('id').execute();
+    expect(audit.map((r) => [r.actor_role, r.action, r.resource_id])).toEqual([
+      ['cli', 'api-client.create', stored.id],
+      ['cli', 'api-client.list', null],
+      ['cli', 'api-client.revoke', stored.id],
+    ]);
+    expect(audit.every((r) => r.actor === `cli:${userInfo().username}`)).toBe(true);
+  });
+
+  it('bootstraps the given admin key once, audited, and never brings it back once revoked', async () => {
+    const given = `cpk_${'b'.repeat(43)}`;
+    const created = await bootstrapAdminKey(database.db, { CAREPATH_BOOTSTRAP_ADMIN_KEY: given });
+    expect(created).toMatchObject({ kind: 'created', key: null });
+    const clientId = (created as { clientId: string }).clientId;
+    expect(await bootstrapAdminKey(database.db, { CAREPATH_BOOTSTRAP_ADMIN_KEY: given })).toBeNull();
+    await carepath('revoke', clientId);
+    expect(await bootstrapAdminKey(database.db, { CAREPATH_BOOTSTRAP_ADMIN_KEY: given })).toEqual({ kind: 'given-key-revoked', clientId });
+    const row = await database.db.selectFrom('api_clients').select('revoked_at').where('id', '=', clientId).executeTakeFirstOrThrow();
+    expect(row.revoked_at).toBeInstanceOf(Date);
+    const audit = await database.db.selectFrom('audit_log').select(['actor', 'action']).where('resource_id', '=', clientId).orderBy('id').execute();
+    expect(audit.map((r) => `${r.actor} ${r.action}`)).toEqual(['bootstrap api-client.create', `cli:${userInfo().username} api-client.revoke`]);
   });
 
   it('explains a bad role or a missing butler id', async () => {
