@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describeDeliveryFailure, PermanentDeliveryError } from '../channels/channel.ts';
+import type { Recipient } from '../channels/recipients.ts';
 import { insertTaskOnce } from '../db/repositories/tasks.ts';
 import {
   claimOutboxMessage,
@@ -79,10 +80,30 @@ async function claimOrOutcome(deps: ActivityDeps, idempotencyKey: string): Promi
 
 /** What the person is asked to do: deliver a message that failed, or decide on one whose window the journey missed. */
 function handOverTitle(input: SendMessageInput & { reason: string }): string {
+  if (input.reason === NO_CONTACT_POINT)
+    return `Reach the patient another way: message ${input.templateId} has no ${input.channel} contact point on record (add it to her identity, or send by hand)`;
+  if (input.reason === NO_CONSENT)
+    return `Reach the patient another way: message ${input.templateId} may not go by ${input.channel}, the enrolment records no consent for it`;
   if (input.reason === HELD_UP)
     return `Not sent in its window (the platform was held up): message ${input.templateId} via ${input.channel}; contact the patient if it still matters`;
   return `Deliver by hand: message ${input.templateId} could not be sent via ${input.channel}`;
 }
+
+/**
+ * The message's recipient, or — with no contact point on record for the channel, or no consent
+ * for it — a failure no retry mends, which hands the message to a person at once.
+ */
+async function resolveRecipient(deps: ActivityDeps, input: SendMessageInput): Promise<Recipient | null> {
+  if (!deps.resolveRecipient) return null;
+  const resolution = await deps.resolveRecipient(input);
+  if ('recipient' in resolution) return resolution.recipient;
+  const why =
+    resolution.missing === 'no-consent' ? `the enrolment records no consent to contact by ${input.channel}` : `no ${input.channel} contact point on record`;
+  throw ApplicationFailure.nonRetryable(`${input.channel}: ${why}`, resolution.missing === 'no-consent' ? NO_CONSENT : NO_CONTACT_POINT);
+}
+
+const NO_CONTACT_POINT = 'NoContactPoint';
+const NO_CONSENT = 'NoContactConsent';
 
 /** A failure no retry can mend (an unknown channel, a number the provider refuses). */
 function isPermanent(err: unknown): boolean {
@@ -105,6 +126,7 @@ export function createMessageActivities(deps: ActivityDeps) {
       const channel = deps.channels.get(input.channel);
       if (!channel) throw ApplicationFailure.nonRetryable(`no channel adapter named '${input.channel}'`, 'UnknownChannel');
       await insertOutboxMessageOnce(deps.db, { ...input, idempotencyKey });
+      const recipient = await resolveRecipient(deps, input);
       // The patient's name is decrypted only for a template that shows it. It is used for this
       // text only: the outbox row keeps the variables without it.
       const patient = deps.describePatient && needsPatientName(deps, input) ? await deps.describePatient(input.patientRef) : null;
@@ -121,6 +143,7 @@ export function createMessageActivities(deps: ActivityDeps) {
           templateId: input.templateId,
           text,
           urgent: input.urgent,
+          ...(recipient ? { recipient } : {}),
         }));
       } catch (err) {
         // Stored and propagated as classified only: the error's own text may quote the message.

@@ -146,8 +146,8 @@ async function main(): Promise<void> {
       const i = serial++;
       const id = `${Date.now() % 100_000}${i}`.padStart(9, '0');
       const response = await post(api, '/v1/enrollments', coordinator, {
-        patient: { name: `压测患者${i}`, phone: `138${id.slice(-8)}`, idType: 'resident-id', idNumber: `BENCH${id}` },
-        consent: { scope: ['care-management'], givenAt: new Date().toISOString(), recordedBy: 'bench' },
+        patient: { name: `压测患者${i}`, phone: `138${id.slice(-8)}`, idType: 'resident-id', idNumber: `BENCH${id}`, wechatOpenId: `oBENCH_${id}_openid` },
+        consent: { scope: ['care-management', 'wechat-contact', 'sms-contact', 'app-contact'], givenAt: new Date().toISOString(), recordedBy: 'bench' },
         program: 'test.api-care',
         anchors: { lmp },
         butlerId: 'b1',

@@ -153,8 +153,21 @@ async function enrolAll(d: RunningDeployment, key: string, enrolled: string[], w
 async function enrol(d: RunningDeployment, key: string, i: number, program: string, anchors: Record<string, string>, workflowIds: Map<string, string>) {
   const serial = String((parseInt(RUN, 36) % 100) * 1_000_000 + i).padStart(8, '0');
   const body = {
-    patient: { name: `压测${i}`, phone: `139${serial}`, idType: 'resident-id', idNumber: `110101${serial.padStart(11, '0')}X`, gender: 'female' },
-    consent: { scope: ['care-management', 'data-processing', 'wechat-contact'], givenAt: new Date().toISOString(), recordedBy: 'soak', method: 'written' },
+    patient: {
+      name: `压测${i}`,
+      phone: `139${serial}`,
+      idType: 'resident-id',
+      idNumber: `110101${serial.padStart(11, '0')}X`,
+      gender: 'female',
+      wechatOpenId: `oSOAK_${RUN}_${serial}`,
+      appUserId: `soak-${serial}`,
+    },
+    consent: {
+      scope: ['care-management', 'data-processing', 'wechat-contact', 'sms-contact', 'app-contact'],
+      givenAt: new Date().toISOString(),
+      recordedBy: 'soak',
+      method: 'written',
+    },
     program,
     anchors,
     butlerId: 'b1',

@@ -1,6 +1,8 @@
+import type { Recipient } from './recipients.ts';
+
 /**
- * One outgoing message as a channel adapter sees it. It names the patient by pseudonymous
- * reference only: the adapter (or the gateway behind it) resolves the address.
+ * One outgoing message as a channel adapter sees it: the patient by pseudonymous reference, and
+ * the recipient the send activity resolved for this channel.
  */
 export interface OutboundMessage {
   /** Stable per journey, step occurrence and channel; adapters pass it on so providers drop repeats. */
@@ -11,6 +13,8 @@ export interface OutboundMessage {
   templateId: string;
   text: string;
   urgent: boolean;
+  /** Where to deliver (a mobile number, an openid, an app user, a staff role): never logged or stored. */
+  recipient?: Recipient;
 }
 
 /** A way to reach people: WeChat, SMS, a phone call task, in-app, a webhook, a log. */

@@ -27,6 +27,7 @@ import { bootstrapAdminKey } from '../api/auth/bootstrap.ts';
 import { ensureDevIdentityKeys, loadIdentityKeys } from '../enrollment/identity/identity-keys.ts';
 import { IdentityVault } from '../enrollment/identity/identity-vault.ts';
 import { patientDescriber } from '../enrollment/identity/patient-directory.ts';
+import { recipientResolver } from '../enrollment/identity/recipient-resolver.ts';
 import { AesGcmPayloadCodec } from '../temporal/codec/index.ts';
 
 /** What a process runs: everything (`carepath start`), only the worker, or only the API. */
@@ -142,6 +143,7 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
           channels: channelsFromEnv(config.env, logger),
           renderTemplate: loadTemplateRenderer(config.contentDir),
           describePatient: patientDescriber(database.db, identity),
+          resolveRecipient: recipientResolver(database.db, identity),
         }),
       });
       const workerRun = worker.run();

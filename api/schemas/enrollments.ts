@@ -15,6 +15,8 @@ export const patientSchema = {
     idNumber: { type: 'string', pattern: '^[0-9A-Za-z -]{4,40}$' },
     birthDate: { type: 'string', format: 'date' },
     gender: { type: 'string', enum: ['female', 'male', 'other'] },
+    wechatOpenId: { type: 'string', pattern: '^[A-Za-z0-9_-]{16,64}$', description: "openid under the hospital's WeChat Official Account (channel wechat)" },
+    appUserId: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$', description: "user id in the hospital's app (channel app)" },
   },
 } as const;
 
@@ -30,7 +32,8 @@ export const consentSchema = {
       maxItems: 20,
       uniqueItems: true,
       items: { type: 'string', minLength: 1, maxLength: 64 },
-      description: 'what was consented to, e.g. care-management, data-processing, wechat-contact',
+      description:
+        'what was consented to, e.g. care-management, data-processing; and per channel sms-contact, wechat-contact, app-contact (a channel without its consent is never used)',
     },
     givenAt: isoDateTime,
     recordedBy: { type: 'string', minLength: 1, maxLength: 100, description: 'staff member who recorded it' },
@@ -101,6 +104,8 @@ export const enrollmentViewSchema = {
         idNumber: { type: 'string' },
         birthDate: { type: 'string' },
         gender: { type: 'string' },
+        wechatOpenId: { type: 'string' },
+        appUserId: { type: 'string' },
       },
     },
     consents: {

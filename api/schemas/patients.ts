@@ -15,6 +15,8 @@ export const identityChangeBody = {
     idNumber: clearable(field.idNumber),
     birthDate: clearable(field.birthDate),
     gender: clearable(field.gender),
+    wechatOpenId: clearable(field.wechatOpenId),
+    appUserId: clearable(field.appUserId),
   },
 } as const;
 

@@ -2,7 +2,7 @@
 // and a +86 prefix never make two records of one person differ. Pure.
 import type { PatientIdentity } from './identity-vault.ts';
 
-export const IDENTITY_FIELDS = ['name', 'phone', 'idType', 'idNumber', 'birthDate', 'gender'] as const;
+export const IDENTITY_FIELDS = ['name', 'phone', 'idType', 'idNumber', 'birthDate', 'gender', 'wechatOpenId', 'appUserId'] as const;
 export type IdentityField = (typeof IDENTITY_FIELDS)[number];
 
 /** The mobile number's digits, without a +86 prefix. */
@@ -20,6 +20,8 @@ function normalised(field: IdentityField, value: string): string {
   if (field === 'phone') return normalisedPhone(value);
   if (field === 'idNumber') return normalisedIdNumber(value);
   if (field === 'idType' || field === 'gender') return value.trim().toLowerCase();
+  // Provider ids compare exactly: an openid differing in case is another WeChat user.
+  if (field === 'wechatOpenId' || field === 'appUserId') return value.trim();
   return value.trim().replace(/\s+/g, ' ');
 }
 

@@ -12,6 +12,10 @@ export interface PatientIdentity {
   idNumber?: string;
   birthDate?: string;
   gender?: string;
+  /** The patient's openid under the hospital's WeChat Official Account. */
+  wechatOpenId?: string;
+  /** The patient's user id in the hospital's app. */
+  appUserId?: string;
 }
 
 const CIPHER = 'aes-256-gcm';

@@ -56,7 +56,12 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
       patient: { name: request.patient.name, phone: request.patient.phone },
     });
     expect(view.body.consents).toEqual([
-      { scope: ['care-management', 'data-processing'], givenAt: request.consent.givenAt, recordedBy: 'coordinator-1', method: 'electronic' },
+      {
+        scope: ['care-management', 'data-processing', 'wechat-contact', 'sms-contact', 'app-contact'],
+        givenAt: request.consent.givenAt,
+        recordedBy: 'coordinator-1',
+        method: 'electronic',
+      },
     ]);
     expect(view.body.journey).toMatchObject({ status: 'active', anchors: { lmp: request.anchors.lmp } });
     expect(view.body.journey.open.map((o: { key: string }) => o.key)).toEqual(expect.arrayContaining(['book_visit#1', 'mood_check#1', 'report_approval#1']));

@@ -15,6 +15,7 @@ import { freePort } from '../../infra/ports.ts';
 import { encryptingDataConverter, parseKeyRing } from '../../temporal/codec/index.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/database.ts';
 import { compilePathway, eventually } from '../support/journey-harness.ts';
+import { consentToEveryChannel, identityKeyEnv, registerReachablePatient, vaultFor } from '../support/patients.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = path.join(root, 'tests', 'fixtures', 'pathways');
@@ -58,6 +59,7 @@ describe('a worker process killed mid-journey and restarted', () => {
   let database: ThrowawayDatabase;
   const gateway = new Gateway();
   const keys = `k1:${randomBytes(32).toString('base64')}`;
+  const identityKeys = identityKeyEnv();
   const taskQueue = `crash-${randomUUID()}`;
   let worker: ChildProcess | null = null;
 
@@ -73,6 +75,7 @@ describe('a worker process killed mid-journey and restarted', () => {
         CAREPATH_PATHWAYS_DIR: fixtures,
         CAREPATH_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'carepath-crash-')),
         CAREPATH_CODEC_KEYS: keys,
+        ...identityKeys,
         CAREPATH_CHANNEL_WECHAT_URL: gateway.url,
         CAREPATH_CHANNEL_SMS_URL: gateway.url,
         LOG_LEVEL: 'warn',
@@ -116,9 +119,11 @@ describe('a worker process killed mid-journey and restarted', () => {
     const now = await env.currentTimeMs();
     const start = new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
     const enrollmentId = randomUUID();
+    // A patient the worker can reach on both channels: it resolves her recipients from her identity and consent.
+    const patientRef = await registerReachablePatient(database.db, vaultFor(identityKeys));
     const { workflowId } = await startJourney(database.db, client, taskQueue, {
       enrollmentId,
-      patientRef: 'P-CRASH',
+      patientRef,
       tenant: 'test',
       butlerId: 'butler-1',
       pathway,
@@ -126,6 +131,7 @@ describe('a worker process killed mid-journey and restarted', () => {
       enrolledAt: new Date(now).toISOString(),
       searchAttributes: false,
     });
+    await consentToEveryChannel(database.db, patientRef, enrollmentId);
 
     // The 7th delivery request: kill the worker while the gateway holds the request open, so the
     // message reached the gateway but the worker never learnt it.

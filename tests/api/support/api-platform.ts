@@ -133,9 +133,17 @@ export function enrollmentRequest(overrides: Record<string, unknown> = {}) {
   patientCounter += 1;
   const serial = `${Date.now() % 1_000_000}${patientCounter}`.padStart(8, '0');
   return {
-    patient: { name: `测试患者${serial}`, phone: `139${serial.slice(-8)}`, idType: 'resident-id', idNumber: `TEST${serial}`, gender: 'female' },
+    patient: {
+      name: `测试患者${serial}`,
+      phone: `139${serial.slice(-8)}`,
+      idType: 'resident-id',
+      idNumber: `TEST${serial}`,
+      gender: 'female',
+      wechatOpenId: `oTEST_${serial}_openid`,
+      appUserId: `app-${serial}`,
+    },
     consent: {
-      scope: ['care-management', 'data-processing'],
+      scope: ['care-management', 'data-processing', 'wechat-contact', 'sms-contact', 'app-contact'],
       givenAt: new Date(Date.now() - 60_000).toISOString(),
       recordedBy: 'coordinator-1',
       method: 'electronic',
