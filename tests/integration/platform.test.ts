@@ -105,7 +105,8 @@ describe('GET /health when a dependency is down', () => {
 
   it('answers 503 naming Temporal when the Temporal server does not answer', async () => {
     const database = await createThrowawayDatabase();
-    const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
+    // No gRPC retry interceptor: its retry timer would outlive the closed connection and throw unhandled.
+    const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, interceptors: [] });
     const server = Fastify();
     await server.register(app, {
       deps: { db: database.db, pathways: new PathwayRegistry(), temporal: { connection, client: null as never, namespace: 'default', taskQueue: 'q' } },

@@ -121,9 +121,11 @@ async function startTestJourney(
 
 /**
  * Retries an assertion for a few real seconds: after the test server skips time, the worker
- * still needs a moment to run the activities that the timers released.
+ * still needs a moment to run the activities that the timers released. The bound is generous:
+ * in CI the whole suite shares two cores and one dev server, and a first workflow task has been
+ * seen to wait more than 10 s there.
  */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
