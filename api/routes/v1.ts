@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { installStrictValidation } from '../plugins/validation.ts';
 import { apiClientRoutes } from './api-clients.ts';
+import { communicationRoutes } from './communication.ts';
 import type { RouteContext } from './context.ts';
 import { enrollmentRoutes } from './enrollments.ts';
 import { inquiryRoutes } from './inquiries.ts';
@@ -21,7 +22,17 @@ export const v1Routes: FastifyPluginAsync<RouteContext> = async (app, { deps, au
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= bodyLimit;
   });
-  for (const routes of [enrollmentRoutes, patientRoutes, journeyUpdateRoutes, taskRoutes, pathwayRoutes, inquiryRoutes, reportRoutes, apiClientRoutes]) {
+  for (const routes of [
+    enrollmentRoutes,
+    communicationRoutes,
+    patientRoutes,
+    journeyUpdateRoutes,
+    taskRoutes,
+    pathwayRoutes,
+    inquiryRoutes,
+    reportRoutes,
+    apiClientRoutes,
+  ]) {
     await app.register(routes, context);
   }
 };

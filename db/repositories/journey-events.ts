@@ -29,3 +29,14 @@ export async function appendJourneyEvent(db: Db, event: NewJourneyEvent): Promis
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
+
+/** What happened in one enrolment's journey, oldest first. */
+export function listJourneyEvents(db: Db, enrollmentId: string) {
+  return db
+    .selectFrom('journey_events')
+    .select(['event_key', 'type', 'step_id', 'at', 'details'])
+    .where('enrollment_id', '=', enrollmentId)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
+}

@@ -61,6 +61,18 @@ describe('access control, bad input and privacy on every route', () => {
     { method: 'GET', url: () => '/v1/enrollments', forbidden: null, wrongQuery: '?limit=many' },
     { method: 'GET', url: () => `/v1/enrollments/${enrollmentId}`, forbidden: 'otherButler', unknownUrl: '/v1/enrollments/no-such-enrolment' },
     {
+      method: 'GET',
+      url: () => `/v1/enrollments/${enrollmentId}/messages`,
+      forbidden: 'otherButler',
+      unknownUrl: '/v1/enrollments/no-such-enrolment/messages',
+    },
+    {
+      method: 'GET',
+      url: () => `/v1/enrollments/${enrollmentId}/timeline`,
+      forbidden: 'otherButler',
+      unknownUrl: '/v1/enrollments/no-such-enrolment/timeline',
+    },
+    {
       method: 'POST',
       url: () => `/v1/enrollments/${enrollmentId}/events`,
       forbidden: 'ops',

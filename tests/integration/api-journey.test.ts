@@ -95,6 +95,31 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
       .execute();
     expect(nameReads).toContainEqual({ actor: 'system', details: { purpose: 'message' } });
 
+    // What was sent, for staff and for a hospital system: when, on which channel, what became of it — not the text or the recipient.
+    for (const key of [api.keys.butler, api.keys.integrator]) {
+      const messages = await http('GET', `/v1/enrollments/${id}/messages`, { key });
+      expect(messages.status, messages.text).toBe(200);
+      expect(messages.body.items).toContainEqual(
+        expect.objectContaining({ step: 'visit_notice', channel: 'wechat', templateId: 'visit_notice', status: 'sent', attempts: 1, lastError: null }),
+      );
+      expect(messages.text).not.toContain(request.patient.wechatOpenId);
+      expect(messages.text).not.toContain(request.patient.name);
+    }
+    // And what the journey did and will do: the booking recorded, the follow-up and the rest ahead.
+    const timeline = await http('GET', `/v1/enrollments/${id}/timeline`, { key: api.keys.butler });
+    expect(timeline.status, timeline.text).toBe(200);
+    expect(timeline.body.happened.length).toBeGreaterThan(0);
+    // Projected to its end with the estimates assumed, the journey completes.
+    expect(timeline.body.ahead.status).toBe('completed');
+    expect(timeline.body.ahead.entries.map((e: { step: string }) => e.step)).toEqual(expect.arrayContaining(['visit_followup']));
+    for (const route of ['messages', 'timeline']) {
+      expect((await http('GET', `/v1/enrollments/${id}/${route}`, { key: api.keys.otherButler })).status, route).toBe(403);
+      expect((await http('GET', `/v1/enrollments/no-such-enrolment/${route}`, { key: api.keys.coordinator })).status, route).toBe(404);
+      expect((await http('GET', `/v1/enrollments/${id}/${route}`)).status, route).toBe(401);
+    }
+    const reads = await api.database.db.selectFrom('audit_log').select('action').where('resource_id', '=', id).execute();
+    expect(reads.map((r) => r.action)).toEqual(expect.arrayContaining(['enrollment.messages.read', 'enrollment.timeline.read']));
+
     const again = await http('POST', `/v1/tasks/${tasks[0].id}/complete`, { key: api.keys.butler, body: { data: { appointment_at: appointment } } });
     expect(again.status).toBe(409);
   });
