@@ -10,7 +10,7 @@ import {
   markOutboxAttemptFailed,
   markOutboxSent,
   markOutboxUndeliverable,
-  type OutboxMessage,
+  type ClaimedOutboxMessage,
 } from '../db/repositories/outbox.ts';
 import { randomUUID } from 'node:crypto';
 import type { ActivityDeps } from './deps.ts';
@@ -65,7 +65,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Claims the message for this attempt, or finds its outcome: sent, handed over, or — while
  * another attempt holds the claim — waited for up to CLAIM_WAIT_MS, then a retryable failure.
  */
-async function claimOrOutcome(deps: ActivityDeps, idempotencyKey: string): Promise<{ row: OutboxMessage } | { result: SendMessageResult }> {
+async function claimOrOutcome(deps: ActivityDeps, idempotencyKey: string): Promise<{ row: ClaimedOutboxMessage } | { result: SendMessageResult }> {
   for (const deadline = Date.now() + CLAIM_WAIT_MS; ;) {
     const now = new Date();
     const row = await claimOutboxMessage(deps.db, idempotencyKey, now, new Date(now.getTime() + DELIVERY_LEASE_MS));
@@ -134,7 +134,8 @@ export function createMessageActivities(deps: ActivityDeps) {
       if ('result' in claim) return claim.result;
       let providerMessageId: string;
       try {
-        const text = deps.renderTemplate(input.templateId, patient ? { ...input.variables, name: patient.name } : input.variables, input.channel);
+        const variables = patient ? { ...input.variables, name: patient.name } : input.variables;
+        const { text, fields } = deps.renderTemplate(input.templateId, variables, input.channel);
         ({ providerMessageId } = await channel.deliver({
           idempotencyKey,
           channel: input.channel,
@@ -142,7 +143,9 @@ export function createMessageActivities(deps: ActivityDeps) {
           patientRef: input.patientRef,
           templateId: input.templateId,
           text,
+          fields,
           urgent: input.urgent,
+          mayHaveBeenSent: claim.row.attempts > 0 || claim.row.previous_claim !== null,
           ...(recipient ? { recipient } : {}),
         }));
       } catch (err) {

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   boss.on('error', () => {});
   try {
     await migrateToLatest(db);
-    const activities = createActivities({ db, logger: silent, channels: new Map([['wechat', instant]]), renderTemplate: (id) => id });
+    const activities = createActivities({ db, logger: silent, channels: new Map([['wechat', instant]]), renderTemplate: (id) => ({ text: id, fields: {} }) });
     const pathway = compileFile(path.join(root, 'bench', 'fixtures', 'pathways', 'delivery.yaml')).compiled!;
     const connection = await Connection.connect({ address: devServer.address });
     await ensureSearchAttributes(connection, 'default', loadConfig({ env: {} }).temporal.searchAttributes);

@@ -104,7 +104,12 @@ async function throughput(): Promise<void> {
       taskQueue,
       workflowBundle: await ensureWorkflowBundle(stderrProgress),
       maxCachedWorkflows: JOURNEYS + 100,
-      activities: createActivities({ db, logger: silent, channels: new Map([['wechat', createLogChannel('wechat', silent)]]), renderTemplate: (id) => id }),
+      activities: createActivities({
+        db,
+        logger: silent,
+        channels: new Map([['wechat', createLogChannel('wechat', silent)]]),
+        renderTemplate: (id) => ({ text: id, fields: {} }),
+      }),
     });
     const running = worker.run();
     const pathway = compile('tests/api/fixtures/care-demo.yaml');
@@ -206,7 +211,7 @@ async function histories(): Promise<void> {
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await ensureWorkflowBundle(stderrProgress),
-    activities: createActivities({ db, logger: silent, channels, renderTemplate: (id) => id }),
+    activities: createActivities({ db, logger: silent, channels, renderTemplate: (id) => ({ text: id, fields: {} }) }),
   });
   const running = worker.run();
   try {

@@ -11,8 +11,21 @@ export interface OutboundMessage {
   audience: string;
   patientRef: string;
   templateId: string;
+  /** The rendered text, for channels that carry free text (a webhook, an app, a log). */
   text: string;
+  /**
+   * The values of the placeholders the text uses, as the patient reads them (`appointment_at` →
+   * `3月14日 09:15`): what a provider template carries as its parameters (Chinese SMS and WeChat
+   * template messages send approved templates, not free text). Only what the text shows: a
+   * sensitive template's neutral SMS text shows no more than the name.
+   */
+  fields: Record<string, string>;
   urgent: boolean;
+  /**
+   * An earlier attempt failed or died after it may have reached the provider: an adapter whose
+   * provider drops no repeats by itself checks the provider's send records before sending again.
+   */
+  mayHaveBeenSent: boolean;
   /** Where to deliver (a mobile number, an openid, an app user, a staff role): never logged or stored. */
   recipient?: Recipient;
 }
@@ -49,7 +62,7 @@ export class PermanentDeliveryError extends DeliveryError {
   override name = 'PermanentDeliveryError';
 }
 
-const SAFE_TOKEN = /^[A-Za-z0-9_.:-]{1,40}$/;
+const SAFE_TOKEN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** A provider's error code, if it is a short token (never free text). */
 export function providerCode(value: unknown): string | undefined {

@@ -6,7 +6,13 @@ import { loadContent, PLACEHOLDER } from '../pathway/compiler/content.ts';
  * Renders a message template (content kept as data under pathways/) into the text to send on
  * `channel`: a sensitive template's SMS is its neutral `sms_body`, never its body.
  */
-export type RenderTemplate = (templateId: string, variables: Record<string, unknown>, channel?: string) => string;
+export type RenderTemplate = (templateId: string, variables: Record<string, unknown>, channel?: string) => RenderedMessage;
+
+/** A template rendered for one channel: its text, and the values of the placeholders that text uses, as the patient reads them. */
+export interface RenderedMessage {
+  text: string;
+  fields: Record<string, string>;
+}
 
 /**
  * A renderer of the message templates under `<contentDir>/templates/*.yaml`, read by the same
@@ -26,13 +32,15 @@ export function loadTemplateRenderer(contentDir: string): RenderTemplate {
       // The compiler refuses this; a content file edited under a running platform must not leak.
       throw ApplicationFailure.nonRetryable(`template '${templateId}' is sensitive and has no neutral sms_body`, 'SensitiveOverSms');
     }
-    return body.replace(PLACEHOLDER, (_, name: string) => {
+    const fields: Record<string, string> = {};
+    const text = body.replace(PLACEHOLDER, (_, name: string) => {
       const value = variables[name];
       if (value === undefined || value === null) {
         throw ApplicationFailure.nonRetryable(`template '${templateId}' needs variable '${name}'`, 'MissingTemplateVariable');
       }
-      return forPatient(value);
+      return (fields[name] = forPatient(value));
     });
+    return { text, fields };
   };
 }
 

@@ -46,18 +46,29 @@ export function findOutboxMessage(db: Db, idempotencyKey: string): Promise<Outbo
   return db.selectFrom('outbox_messages').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirstOrThrow();
 }
 
+/** A claimed message, and whether an earlier attempt had claimed it (so may have reached the provider). */
+export type ClaimedOutboxMessage = OutboxMessage & { previous_claim: Date | null };
+
 /**
  * Claims a pending message for one delivery attempt until `until`, in one statement: only one
- * attempt holds an unexpired claim. Returns the row when this attempt got it, else undefined.
+ * attempt holds an unexpired claim. Returns the row when this attempt got it, else undefined;
+ * `previous_claim` is the expired claim of an attempt that died mid-delivery, if any.
  */
-export function claimOutboxMessage(db: Db, idempotencyKey: string, now: Date, until: Date): Promise<OutboxMessage | undefined> {
-  return db
-    .updateTable('outbox_messages')
-    .set({ claimed_until: until })
+export function claimOutboxMessage(db: Db, idempotencyKey: string, now: Date, until: Date): Promise<ClaimedOutboxMessage | undefined> {
+  const claimable = db
+    .selectFrom('outbox_messages')
+    .select(['id as claimed_id', 'claimed_until as previous_claim'])
     .where('idempotency_key', '=', idempotencyKey)
     .where('status', '=', 'pending')
     .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-    .returningAll()
+    .forUpdate();
+  return db
+    .updateTable('outbox_messages')
+    .from(claimable.as('previous'))
+    .set({ claimed_until: until })
+    .whereRef('outbox_messages.id', '=', 'previous.claimed_id')
+    .returningAll('outbox_messages')
+    .returning('previous.previous_claim')
     .executeTakeFirst();
 }
 

@@ -47,7 +47,7 @@ describe('message activities: the outbox on real PostgreSQL', () => {
       db: database.db,
       logger: testLogger,
       channels: new Map([['sms', sms]]),
-      renderTemplate: (id, vars) => `${id}: ${JSON.stringify(vars)}`,
+      renderTemplate: (id, vars) => ({ text: `${id}: ${JSON.stringify(vars)}`, fields: {} }),
     });
   });
   afterAll(async () => {
@@ -275,7 +275,7 @@ describe('task activities on real PostgreSQL', () => {
   beforeAll(async () => {
     database = await createThrowawayDatabase();
     await migrateToLatest(database.db);
-    activities = createActivities({ db: database.db, logger: testLogger, channels: new Map(), renderTemplate: () => '' });
+    activities = createActivities({ db: database.db, logger: testLogger, channels: new Map(), renderTemplate: () => ({ text: '', fields: {} }) });
   });
   afterAll(async () => {
     await database?.drop();

@@ -44,7 +44,7 @@ describe('recipients of messages, resolved in the send activity', () => {
       db: database.db,
       logger: testLogger,
       channels,
-      renderTemplate: (id) => `text of ${id}`,
+      renderTemplate: (id) => ({ text: `text of ${id}`, fields: {} }),
       resolveRecipient: recipientResolver(database.db, vault),
     });
   });

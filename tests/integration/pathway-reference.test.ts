@@ -50,7 +50,12 @@ describe('journey histories keep a reference to the compiled pathway', () => {
       taskQueue,
       workflowBundle: await journeyBundle(),
       dataConverter: encryptingDataConverter(keyRing, pathwayContents(database.db)),
-      activities: createActivities({ db: database.db, logger: testLogger, channels: new Map(channels.map((c) => [c.name, c])), renderTemplate: (id) => id }),
+      activities: createActivities({
+        db: database.db,
+        logger: testLogger,
+        channels: new Map(channels.map((c) => [c.name, c])),
+        renderTemplate: (id) => ({ text: id, fields: {} }),
+      }),
     });
     const enrollmentId = randomUUID();
     const now = await env.currentTimeMs();

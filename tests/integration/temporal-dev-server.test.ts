@@ -33,7 +33,7 @@ describe('Temporal dev server (real server, real PostgreSQL)', () => {
       connection: nativeConnection,
       taskQueue,
       workflowsPath,
-      activities: createActivities({ db: database.db, logger: testLogger, channels: new Map(), renderTemplate: () => '' }),
+      activities: createActivities({ db: database.db, logger: testLogger, channels: new Map(), renderTemplate: () => ({ text: '', fields: {} }) }),
     });
     const client = new Client({ connection });
     const resourceId = randomUUID();

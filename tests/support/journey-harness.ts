@@ -71,7 +71,7 @@ export async function journeyWorker(env: TestWorkflowEnvironment, database: Thro
       db: database.db,
       logger: testLogger,
       channels: new Map(channels.map((c) => [c.name, c])),
-      renderTemplate: (id, vars) => `${id} ${JSON.stringify(vars)}`,
+      renderTemplate: (id, vars) => ({ text: `${id} ${JSON.stringify(vars)}`, fields: {} }),
     }),
   });
 }
@@ -205,7 +205,7 @@ export function useDevServerJourneys(channels: Channel[], prepare?: (connection:
           db: context.database.db,
           logger: testLogger,
           channels: new Map(channels.map((c) => [c.name, c])),
-          renderTemplate: () => 'text',
+          renderTemplate: () => ({ text: 'text', fields: {} }),
         }),
       });
       running = { worker, done: worker.run() };

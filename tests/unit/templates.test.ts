@@ -20,13 +20,16 @@ describe('message templates', () => {
   const render = loadTemplateRenderer(contentDir());
 
   it('fills every placeholder', () => {
-    expect(render('visit_notice', { name: '王女士', visit: 'NT检查', at: '3月1日 09:00' })).toBe('王女士您好，您预约的NT检查在3月1日 09:00，请空腹。');
+    expect(render('visit_notice', { name: '王女士', visit: 'NT检查', at: '3月1日 09:00' })).toEqual({
+      text: '王女士您好，您预约的NT检查在3月1日 09:00，请空腹。',
+      fields: { name: '王女士', visit: 'NT检查', at: '3月1日 09:00' },
+    });
   });
 
   it('writes dates and times as a patient reads them', () => {
-    expect(render('visit_notice', { name: '王女士', visit: 'NT检查', at: '2027-03-14T09:15:00+08:00' })).toBe(
-      '王女士您好，您预约的NT检查在3月14日 09:15，请空腹。',
-    );
+    const rendered = render('visit_notice', { name: '王女士', visit: 'NT检查', at: '2027-03-14T09:15:00+08:00' });
+    expect(rendered.text).toBe('王女士您好，您预约的NT检查在3月14日 09:15，请空腹。');
+    expect(rendered.fields['at']).toBe('3月14日 09:15');
     expect(forPatient('2027-03-14T01:15:00Z')).toBe('3月14日 09:15');
     expect(forPatient('2027-10-20')).toBe('10月20日');
     expect(forPatient('not a date 2027-10-20')).toBe('not a date 2027-10-20');
@@ -41,14 +44,15 @@ describe('message templates', () => {
 
   it('sends the neutral sms_body of a sensitive template by SMS, and its body on other channels', () => {
     const vars = { name: '王女士', at: '2027-03-14T09:15:00+08:00' };
-    expect(render('retrieval_notice', vars, 'sms')).toBe('王女士您好，您有一条新的服务消息，请在微信中查看。');
-    expect(render('retrieval_notice', vars, 'wechat')).toBe('王女士您好，您的取卵手术在3月14日 09:15。');
-    expect(render('visit_notice', { name: '王女士', visit: 'NT检查', at: '3月1日' }, 'sms')).toContain('NT检查');
+    // The neutral text's fields carry only what it shows: a provider template gets no more.
+    expect(render('retrieval_notice', vars, 'sms')).toEqual({ text: '王女士您好，您有一条新的服务消息，请在微信中查看。', fields: { name: '王女士' } });
+    expect(render('retrieval_notice', vars, 'wechat').text).toBe('王女士您好，您的取卵手术在3月14日 09:15。');
+    expect(render('visit_notice', { name: '王女士', visit: 'NT检查', at: '3月1日' }, 'sms').text).toContain('NT检查');
   });
 
   it('refuses to send a sensitive text without a neutral SMS version by SMS', () => {
     expect(() => render('loss_care', { name: '王女士' }, 'sms')).toThrow(expect.objectContaining({ nonRetryable: true, type: 'SensitiveOverSms' }));
-    expect(render('loss_care', { name: '王女士' }, 'wechat')).toContain('王女士');
+    expect(render('loss_care', { name: '王女士' }, 'wechat').text).toContain('王女士');
   });
 
   it('names an unknown template', () => {

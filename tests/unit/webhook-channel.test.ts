@@ -12,7 +12,9 @@ const message: OutboundMessage = {
   patientRef: 'pt_1',
   templateId: 'visit_notice',
   text: '王小红您好，明天 08:30 产检',
+  fields: { name: '王小红' },
   urgent: false,
+  mayHaveBeenSent: false,
 };
 
 describe('webhook channel failures', () => {
