@@ -1,12 +1,14 @@
 /**
- * Content kept as data next to the pathways: message templates in `content/templates/*.yaml` and
- * questionnaires in `content/questionnaires/*.yaml`, one per file. Pathways refer to them by id;
+ * Content kept as data next to the pathways: message templates in `content/templates/*.yaml`,
+ * questionnaires in `content/questionnaires/*.yaml`, one per file, and the providers' approved
+ * templates in `content/channels/<provider>.yaml`. Pathways refer to them by id;
  * the compiler checks the references and embeds questionnaire scoring (never the texts).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CompiledQuestionnaire } from '../model/compiled.ts';
 import type { Diagnostic } from './diagnostics.ts';
+import { readProviderFile, type ProviderTemplates } from './provider-templates.ts';
 import { Locator, parseSource, type Path } from './source.ts';
 
 export interface TemplateInfo {
@@ -38,6 +40,8 @@ export interface ContentLibrary {
   dir: string | null;
   templates: Map<string, TemplateInfo>;
   questionnaires: Map<string, QuestionnaireInfo>;
+  /** Per provider (`content/channels/<provider>.yaml`), the approved template each message template goes out as. */
+  providerTemplates: ProviderTemplates;
   diagnostics: Diagnostic[];
 }
 
@@ -57,12 +61,13 @@ export function findContentDir(fromDir: string): string | null {
 
 /** Loads (and caches per directory) the templates and questionnaires of a content directory. */
 export function loadContent(dir: string | null): ContentLibrary {
-  if (dir === null) return { dir, templates: new Map(), questionnaires: new Map(), diagnostics: [] };
+  if (dir === null) return { dir, templates: new Map(), questionnaires: new Map(), providerTemplates: new Map(), diagnostics: [] };
   const hit = cache.get(dir);
   if (hit) return hit;
-  const lib: ContentLibrary = { dir, templates: new Map(), questionnaires: new Map(), diagnostics: [] };
+  const lib: ContentLibrary = { dir, templates: new Map(), questionnaires: new Map(), providerTemplates: new Map(), diagnostics: [] };
   for (const file of yamlFiles(join(dir, 'templates'))) loadTemplate(lib, file);
   for (const file of yamlFiles(join(dir, 'questionnaires'))) loadQuestionnaire(lib, file);
+  for (const file of yamlFiles(join(dir, 'channels'))) loadProviderTemplates(lib, file);
   cache.set(dir, lib);
   return lib;
 }
@@ -133,6 +138,11 @@ function loadTemplate(lib: ContentLibrary, file: string): void {
   if (typeof smsBody === 'string') info.smsBody = smsBody;
   if (Array.isArray(channels)) info.channels = channels.map(String);
   lib.templates.set(id, info);
+}
+
+function loadProviderTemplates(lib: ContentLibrary, file: string): void {
+  const opened = open(lib, file);
+  if (opened) readProviderFile(opened.raw, lib.templates, lib.providerTemplates, opened.problem, placeholders);
 }
 
 /** A `{{ variable }}` placeholder of a template text (global: use with replace or matchAll). */
