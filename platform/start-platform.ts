@@ -6,6 +6,7 @@ import { createActivities } from '../activities/index.ts';
 import { buildServer } from '../api/server.ts';
 import { channelsFromEnv } from '../channels/registry.ts';
 import { loadTemplateRenderer } from '../channels/templates.ts';
+import { loadContent } from '../pathway/compiler/content.ts';
 import type { AppConfig } from '../config/load-config.ts';
 import { openDatabase, type OpenDatabase } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -56,6 +57,8 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
       `${role === 'worker' ? 'a worker' : 'an API'} on its own needs TEMPORAL_ADDRESS and DATABASE_URL: the embedded Temporal server and database belong to \`carepath start\``,
     );
   }
+  // Channels first: a provider without its credentials or approved templates stops the start before anything runs.
+  const channels = role === 'api' ? new Map() : channelsFromEnv(config.env, logger, loadContent(config.contentDir).providerTemplates);
   const cleanups: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) {
@@ -140,7 +143,7 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
         activities: createActivities({
           db: database.db,
           logger,
-          channels: channelsFromEnv(config.env, logger),
+          channels,
           renderTemplate: loadTemplateRenderer(config.contentDir),
           describePatient: patientDescriber(database.db, identity),
           resolveRecipient: recipientResolver(database.db, identity),
