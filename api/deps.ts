@@ -1,6 +1,8 @@
 import type { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Kysely } from 'kysely';
+import type { ReceiptProvider } from '../channels/receipts.ts';
+import type { RenderTemplate } from '../channels/templates.ts';
 import type { Database } from '../db/database.ts';
 import type { IdentityVault } from '../enrollment/identity/identity-vault.ts';
 import type { PathwayRegistry } from '../pathway/registry.ts';
@@ -16,6 +18,10 @@ export interface AppDeps {
   /** The Temporal payload codec and the Web UI origins allowed to call `/codec` from a browser. */
   codec?: { codec: PayloadCodec; allowedOrigins: readonly string[] };
   limits?: AppLimits;
+  /** The message templates, to show staff who may read identity the text a patient was sent. */
+  renderTemplate?: RenderTemplate;
+  /** Per SMS provider, the token its delivery receipts must carry (CAREPATH_<PROVIDER>_RECEIPT_TOKEN); without one, no receipt route. */
+  receiptTokens?: Partial<Record<ReceiptProvider, string>>;
 }
 
 export interface AppLimits {

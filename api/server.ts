@@ -25,9 +25,17 @@ export const API_LOG_REDACTIONS = [
   'err.where',
 ];
 
+/** A secret a URL may carry (a provider's receipt token), never logged. */
+const URL_SECRET = /([?&]token=)[^&]*/g;
+
+/** The request as the log shows it: Fastify's fields, with any token in the URL censored. */
+function requestForLog(req: { method?: string; url?: string; host?: string; ip?: string; socket?: { remotePort?: number } }) {
+  return { method: req.method, url: req.url?.replace(URL_SECRET, '$1[redacted]'), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
 /** Builds the Fastify server around the app plugin (not listening yet). */
 export async function buildServer(deps: AppDeps, logger: Logger, options: { trustProxy?: boolean } = {}): Promise<FastifyInstance> {
-  const child = logger.child({ component: 'api' }, { redact: { paths: API_LOG_REDACTIONS, censor: '[redacted]' } });
+  const child = logger.child({ component: 'api' }, { redact: { paths: API_LOG_REDACTIONS, censor: '[redacted]' }, serializers: { req: requestForLog } });
   const server = Fastify({
     loggerInstance: child as FastifyBaseLogger,
     bodyLimit: 1_048_576,

@@ -3,6 +3,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { ProviderTemplates, TemplateProvider } from '../pathway/compiler/provider-templates.ts';
 import { createAliyunSmsChannel } from './aliyun-sms-channel.ts';
 import type { Channel } from './channel.ts';
+import { RECEIPT_PROVIDERS, type ReceiptProvider } from './receipts.ts';
 import { createLogChannel } from './log-channel.ts';
 import { createTencentSmsChannel } from './tencent-sms-channel.ts';
 import { createWebhookChannel } from './webhook-channel.ts';
@@ -98,4 +99,18 @@ function endpoint(value: string | undefined): { endpoint?: string; protocol?: 'h
   if (!value) return {};
   const match = /^(https?):\/\/([^/]+)\/?$/.exec(value);
   return match ? { protocol: match[1] as 'https' | 'http', endpoint: match[2]! } : { endpoint: value };
+}
+
+/** The receipt tokens of the SMS providers that push receipts (`CAREPATH_ALIYUN_SMS_RECEIPT_TOKEN`, `CAREPATH_TENCENT_SMS_RECEIPT_TOKEN`). */
+export function receiptTokensFrom(env: Env): Partial<Record<ReceiptProvider, string>> {
+  const tokens: Partial<Record<ReceiptProvider, string>> = {};
+  for (const provider of Object.keys(RECEIPT_PROVIDERS) as ReceiptProvider[]) {
+    const variable = `CAREPATH_${provider.replace('-', '_').toUpperCase()}_RECEIPT_TOKEN`;
+    const value = env[variable];
+    if (value === undefined || value === '') continue;
+    if (value.length < 32)
+      throw new CarepathError('invalid-config', `${variable} must be at least 32 characters (it is all that authenticates the provider's receipts)`);
+    tokens[provider] = value;
+  }
+  return tokens;
 }

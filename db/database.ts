@@ -109,7 +109,14 @@ export interface OutboxMessagesTable {
   sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** While a delivery attempt runs: until when its claim holds (another attempt waits or retries). */
   claimed_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** What the provider's receipt said became of a sent message: delivered to the phone, or not. */
+  delivery: ColumnType<DeliveryStatus | null, never, DeliveryStatus | null>;
+  /** The provider's receipt code (DELIVRD, a carrier's error code): a short token, never text. */
+  delivery_code: ColumnType<string | null, never, string | null>;
+  delivered_at: ColumnType<Date | null, never, Date | string | null>;
 }
+
+export type DeliveryStatus = 'delivered' | 'undelivered';
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed';
 

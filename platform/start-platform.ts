@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { buildServer } from '../api/server.ts';
-import { channelsFromEnv } from '../channels/registry.ts';
+import { channelsFromEnv, receiptTokensFrom } from '../channels/registry.ts';
 import { loadTemplateRenderer } from '../channels/templates.ts';
 import { loadContent } from '../pathway/compiler/content.ts';
 import type { AppConfig } from '../config/load-config.ts';
@@ -171,6 +171,8 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
         pathways,
         temporal: { connection, client, namespace: temporal.namespace, taskQueue: temporal.taskQueue },
         identity,
+        renderTemplate: loadTemplateRenderer(config.contentDir),
+        receiptTokens: receiptTokensFrom(config.env),
         codec: { codec: new AesGcmPayloadCodec(keyRing), allowedOrigins: [config.api.temporalUiOrigin || devServer?.uiUrl || DEFAULT_TEMPORAL_UI_ORIGIN] },
         ...(config.api.rateLimitPerMinute !== null ? { limits: { rateLimitPerMinute: config.api.rateLimitPerMinute } } : {}),
       },

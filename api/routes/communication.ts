@@ -3,9 +3,13 @@ import { listJourneyEvents } from '../../db/repositories/journey-events.ts';
 import { listOutboxMessages, type OutboxMessage } from '../../db/repositories/outbox.ts';
 import type { Projection } from '../../pathway/planner/index.ts';
 import { timelineQuery } from '../../workflows/journey-definitions.ts';
+import type { RenderTemplate } from '../../channels/templates.ts';
+import { readPatientIdentity } from '../../enrollment/identity/patient-directory.ts';
 import { audit } from '../audit/audit.ts';
+import { may } from '../auth/roles.ts';
+import { principalOf } from '../auth/guard.ts';
 import { bearer, errorResponses, idParams } from '../schemas/common.ts';
-import { enrollmentFor, type RouteContext } from './context.ts';
+import { enrollmentFor, vaultOf, type RouteContext } from './context.ts';
 
 const QUERY_TIMEOUT_MS = 5_000;
 
@@ -25,6 +29,18 @@ const messageSchema = {
     providerMessageId: { type: ['string', 'null'] },
     createdAt: { type: 'string' },
     sentAt: { type: ['string', 'null'] },
+    delivery: {
+      type: ['string', 'null'],
+      enum: ['delivered', 'undelivered', null],
+      description: "what the provider's receipt said became of a sent message on the patient's phone; null: no receipt (yet, or the channel sends none)",
+    },
+    deliveryCode: { type: ['string', 'null'], description: "the receipt's code (DELIVRD, a carrier's error code)" },
+    deliveredAt: { type: ['string', 'null'], description: 'when the receipt says it was delivered, or failed' },
+    text: {
+      type: ['string', 'null'],
+      description:
+        "the text as the patient reads it (on SMS a sensitive template's neutral text), for roles that may read identity (audited as patient.name.read); null if the template can no longer be rendered",
+    },
   },
 } as const;
 
@@ -56,7 +72,8 @@ export const communicationRoutes: FastifyPluginAsync<RouteContext> = async (app,
     {
       onRequest: authorize('readEnrollment'),
       schema: {
-        summary: 'The messages of an enrolment: when, on which channel, to whom, and what became of each (never the text or the recipient)',
+        summary:
+          'The messages of an enrolment: when, on which channel, to whom, and what became of each; the text only for roles that may read identity, never the recipient',
         tags: ['enrollments'],
         security: bearer,
         params: idParams,
@@ -65,8 +82,19 @@ export const communicationRoutes: FastifyPluginAsync<RouteContext> = async (app,
     },
     async (request) => {
       const enrollment = await enrollmentFor(deps, request, request.params.id);
-      const items = (await listOutboxMessages(deps.db, enrollment.id)).map(messageView);
-      await audit(deps.db, request, 'enrollment.messages.read', { type: 'enrollment', id: enrollment.id }, { count: items.length });
+      const rows = await listOutboxMessages(deps.db, enrollment.id);
+      const render = may(principalOf(request), 'readIdentity') && deps.renderTemplate && deps.identity ? deps.renderTemplate : null;
+      const patient = render && rows.length ? await readPatientIdentity(deps.db, vaultOf(deps), enrollment.patient_ref) : undefined;
+      const items = rows.map((row) => ({ ...messageView(row), ...(render ? { text: textOf(render, row, patient?.name) } : {}) }));
+      await audit(deps.db, request, 'enrollment.messages.read', { type: 'enrollment', id: enrollment.id }, { count: items.length, text: render !== null });
+      if (patient)
+        await audit(
+          deps.db,
+          request,
+          'patient.name.read',
+          { type: 'patient', id: enrollment.patient_ref },
+          { purpose: 'message-history', enrollmentId: enrollment.id },
+        );
       return { items };
     },
   );
@@ -133,6 +161,15 @@ function reasonOf(details: unknown): { reason?: string } {
   return typeof reason === 'string' && /^[a-z][a-z-]{0,40}$/.test(reason) ? { reason } : {};
 }
 
+/** The text a message was sent as, rendered again from its template and stored variables (the name is never stored with them). */
+function textOf(render: RenderTemplate, row: OutboxMessage, name: string | undefined): string | null {
+  try {
+    return render(row.template_id, name === undefined ? row.variables : { ...row.variables, name }, row.channel).text;
+  } catch {
+    return null;
+  }
+}
+
 function messageView(m: OutboxMessage) {
   return {
     key: m.idempotency_key,
@@ -147,6 +184,9 @@ function messageView(m: OutboxMessage) {
     providerMessageId: m.provider_message_id,
     createdAt: m.created_at.toISOString(),
     sentAt: m.sent_at?.toISOString() ?? null,
+    delivery: m.delivery,
+    deliveryCode: m.delivery_code,
+    deliveredAt: m.delivered_at?.toISOString() ?? null,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Database, OutboxMessagesTable } from '../database.ts';
+import type { Database, DeliveryStatus, OutboxMessagesTable } from '../database.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 export type OutboxMessage = Selectable<OutboxMessagesTable>;
@@ -111,4 +111,35 @@ export async function markOutboxUndeliverable(db: Db, idempotencyKey: string): P
 /** All messages of one enrolment, oldest first. */
 export function listOutboxMessages(db: Db, enrollmentId: string): Promise<OutboxMessage[]> {
   return db.selectFrom('outbox_messages').selectAll().where('enrollment_id', '=', enrollmentId).orderBy('id').execute();
+}
+
+/** A provider's delivery receipt for one message, found by the provider's id (or the outbox key it was sent with). */
+export interface DeliveryReceipt {
+  channel: string;
+  providerMessageId: string;
+  idempotencyKey?: string;
+  delivery: DeliveryStatus;
+  code: string | null;
+  at: Date;
+}
+
+/**
+ * Records a receipt on its sent message; returns whether one was found. A later receipt replaces
+ * an earlier one (a carrier's retry may deliver after a first failure report); a receipt for a
+ * message not sent, or another channel's, changes nothing.
+ */
+export async function recordDeliveryReceipt(db: Db, receipt: DeliveryReceipt): Promise<boolean> {
+  const updated = await db
+    .updateTable('outbox_messages')
+    .set({ delivery: receipt.delivery, delivery_code: receipt.code, delivered_at: receipt.at })
+    .where('channel', '=', receipt.channel)
+    .where('status', '=', 'sent')
+    .where((eb) =>
+      receipt.idempotencyKey
+        ? eb.or([eb('provider_message_id', '=', receipt.providerMessageId), eb('idempotency_key', '=', receipt.idempotencyKey)])
+        : eb('provider_message_id', '=', receipt.providerMessageId),
+    )
+    .where((eb) => eb.or([eb('delivered_at', 'is', null), eb('delivered_at', '<=', receipt.at)]))
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) > 0;
 }

@@ -95,7 +95,8 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
       .execute();
     expect(nameReads).toContainEqual({ actor: 'system', details: { purpose: 'message' } });
 
-    // What was sent, for staff and for a hospital system: when, on which channel, what became of it — not the text or the recipient.
+    // What was sent, for staff and for a hospital system: when, on which channel, what became of it — never the recipient;
+    // the text only for staff who may read identity.
     for (const key of [api.keys.butler, api.keys.integrator]) {
       const messages = await http('GET', `/v1/enrollments/${id}/messages`, { key });
       expect(messages.status, messages.text).toBe(200);
@@ -103,8 +104,19 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
         expect.objectContaining({ step: 'visit_notice', channel: 'wechat', templateId: 'visit_notice', status: 'sent', attempts: 1, lastError: null }),
       );
       expect(messages.text).not.toContain(request.patient.wechatOpenId);
-      expect(messages.text).not.toContain(request.patient.name);
+      const notices = messages.body.items.filter((m: { step: string }) => m.step === 'visit_notice');
+      if (key === api.keys.integrator) {
+        expect(messages.text).not.toContain(request.patient.name);
+        expect(notices.every((m: object) => !('text' in m))).toBe(true);
+      } else expect(notices[0].text).toContain(request.patient.name);
     }
+    const historyReads = await api.database.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'patient.name.read')
+      .where('resource_id', '=', created.body.patientRef)
+      .execute();
+    expect(historyReads).toContainEqual({ details: expect.objectContaining({ purpose: 'message-history', enrollmentId: id }) });
     // And what the journey did and will do: the booking recorded, the follow-up and the rest ahead.
     const timeline = await http('GET', `/v1/enrollments/${id}/timeline`, { key: api.keys.butler });
     expect(timeline.status, timeline.text).toBe(200);
