@@ -4,6 +4,7 @@ import type { Recipient } from '../channels/recipients.ts';
 import { insertTaskOnce } from '../db/repositories/tasks.ts';
 import {
   claimOutboxMessage,
+  findDeliveries,
   findOutboxMessage,
   insertOutboxMessageOnce,
   lockOutboxMessage,
@@ -28,13 +29,39 @@ export interface SendMessageInput {
   templateId: string;
   variables: Record<string, unknown>;
   urgent: boolean;
+  /** Set when the step's channels are a preference order and channels remain after this one. */
+  fallback?: MessageFallback;
+}
+
+/** What follows a message of a preference order when it does not deliver (see workflows/fallbacks.ts). */
+export interface MessageFallback {
+  /** The channels still to try, in order; `phone` (last) is a call task for a person. */
+  next: string[];
+  /** How long this channel has to deliver before the next one goes. */
+  withinMinutes: number;
+  /** The step's title and kind, for the call task at the end. */
+  title: string;
+  kind: string;
 }
 
 export interface SendMessageResult {
   idempotencyKey: string;
   providerMessageId: string | null;
-  /** `sent` now, already `sent` by an earlier attempt, or `failed` earlier and handed to a person. */
-  outcome: 'sent' | 'already-sent' | 'handed-over';
+  /**
+   * `sent` now, already `sent` by an earlier attempt, `failed` for good and left to the next
+   * channel of its preference order, or `handed-over` to a person as a task.
+   */
+  outcome: 'sent' | 'already-sent' | 'failed' | 'handed-over';
+  /** A sent message's channel reports delivery: whether it reached the patient is known later, from its receipt. */
+  awaitsReceipt?: boolean;
+}
+
+/** What the outbox knows of a sent message's delivery when its preference order asks. */
+export type DeliveryOutcome = 'delivered' | 'undelivered' | 'unconfirmed';
+
+/** A message another channel takes over when it fails: it is marked failed, and no person is asked to deliver it. */
+function movesOn(input: SendMessageInput): boolean {
+  return (input.fallback?.next.length ?? 0) > 0;
 }
 
 /** The outbox idempotency key: one delivery per journey, step occurrence and channel. */
@@ -65,14 +92,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Claims the message for this attempt, or finds its outcome: sent, handed over, or — while
  * another attempt holds the claim — waited for up to CLAIM_WAIT_MS, then a retryable failure.
  */
-async function claimOrOutcome(deps: ActivityDeps, idempotencyKey: string): Promise<{ row: ClaimedOutboxMessage } | { result: SendMessageResult }> {
+async function claimOrOutcome(
+  deps: ActivityDeps,
+  idempotencyKey: string,
+  failedOutcome: 'failed' | 'handed-over',
+): Promise<{ row: ClaimedOutboxMessage } | { result: SendMessageResult }> {
   for (const deadline = Date.now() + CLAIM_WAIT_MS; ;) {
     const now = new Date();
     const row = await claimOutboxMessage(deps.db, idempotencyKey, now, new Date(now.getTime() + DELIVERY_LEASE_MS));
     if (row) return { row };
     const current = await findOutboxMessage(deps.db, idempotencyKey);
     if (current.status === 'sent') return { result: { idempotencyKey, providerMessageId: current.provider_message_id, outcome: 'already-sent' } };
-    if (current.status === 'failed') return { result: { idempotencyKey, providerMessageId: null, outcome: 'handed-over' } };
+    if (current.status === 'failed') return { result: { idempotencyKey, providerMessageId: null, outcome: failedOutcome } };
     if (Date.now() >= deadline) throw ApplicationFailure.retryable(`a delivery of ${idempotencyKey} is still in flight`, 'DeliveryInFlight');
     await sleep(CLAIM_POLL_MS);
   }
@@ -130,8 +161,9 @@ export function createMessageActivities(deps: ActivityDeps) {
       // The patient's name is decrypted only for a template that shows it. It is used for this
       // text only: the outbox row keeps the variables without it.
       const patient = deps.describePatient && needsPatientName(deps, input) ? await deps.describePatient(input.patientRef) : null;
-      const claim = await claimOrOutcome(deps, idempotencyKey);
-      if ('result' in claim) return claim.result;
+      const awaitsReceipt = channel.reportsDelivery === true;
+      const claim = await claimOrOutcome(deps, idempotencyKey, movesOn(input) ? 'failed' : 'handed-over');
+      if ('result' in claim) return claim.result.outcome === 'already-sent' ? { ...claim.result, awaitsReceipt } : claim.result;
       let providerMessageId: string;
       try {
         const variables = patient ? { ...input.variables, name: patient.name } : input.variables;
@@ -156,7 +188,7 @@ export function createMessageActivities(deps: ActivityDeps) {
         throw ApplicationFailure.retryable(failure, 'DeliveryFailed');
       }
       await markOutboxSent(deps.db, claim.row.id, providerMessageId, new Date().toISOString());
-      return { idempotencyKey, providerMessageId, outcome: 'sent' };
+      return { idempotencyKey, providerMessageId, outcome: 'sent', awaitsReceipt };
     },
 
     /**
@@ -168,15 +200,17 @@ export function createMessageActivities(deps: ActivityDeps) {
      */
     async handOverUndeliverableMessage(
       input: SendMessageInput & { role: string; assignee: string | null; reason: string },
-    ): Promise<{ taskId: string | null }> {
+    ): Promise<{ taskId: string | null; outcome: SendMessageResult['outcome'] }> {
       const idempotencyKey = messageKey(input);
       await insertOutboxMessageOnce(deps.db, { ...input, idempotencyKey });
       for (const deadline = Date.now() + CLAIM_WAIT_MS; ;) {
         const outcome = await deps.db.transaction().execute(async (trx) => {
           const row = await lockOutboxMessage(trx, idempotencyKey);
-          if (row.status === 'sent') return { taskId: null };
+          if (row.status === 'sent') return { taskId: null, outcome: 'already-sent' as const };
           if (row.status === 'pending' && row.claimed_until !== null && row.claimed_until.getTime() > Date.now()) return 'in-flight' as const;
           await markOutboxUndeliverable(trx, idempotencyKey);
+          // The next channel of the step's preference order takes over: no person is asked.
+          if (movesOn(input)) return { taskId: null, outcome: 'failed' as const };
           const { task } = await insertTaskOnce(trx, {
             id: randomUUID(),
             enrollmentId: input.enrollmentId,
@@ -190,7 +224,7 @@ export function createMessageActivities(deps: ActivityDeps) {
             urgent: input.urgent,
             dueAt: null,
           });
-          return { taskId: task.id };
+          return { taskId: task.id, outcome: 'handed-over' as const };
         });
         if (outcome !== 'in-flight') {
           if (outcome.taskId)
@@ -217,22 +251,52 @@ export function createMessageActivities(deps: ActivityDeps) {
         if (outcome.status === 'fulfilled') results.push(outcome.value);
         else if (isPermanent(outcome.reason)) {
           const reason = (outcome.reason as ApplicationFailure).type ?? 'delivery failed';
-          await activities.handOverUndeliverableMessage({ ...message, role: 'butler', assignee: input.assignee, reason });
-          results.push({ idempotencyKey: messageKey(message), providerMessageId: null, outcome: 'handed-over' });
+          const handed = await activities.handOverUndeliverableMessage({ ...message, role: 'butler', assignee: input.assignee, reason });
+          results.push({ idempotencyKey: messageKey(message), providerMessageId: null, outcome: handed.outcome });
         } else retry ??= outcome.reason;
       }
       if (retry) throw retry;
       return results;
     },
 
-    /** After the last retry of a round's messages: hands over every one that was not sent. */
-    async handOverUnsentMessages(input: { messages: SendMessageInput[]; assignee: string | null; reason: string }): Promise<{ handedOver: number }> {
+    /**
+     * After the last retry of a round's messages: hands over every one that was not sent (or,
+     * in a preference order, leaves it to the next channel). Returns each message's outcome.
+     */
+    async handOverUnsentMessages(input: {
+      messages: SendMessageInput[];
+      assignee: string | null;
+      reason: string;
+    }): Promise<{ handedOver: number; results: SendMessageResult[] }> {
       let handedOver = 0;
+      const results: SendMessageResult[] = [];
       for (const message of input.messages) {
-        const { taskId } = await activities.handOverUndeliverableMessage({ ...message, role: 'butler', assignee: input.assignee, reason: input.reason });
+        const { taskId, outcome } = await activities.handOverUndeliverableMessage({
+          ...message,
+          role: 'butler',
+          assignee: input.assignee,
+          reason: input.reason,
+        });
         if (taskId) handedOver++;
+        const awaitsReceipt = outcome === 'already-sent' && deps.channels.get(message.channel)?.reportsDelivery === true;
+        results.push({ idempotencyKey: messageKey(message), providerMessageId: null, outcome, ...(awaitsReceipt ? { awaitsReceipt } : {}) });
       }
-      return { handedOver };
+      return { handedOver, results };
+    },
+
+    /**
+     * Whether sent messages reached the patient, by their receipts: `delivered`, `undelivered`, or
+     * `unconfirmed` (no receipt yet). Asked by a preference order when a channel's time is up.
+     */
+    async deliveryOutcomes(input: { idempotencyKeys: string[] }): Promise<Record<string, DeliveryOutcome>> {
+      const found = await findDeliveries(deps.db, input.idempotencyKeys);
+      const outcomes: Record<string, DeliveryOutcome> = {};
+      for (const key of input.idempotencyKeys) {
+        const row = found.get(key);
+        outcomes[key] =
+          row?.delivery === 'delivered' ? 'delivered' : row?.delivery === 'undelivered' || row?.status === 'failed' ? 'undelivered' : 'unconfirmed';
+      }
+      return outcomes;
     },
   };
   return activities;

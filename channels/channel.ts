@@ -33,6 +33,12 @@ export interface OutboundMessage {
 /** A way to reach people: WeChat, SMS, a phone call task, in-app, a webhook, a log. */
 export interface Channel {
   readonly name: string;
+  /**
+   * The provider's delivery receipts reach the platform (its callback is configured): a sent
+   * message is delivered only when its receipt says so. Otherwise the provider's acceptance is
+   * all there is to know, and a preference order of channels moves on only when a send fails.
+   */
+  readonly reportsDelivery?: boolean;
   /** Delivers the message or throws; must be safe to call again with the same idempotency key. */
   deliver(message: OutboundMessage): Promise<{ providerMessageId: string }>;
 }

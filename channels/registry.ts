@@ -38,9 +38,19 @@ export function channelsFromEnv(env: Env, logger: Logger, templates: ProviderTem
     if (!PROVIDERS[name].includes(provider)) {
       throw new CarepathError('invalid-config', `${prefix}_PROVIDER is '${provider}': the ${name} channel can use ${PROVIDERS[name].join(', ')}`);
     }
-    channels.set(name, adapter(name, provider, env, logger, templates));
+    const channel = adapter(name, provider, env, logger, templates);
+    channels.set(name, reportsDelivery(provider, env) ? Object.assign(channel, { reportsDelivery: true }) : channel);
   }
   return channels;
+}
+
+/**
+ * Whether the provider's receipts reach the platform: an SMS provider whose callback token is
+ * set. WeChat's TEMPLATESENDJOBFINISH comes to the account's message endpoint, which the
+ * platform does not serve yet: a WeChat message counts as delivered once WeChat accepted it.
+ */
+function reportsDelivery(provider: string, env: Env): boolean {
+  return provider in RECEIPT_PROVIDERS && receiptTokensFrom(env)[provider as ReceiptProvider] !== undefined;
 }
 
 function adapter(name: string, provider: string, env: Env, logger: Logger, templates: ProviderTemplates): Channel {

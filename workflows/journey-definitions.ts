@@ -2,6 +2,7 @@
 // Client code (API, tests) imports these; they hold no workflow logic.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ReplayBudget } from './replay-budget.ts';
+import type { PendingFallback } from './fallbacks.ts';
 import type { CompiledPathway, DataValue, JourneyState, JourneyStatus, Projection } from '../pathway/planner/index.ts';
 
 /** The journey's input, and the small state carried across continue-as-new. */
@@ -32,6 +33,8 @@ export interface JourneyInput {
   replayBudget?: Partial<ReplayBudget>;
   /** The wake-up the previous run last planned (ISO 8601): when this run's first round is due. */
   dueAt?: string | null;
+  /** Messages of preference orders still waiting on their channel's outcome (workflows/fallbacks.ts). */
+  fallbacks?: PendingFallback[];
 }
 
 export interface JourneyOutcome {

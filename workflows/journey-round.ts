@@ -10,6 +10,8 @@ import { callKey, parseKey } from '../pathway/model/keys.ts';
 /** `phone` is a call a person makes: it is a task to call, not an automatic message. */
 const PERSON_CHANNELS = new Set(['phone']);
 const byPhone = (channels: readonly string[]) => channels.some((c) => PERSON_CHANNELS.has(c));
+/** How a call task names the channels that were tried (pathway/vocabulary/channels.yaml). */
+const CHANNEL_LABELS: Record<string, string> = { wechat: '微信', sms: '短信', app: '应用内消息' };
 
 /** A task of the round; `track` keeps it among the journey's open tasks (escalated, cancelled at the end). */
 export interface RoundTask {
@@ -146,32 +148,68 @@ function addTask(round: Round, scope: ActionScope, action: Action, role: string,
  * used where no task of the step is open to carry the call.
  */
 function addSends(round: Round, scope: ActionScope, action: Action, channels: string[], audience: string, extra: Record<string, unknown>): void {
-  if (byPhone(channels)) {
+  // In a preference order, the call is the last resort: a task only when nothing else delivered.
+  if (byPhone(channels) && action.fallbackAfter === undefined) {
     const call = { ...action, key: callKey(action.key), title: `电话联系: ${action.title ?? action.step}` };
     addTask(round, scope, call, audience === 'patient' ? 'butler' : audience, false, true);
   }
   addMessages(round, scope, action, channels, audience, extra);
 }
 
-/** A message on every automatic channel of the action; person channels are left to its task. */
+/**
+ * A message on every automatic channel of the action; person channels are left to its task. A
+ * preference order (`fallbackAfter`) sends on its first channel only, carrying the rest.
+ */
 function addMessages(round: Round, scope: ActionScope, action: Action, channels: string[], audience: string, extra: Record<string, unknown>): void {
   const template = action.template ?? (action.questionnaire ? 'questionnaire_invite' : undefined);
   if (!template) return;
   const variables = { ...templateVariables(scope, action), ...extra };
-  for (const channel of channels) {
-    if (PERSON_CHANNELS.has(channel)) continue;
-    round.messages.push({
-      enrollmentId: scope.input.enrollmentId,
-      patientRef: scope.input.patientRef,
-      stepId: action.step,
-      occurrenceKey: action.key,
-      channel,
-      audience,
-      templateId: template,
-      variables,
-      urgent: action.urgency === 'urgent',
-    });
+  const message = (channel: string): SendMessageInput => ({
+    enrollmentId: scope.input.enrollmentId,
+    patientRef: scope.input.patientRef,
+    stepId: action.step,
+    occurrenceKey: action.key,
+    channel,
+    audience,
+    templateId: template,
+    variables,
+    urgent: action.urgency === 'urgent',
+  });
+  if (action.fallbackAfter !== undefined) {
+    const [first, ...next] = channels;
+    if (first === undefined) return;
+    const fallback = { next, withinMinutes: action.fallbackAfter, title: action.title ?? action.step, kind: action.kind };
+    round.messages.push(next.length ? { ...message(first), fallback } : message(first));
+    return;
   }
+  for (const channel of channels) {
+    if (!PERSON_CHANNELS.has(channel)) round.messages.push(message(channel));
+  }
+}
+
+/**
+ * The last resort of a preference order: a call task for a person, because no channel before it
+ * reached the patient (untracked, as the call of a message step is).
+ */
+export function addFallbackCall(round: Round, scope: Pick<ActionScope, 'input'>, message: SendMessageInput, tried: readonly string[]): void {
+  const fallback = message.fallback!;
+  const role = message.audience === 'patient' ? 'butler' : message.audience;
+  round.tasks.push({
+    track: false,
+    input: {
+      enrollmentId: scope.input.enrollmentId,
+      stepId: message.stepId,
+      occurrenceKey: callKey(message.occurrenceKey),
+      code: null,
+      kind: fallback.kind,
+      title: `电话联系: ${fallback.title}（${tried.map((c) => CHANNEL_LABELS[c] ?? c).join('、')}未送达）`,
+      role,
+      assignee: role === 'butler' ? scope.input.butlerId : null,
+      urgent: message.urgent,
+      call: true,
+      dueAt: null,
+    },
+  });
 }
 
 /**

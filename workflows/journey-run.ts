@@ -17,7 +17,10 @@ import type {
   UpgradePathwayRequest,
   UseEntitlementRequest,
 } from './journey-definitions.ts';
-import { addAction, addMissed, Round, type ActionScope } from './journey-round.ts';
+import { addAction, addFallbackCall, addMissed, Round, type ActionScope } from './journey-round.ts';
+import { Fallbacks, nextMessage, type FallbackReason, type PendingFallback } from './fallbacks.ts';
+import type { DeliveryOutcome, SendMessageInput, SendMessageResult } from '../activities/messages.ts';
+import { parseKey } from '../pathway/model/keys.ts';
 import { DEFAULT_REPLAY_BUDGET, type ReplayBudget } from './replay-budget.ts';
 import {
   stepOf,
@@ -37,6 +40,8 @@ export class JourneyRun {
   readonly planner: Planner;
   /** Open human tasks: occurrence key → task id in the worklist. */
   readonly openTasks: Record<string, string>;
+  /** Messages of preference orders waiting on their channel's outcome. */
+  readonly fallbacks: Fallbacks;
   readonly run: number;
   /** This journey's replay budget, pinned at enrolment. */
   readonly budget: ReplayBudget;
@@ -72,6 +77,7 @@ export class JourneyRun {
     state.readings ??= [];
     this.planner = new Planner(this.pathway, state);
     this.openTasks = { ...(input.openTasks ?? {}) };
+    this.fallbacks = new Fallbacks(this.pathway, [...(input.fallbacks ?? [])]);
     this.run = input.run ?? 0;
     // Tasks of steps a new version of the pathway no longer has cannot be completed: cancel them.
     for (const key of Object.keys(this.openTasks)) {
@@ -226,6 +232,48 @@ export class JourneyRun {
     return { round, acted: plan.due.length + plan.skipped.length + plan.cancel.length > 0 };
   }
 
+  // —— preference orders of channels ——
+
+  /** A delivery's results: what waits for a receipt, what moves on to the next channel. */
+  afterSend(messages: readonly SendMessageInput[], results: readonly SendMessageResult[] | undefined, now: string): void {
+    this.fallbacks.afterSend(messages, results, Date.parse(now));
+  }
+
+  /**
+   * The next channel of each order whose time came (in the next round), unless its message was
+   * delivered, its step was answered or cancelled meanwhile, or the journey exited: a patient who
+   * answered the questionnaire, or whose pregnancy ended, is not sent it again.
+   */
+  fallBack(due: readonly PendingFallback[], outcomes: Readonly<Record<string, DeliveryOutcome>>, keyOf: (m: SendMessageInput) => string, now: string): void {
+    for (const p of due) {
+      const { message } = p;
+      const reason: FallbackReason | 'delivered' = p.failed ? 'failed' : (outcomes[keyOf(message)] ?? 'unconfirmed');
+      if (reason === 'delivered') continue;
+      const rec = this.planner.record(parseKey(message.occurrenceKey)?.occurrence ?? message.occurrenceKey);
+      const dropped = this.current.status === 'ended' ? 'journey-ended' : rec?.completedAt ? 'step-done' : rec?.cancelledAt ? 'step-cancelled' : null;
+      const to = message.fallback.next[0]!;
+      const details = { from: message.channel, reason, ...(dropped ? { dropped } : { to }) };
+      this.note('fallback', `${message.occurrenceKey}/${message.channel}`, now, message.stepId, details);
+      if (dropped) continue;
+      const next = nextMessage(message);
+      if (next) this.pending.messages.push(next);
+      else addFallbackCall(this.pending, this, message, this.triedBefore(message));
+    }
+  }
+
+  /** The channels a preference order tried before its call: every channel of the step but the call. */
+  private triedBefore(message: SendMessageInput): string[] {
+    const step = stepOf(this.pathway, message.occurrenceKey);
+    return step && 'channels' in step ? step.channels.filter((c) => c !== 'phone') : [message.channel];
+  }
+
+  /** The next time the journey must run: its plan's wake-up, or a channel's time running out. */
+  wakeMs(): number | null {
+    const plan = this.nextWakeMs();
+    const fallback = this.fallbacks.nextMs();
+    return plan === null ? fallback : fallback === null ? plan : Math.min(plan, fallback);
+  }
+
   /** Closes every task still open when the span is over (in the next round). */
   closeAll(now: string): void {
     for (const key of Object.keys(this.openTasks)) this.cancel(this.pending, key, now, { reason: 'journey-completed' });
@@ -278,7 +326,8 @@ export class JourneyRun {
   /** The state to carry into the next run (closed records in their short form). */
   carryOver(pathway: CompiledPathway = this.pathway): JourneyInput {
     const next = { ...this.input, pathway, journey: this.planner.compactedState(), openTasks: this.openTasks, run: this.run + 1, replayBudget: this.budget };
-    return { ...next, dueAt: this.current.nextWakeAt };
+    const fallbacks = this.fallbacks.count ? { fallbacks: [...this.fallbacks.pending] } : {};
+    return { ...next, ...fallbacks, dueAt: this.current.nextWakeAt };
   }
 
   // —— queries ——

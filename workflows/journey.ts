@@ -22,6 +22,7 @@ import {
 import type { Priority } from '@temporalio/common';
 import type { Activities } from '../activities/index.ts';
 import type { SendMessageInput } from '../activities/messages.ts';
+import { messageKey as outboxKey } from '../pathway/model/keys.ts';
 import {
   completeStepUpdate,
   journeyViewQuery,
@@ -43,6 +44,8 @@ import { Wakeup } from './wakeup.ts';
 import { replayBudgetExceeded } from './replay-budget.ts';
 import { journeyWorkflowV1 } from './legacy/journey-v1.ts';
 import { NextActionAtKey, PathwayVersionKey, StageKey, StatusKey } from './search-attributes.ts';
+
+const messageKey = (m: SendMessageInput) => outboxKey(m.enrollmentId, m.occurrenceKey, m.channel);
 
 /** Database work: retried until the database answers again (a journey must not lose a step). */
 const STORE_OPTIONS: ActivityOptions = {
@@ -126,6 +129,7 @@ async function runJourney(journey: JourneyRun): Promise<Ending> {
   const sends = new InFlight(() => wakeup.notify());
   for (let rounds = 0; ; rounds++) {
     const now = nowIso();
+    await fallBack(journey, now);
     const { round, acted } = journey.planRound(now, () => patched(HELD_UP_PATCH));
     for (const warning of journey.current.warnings) log.warn('planner warning', { warning });
     if (!round.empty) await carryOut(journey, round, sends);
@@ -139,9 +143,14 @@ async function runJourney(journey: JourneyRun): Promise<Ending> {
     const ending = endingOf(journey, now);
     if (journey.hasPendingWrites) continue;
     if (ending) {
-      if (sends.count > 0) {
-        // Still planned steps fall due meanwhile: wait for the next of them too.
-        const wake = journey.nextWakeMs();
+      if (ending === 'ended' && journey.fallbacks.count > 0 && journey.current.status === 'ended') {
+        // Exited (a loss, a withdrawal): the next channels of what was sent never go.
+        journey.fallBack(journey.fallbacks.takeAll(), {}, messageKey, now);
+        continue;
+      }
+      if (sends.count > 0 || (ending === 'ended' && journey.fallbacks.count > 0)) {
+        // Still planned steps (and channels' times) fall due meanwhile: wait for the next of them too.
+        const wake = journey.wakeMs();
         if (!journey.changed && (wake === null || wake > Date.now())) await wakeup.wait(wake, wakeSummary(journey.current.nextWakeAt, journey.current.stage));
         continue;
       }
@@ -149,9 +158,24 @@ async function runJourney(journey: JourneyRun): Promise<Ending> {
       return { kind: 'continue', input: journey.carryOver(journey.upgradeTo ?? journey.pathway) };
     }
 
-    const wake = journey.nextWakeMs();
+    const wake = journey.wakeMs();
     if (!journey.changed && (wake === null || wake > Date.now())) await wakeup.wait(wake, wakeSummary(journey.current.nextWakeAt, journey.current.stage));
   }
+}
+
+/**
+ * The preference orders whose channel's time is up: the receipts of those sent are asked for
+ * (one activity), and the next channel of each not delivered goes into the next round. Nothing
+ * is asked, and no command is added, while no order waits: histories without one replay as before.
+ */
+async function fallBack(journey: JourneyRun, now: string): Promise<void> {
+  const due = journey.fallbacks.takeDue(Date.parse(now));
+  if (due.length === 0) return;
+  const keys = due.filter((p) => !p.failed).map((p) => messageKey(p.message));
+  const outcomes = keys.length
+    ? await store.deliveryOutcomes.executeWithOptions({ ...STORE_OPTIONS, summary: `receipts of ${keys.length} message(s)` }, [{ idempotencyKeys: keys }])
+    : {};
+  journey.fallBack(due, outcomes, messageKey, nowIso());
 }
 
 /**
@@ -208,22 +232,25 @@ function carryOut(journey: JourneyRun, round: Round, sends: InFlight): Promise<v
 function send(journey: JourneyRun, messages: SendMessageInput[], priority?: Priority): Promise<unknown> {
   const assignee = journey.input.butlerId;
   const ranked = priority ? { priority } : {};
-  return delivery.sendMessages
-    .executeWithOptions({ ...DELIVERY_OPTIONS, ...ranked, summary: sendSummary(messages) }, [{ messages, assignee }])
-    .then(undefined, (err: unknown) => {
+  return delivery.sendMessages.executeWithOptions({ ...DELIVERY_OPTIONS, ...ranked, summary: sendSummary(messages) }, [{ messages, assignee }]).then(
+    (results) => journey.afterSend(messages, results, nowIso()),
+    (err: unknown) => {
       if (!(err instanceof ActivityFailure)) throw err;
       const reason = err.cause instanceof ApplicationFailure ? (err.cause.type ?? 'delivery failed') : 'delivery failed';
       log.warn('messages handed over to a person', { steps: [...new Set(messages.map((m) => m.stepId))], reason });
       return handOver(journey, messages, reason, priority);
-    });
+    },
+  );
 }
 
-/** Hands messages to the butler as tasks, without sending them. */
+/** Hands messages to the butler as tasks, without sending them (or, in a preference order, to the next channel). */
 function handOver(journey: JourneyRun, messages: SendMessageInput[], reason: string, priority?: Priority): Promise<unknown> {
   const ranked = priority ? { priority } : {};
-  return store.handOverUnsentMessages.executeWithOptions({ ...STORE_OPTIONS, ...ranked, summary: sendSummary(messages, 'hand over unsent') }, [
-    { messages, assignee: journey.input.butlerId, reason },
-  ]);
+  return store.handOverUnsentMessages
+    .executeWithOptions({ ...STORE_OPTIONS, ...ranked, summary: sendSummary(messages, 'hand over unsent') }, [
+      { messages, assignee: journey.input.butlerId, reason },
+    ])
+    .then(({ results }) => journey.afterSend(messages, results, nowIso()));
 }
 
 /** Messages still being delivered: a run waits for them before it ends. */

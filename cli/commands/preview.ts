@@ -132,12 +132,24 @@ export function jsonEntry(e: TimelineEntry): Record<string, unknown> {
     title: e.title ?? null,
     role: e.role ?? null,
     channels: e.channels ?? null,
+    ...(e.fallbackAfter !== undefined ? { fallback_after_minutes: e.fallbackAfter } : {}),
     urgency: e.urgency ?? null,
     age: e.age ?? null,
     status: e.status,
     planned_at: e.plannedAt ?? e.at,
     ...(e.reason ? { reason: e.reason } : {}),
   };
+}
+
+/** A step's channels: `wechat,sms` (each), or `wechat>sms>phone/2h` (a preference order). */
+function channelsCell(e: TimelineEntry): string {
+  if (!e.channels) return '';
+  return e.fallbackAfter === undefined ? e.channels.join(',') : `${e.channels.join('>')}/${formatMinutes(e.fallbackAfter)}`;
+}
+
+function formatMinutes(minutes: number): string {
+  if (minutes % 1440 === 0) return `${minutes / 1440}d`;
+  return minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}min`;
 }
 
 function printTable(pathway: CompiledPathway, file: string, state: JourneyState, p: Projection): void {
@@ -157,7 +169,7 @@ function printTable(pathway: CompiledPathway, file: string, state: JourneyState,
     e.key,
     clip(e.title ?? '', 30),
     e.kind,
-    e.role ?? e.channels?.join(',') ?? '',
+    e.role ?? channelsCell(e),
     note(e),
   ]);
   const header = ['time', ageHeader, 'stage', 'step', 'title', 'kind', 'who', 'note'];

@@ -143,3 +143,14 @@ export async function recordDeliveryReceipt(db: Db, receipt: DeliveryReceipt): P
     .executeTakeFirst();
   return Number(updated.numUpdatedRows) > 0;
 }
+
+/** What the outbox knows of each message's delivery, by idempotency key: its status and the provider's receipt. */
+export async function findDeliveries(db: Db, idempotencyKeys: readonly string[]): Promise<Map<string, Pick<OutboxMessage, 'status' | 'delivery'>>> {
+  if (idempotencyKeys.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('outbox_messages')
+    .select(['idempotency_key', 'status', 'delivery'])
+    .where('idempotency_key', 'in', [...idempotencyKeys])
+    .execute();
+  return new Map(rows.map((r) => [r.idempotency_key, { status: r.status, delivery: r.delivery }]));
+}

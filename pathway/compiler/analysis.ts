@@ -69,6 +69,18 @@ export function strList(def: Raw, key: string): { value: string; index: number }
   return Array.isArray(v) ? v.flatMap((x, index) => (typeof x === 'string' ? [{ value: x, index }] : [])) : [];
 }
 
+/**
+ * A step's channels: a list (a message on each), or `{ prefer: [...], within }` — a preference
+ * order, each channel tried when the one before did not deliver within the time (`phone`, a
+ * person's call, last). `path` is where the names are, for located errors.
+ */
+export function channelsOf(def: Raw): { list: { value: string; index: number }[]; path: string[]; within?: string } {
+  const v = def['channels'];
+  if (!isRaw(v)) return { list: strList(def, 'channels'), path: ['channels'] };
+  const within = str(v, 'within');
+  return { list: strList(v, 'prefer'), path: ['channels', 'prefer'], ...(within !== undefined ? { within } : {}) };
+}
+
 export function sub(def: Raw, key: string): Raw {
   const v = def[key];
   return isRaw(v) ? v : {};

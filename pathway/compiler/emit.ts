@@ -18,7 +18,7 @@ import {
   type TimeRef,
   type Urgency,
 } from '../model/compiled.ts';
-import { isRaw, str, strList, sub, type Analysis, type Raw } from './analysis.ts';
+import { channelsOf, isRaw, str, strList, sub, type Analysis, type Raw } from './analysis.ts';
 import { canonicalize, contentHash } from './canonical.ts';
 import { declaredVariables, monitorFieldSpecs, monitorFields } from './checks/expressions.ts';
 import { parseClock, parseDuration } from '../planner/duration.ts';
@@ -137,7 +137,10 @@ function emitStep(a: Analysis, def: Raw, path: Path): CompiledStep {
     consumes: str(def, 'consumes'),
     origin,
   });
-  const channels = strList(def, 'channels').map((c) => c.value);
+  const delivery = channelsOf(def);
+  const channels = delivery.list.map((c) => c.value);
+  // Only a step with a preference order carries it: older compiled pathways stay byte for byte.
+  const fallbackAfter = delivery.within !== undefined ? minutes(delivery.within) : undefined;
   const escalate = (Array.isArray(def['escalate']) ? (def['escalate'] as Raw[]) : []).map((l): CompiledEscalationLevel => ({
     after: minutes(str(l, 'after')),
     role: str(l, 'role')!,
@@ -153,7 +156,7 @@ function emitStep(a: Analysis, def: Raw, path: Path): CompiledStep {
     }));
   switch (kind) {
     case 'message':
-      return { ...base, kind, template: template!, channels, audience: str(def, 'audience') ?? 'patient' };
+      return omitUndefined({ ...base, kind, template: template!, channels, fallbackAfter, audience: str(def, 'audience') ?? 'patient' });
     case 'task':
       return omitUndefined({
         ...base,
@@ -176,6 +179,7 @@ function emitStep(a: Analysis, def: Raw, path: Path): CompiledStep {
         kind,
         questionnaire: str(def, 'questionnaire')!,
         channels,
+        fallbackAfter,
         remind: str(remind, 'after') ? { after: minutes(str(remind, 'after')), times: (remind['times'] as number | undefined) ?? 1 } : undefined,
         rules: rules({ ...vars, score: 'int', band: 'string', items: 'items' }),
       });
@@ -196,6 +200,7 @@ function emitStep(a: Analysis, def: Raw, path: Path): CompiledStep {
         incomplete: Array.isArray(def['incomplete']) ? strList(def, 'incomplete').map((t) => t.value) : undefined,
         template,
         channels,
+        fallbackAfter,
         rules: rules({ ...vars, ...fields }),
       });
     }

@@ -57,6 +57,8 @@ interface Finding {
   message: string;
   missing?: string;
   unknownSuggestion?: string;
+  /** A type error's expected types and its prefix, so that one value's type errors read as one. */
+  types?: { expected: string[]; actual: string; prefix: string };
 }
 
 /** Validates the document's structure; returns positioned diagnostics. */
@@ -64,9 +66,19 @@ export function checkSchema(value: unknown, locator: Locator): Diagnostic[] {
   const validate = compiled();
   if (validate(value)) return [];
   const findings: Finding[] = [];
-  for (const e of validate.errors ?? []) {
+  const typeErrors = new Map<string, Finding>();
+  for (const e of pruneOneOf(validate.errors ?? [])) {
     const f = toFinding(e, value);
-    if (f) findings.push(f);
+    if (!f) continue;
+    const earlier = f.types && typeErrors.get(JSON.stringify(f.path));
+    if (earlier?.types && f.types) {
+      // The forms of a `oneOf` each name their type: one error names them all.
+      earlier.types.expected.push(...f.types.expected);
+      earlier.message = `${earlier.types.prefix}must be ${earlier.types.expected.join(' or ')}, not ${earlier.types.actual}`;
+      continue;
+    }
+    if (f.types) typeErrors.set(JSON.stringify(f.path), f);
+    findings.push(f);
   }
   // A misspelt field name is one mistake: drop the "missing" error its suggestion explains.
   const explained = new Set(findings.filter((f) => f.unknownSuggestion).map((f) => `${JSON.stringify(f.path.slice(0, -1))}|${f.unknownSuggestion}`));
@@ -74,6 +86,25 @@ export function checkSchema(value: unknown, locator: Locator): Diagnostic[] {
   return kept.map((f) => {
     const { line, col } = locator.position(f.path, f.key ? { key: true } : {});
     return { file: locator.file, line, col, rule: f.rule, message: f.message };
+  });
+}
+
+/**
+ * A value that fits none of a `oneOf`'s forms (a list of channels, or a preference order) is
+ * reported in the form its type chose: the "must match exactly one schema" error and the other
+ * forms' type errors go when errors of the chosen form explain the mistake.
+ */
+function pruneOneOf(errors: readonly ErrorObject[]): ErrorObject[] {
+  const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  if (oneOfPaths.size === 0) return [...errors];
+  const explained = (path: string) =>
+    errors.some((e) => e.keyword !== 'oneOf' && e.keyword !== 'type' && (e.instancePath === path || e.instancePath.startsWith(`${path}/`)));
+  const typed = (path: string) => errors.some((e) => e.keyword === 'type' && e.instancePath === path);
+  return errors.filter((e) => {
+    if (!oneOfPaths.has(e.instancePath)) return true;
+    if (explained(e.instancePath)) return e.keyword !== 'oneOf' && e.keyword !== 'type';
+    // Of no form's type: each form's type error says what it may be.
+    return e.keyword !== 'oneOf' || !typed(e.instancePath);
   });
 }
 
@@ -98,8 +129,9 @@ function toFinding(e: ErrorObject, root: unknown): Finding | undefined {
       return f;
     }
     case 'type': {
-      const expected = [params['type']].flat().map(String).map(typeName).join(' or ');
-      return { path, rule: 'schema-type', message: `${prefix}must be ${expected}, not ${typeName(jsonType(e.data))}` };
+      const expected = [params['type']].flat().map(String).map(typeName);
+      const actual = typeName(jsonType(e.data));
+      return { path, rule: 'schema-type', message: `${prefix}must be ${expected.join(' or ')}, not ${actual}`, types: { expected, actual, prefix } };
     }
     case 'enum': {
       const allowed = (params['allowedValues'] as unknown[]).map(String);

@@ -143,6 +143,11 @@ export interface MessageStep extends StepBase {
   kind: 'message';
   template: string;
   channels: string[];
+  /**
+   * Set when `channels` is a preference order: a message goes on the first channel, and on the
+   * next when it was not delivered within this many minutes (or failed); `phone`, last, is a call task.
+   */
+  fallbackAfter?: number;
   audience: string;
 }
 
@@ -165,6 +170,8 @@ export interface QuestionnaireStep extends StepBase {
   kind: 'questionnaire';
   questionnaire: string;
   channels: string[];
+  /** As for a message step. */
+  fallbackAfter?: number;
   remind?: { after: number; times: number };
   rules: CompiledRule[];
 }
@@ -202,6 +209,8 @@ export interface MonitorStep extends StepBase {
   incomplete?: string[];
   template?: string;
   channels: string[];
+  /** As for a message step. */
+  fallbackAfter?: number;
   rules: CompiledRule[];
 }
 

@@ -104,6 +104,8 @@ export interface Action {
   /** When it may go out (after quiet hours and pauses); never later than the plan call's `now`. */
   at: string;
   channels?: string[];
+  /** `channels` is a preference order: the next channel when one has not delivered within this many minutes. */
+  fallbackAfter?: number;
   audience?: string;
   role?: string;
   template?: string;

@@ -198,6 +198,7 @@ export class PlanRun {
     switch (step.kind) {
       case 'message':
         Object.assign(a, { channels: step.channels, audience: step.audience, template: step.template });
+        if (step.fallbackAfter !== undefined) a.fallbackAfter = step.fallbackAfter;
         break;
       case 'task':
       case 'approval':
@@ -211,10 +212,12 @@ export class PlanRun {
         break;
       case 'questionnaire':
         Object.assign(a, { questionnaire: step.questionnaire, channels: step.channels });
+        if (step.fallbackAfter !== undefined) a.fallbackAfter = step.fallbackAfter;
         break;
       case 'monitor':
         a.metric = step.metric;
         a.channels = step.channels;
+        if (step.fallbackAfter !== undefined) a.fallbackAfter = step.fallbackAfter;
         if (step.template) a.template = step.template;
         break;
       case 'milestone':

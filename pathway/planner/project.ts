@@ -26,6 +26,8 @@ export interface TimelineEntry {
   stage?: string;
   role?: string;
   channels?: string[];
+  /** `channels` is a preference order: the next goes when one has not delivered within this many minutes. */
+  fallbackAfter?: number;
   urgency?: Urgency;
   age?: string;
   status: 'planned' | 'skipped' | 'recorded' | 'cancelled';
@@ -80,7 +82,7 @@ export function projectTimeline(pathway: CompiledPathway, initial: JourneyState,
       else if (done) insertChange(changes, { at: done.at, apply: (pl) => completeIfOpen(pl, a.key, done.patch) });
       // Shown when it actually goes: a catch-up runs at `now`, later than planned.
       const entry: TimelineEntry = { at: now, plannedAt: a.plannedAt, key: a.key, step: a.step, kind: a.kind, urgency: a.urgency, status: 'planned' };
-      copyDefined(entry, { code: a.code, title: a.title, stage: a.stage, role: a.role, channels: a.channels });
+      copyDefined(entry, { code: a.code, title: a.title, stage: a.stage, role: a.role, channels: a.channels, fallbackAfter: a.fallbackAfter });
       entries.push(entry);
     }
     for (const s of p.skipped) {

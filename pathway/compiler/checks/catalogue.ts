@@ -1,6 +1,7 @@
 /** Names that must exist outside the pathway: codes, roles, channels, templates, questionnaires. */
 import { relative } from 'node:path';
-import { isRaw, str, strList, type Analysis, type Raw } from '../analysis.ts';
+import { channelsOf, isRaw, str, type Analysis, type Raw } from '../analysis.ts';
+import { parseDuration } from '../../planner/duration.ts';
 import type { TemplateInfo } from '../content.ts';
 import type { Path } from '../source.ts';
 import { didYouMean } from '../suggest.ts';
@@ -16,17 +17,18 @@ export function checkCatalogue(a: Analysis): void {
     }
   };
   const channels = (def: Raw, path: Path): string[] => {
-    const list = strList(def, 'channels');
-    for (const c of list) {
+    const spec = channelsOf(def);
+    for (const c of spec.list) {
       if (!vocabulary.channels.has(c.value)) {
         a.report(
           'unknown-channel',
           `unknown channel '${c.value}'${didYouMean(c.value, vocabulary.channels.keys())}; channels: ${[...vocabulary.channels.keys()].join(', ')}`,
-          [...path, 'channels', c.index],
+          [...path, ...spec.path, c.index],
         );
       }
     }
-    return list.map((c) => c.value);
+    if (spec.within !== undefined) checkFallback(a, spec, path);
+    return spec.list.map((c) => c.value);
   };
   for (const step of a.draft.steps) {
     const def = step.def;
@@ -74,6 +76,32 @@ export function checkCatalogue(a: Analysis): void {
         'questionnaire',
       ]);
     }
+  }
+}
+
+/** Bounds of a preference order's `within`: long enough for a receipt, short enough to still matter. */
+const FALLBACK_MINUTES = { min: 5, max: 3 * 24 * 60 };
+
+/** A preference order: each channel once, a person's call (`phone`) only last, a `within` a receipt can meet. */
+function checkFallback(a: Analysis, spec: ReturnType<typeof channelsOf>, path: Path): void {
+  const names = spec.list.map((c) => c.value);
+  spec.list.forEach((c, i) => {
+    if (names.indexOf(c.value) !== i)
+      a.report('channel-fallback', `channel '${c.value}' is named twice in the preference order`, [...path, ...spec.path, c.index]);
+    else if (c.value === 'phone' && i !== names.length - 1)
+      a.report('channel-fallback', "'phone' is a person's call: it can only come last in a preference order (when nothing else reached the patient)", [
+        ...path,
+        ...spec.path,
+        c.index,
+      ]);
+  });
+  const minutes = parseDuration(spec.within ?? '')?.minutes;
+  if (minutes !== undefined && (minutes < FALLBACK_MINUTES.min || minutes > FALLBACK_MINUTES.max)) {
+    a.report(
+      'channel-fallback',
+      `'within: ${spec.within}' is outside 5min–3d: the next channel goes when a receipt has had time to come, while the message still matters`,
+      [...path, 'channels', 'within'],
+    );
   }
 }
 
