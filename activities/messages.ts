@@ -208,8 +208,8 @@ export function createMessageActivities(deps: ActivityDeps) {
           const row = await lockOutboxMessage(trx, idempotencyKey);
           if (row.status === 'sent') return { taskId: null, outcome: 'already-sent' as const };
           if (row.status === 'pending' && row.claimed_until !== null && row.claimed_until.getTime() > Date.now()) return 'in-flight' as const;
-          await markOutboxUndeliverable(trx, idempotencyKey);
           // The next channel of the step's preference order takes over: no person is asked.
+          await markOutboxUndeliverable(trx, idempotencyKey, movesOn(input) ? input.fallback!.next[0]! : null);
           if (movesOn(input)) return { taskId: null, outcome: 'failed' as const };
           const { task } = await insertTaskOnce(trx, {
             id: randomUUID(),

@@ -114,6 +114,8 @@ export interface OutboxMessagesTable {
   /** The provider's receipt code (DELIVRD, a carrier's error code): a short token, never text. */
   delivery_code: ColumnType<string | null, never, string | null>;
   delivered_at: ColumnType<Date | null, never, Date | string | null>;
+  /** A failed message of a preference order: the channel that took over (no person was asked to deliver it). */
+  passed_to: ColumnType<string | null, never, string | null>;
 }
 
 export type DeliveryStatus = 'delivered' | 'undelivered';

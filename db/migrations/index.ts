@@ -9,6 +9,7 @@ import * as outboxClaims from './2026-12-02-0007-outbox-claims.ts';
 import * as codecSessions from './2026-12-02-0008-codec-sessions.ts';
 import * as outboxErrorsCleared from './2026-12-03-0009-outbox-errors-cleared.ts';
 import * as deliveryReceipts from './2026-12-06-0010-delivery-receipts.ts';
+import * as outboxPassedOn from './2026-12-06-0011-outbox-passed-on.ts';
 
 /** Every migration, in order. Names sort by date; kysely applies the missing ones in this order. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-0008-codec-sessions': codecSessions,
   '2026-12-03-0009-outbox-errors-cleared': outboxErrorsCleared,
   '2026-12-06-0010-delivery-receipts': deliveryReceipts,
+  '2026-12-06-0011-outbox-passed-on': outboxPassedOn,
 };

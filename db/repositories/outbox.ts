@@ -97,11 +97,14 @@ export async function markOutboxAttemptFailed(db: Db, id: string, error: string)
     .execute();
 }
 
-/** Gives up on a pending message after its last retry (a person delivers it instead). */
-export async function markOutboxUndeliverable(db: Db, idempotencyKey: string): Promise<OutboxMessage | undefined> {
+/**
+ * Gives up on a pending message after its last retry: a person delivers it instead, or — in a
+ * preference order — the channel `passedTo` takes over.
+ */
+export async function markOutboxUndeliverable(db: Db, idempotencyKey: string, passedTo: string | null = null): Promise<OutboxMessage | undefined> {
   return db
     .updateTable('outbox_messages')
-    .set({ status: 'failed' })
+    .set({ status: 'failed', passed_to: passedTo })
     .where('idempotency_key', '=', idempotencyKey)
     .where('status', '=', 'pending')
     .returningAll()

@@ -66,8 +66,9 @@ describe('a preference order of channels (time-skipping server, real activities 
         { channel: 'sms', status: 'sent' },
       ]),
     );
-    // WeChat's refusal is the order's business, not a person's: no hand-over task.
+    // WeChat's refusal is the order's business, not a person's: no hand-over task; the row says who took over.
     expect(await tasksOf(enrollmentId)).toEqual([]);
+    expect((await listOutboxMessages(t.database.db, enrollmentId)).map((m) => m.passed_to)).toEqual(['sms', null]);
     expect(sms.delivered.filter((m) => m.patientRef === patientRef)).toHaveLength(1);
 
     await t.env.sleep(119 * MINUTE);

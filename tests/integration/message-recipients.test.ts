@@ -128,6 +128,20 @@ describe('recipients of messages, resolved in the send activity', () => {
     ]);
   });
 
+  it('in a preference order, passes a channel without a contact point on to the next one instead of asking a person', async () => {
+    const who = await enrolled({ name: '钱七', phone: phone() }, ['care-management', 'wechat-contact', 'sms-contact']);
+    const fallback = { next: ['sms', 'phone'], withinMinutes: 120, title: '欢迎', kind: 'message' };
+    const results = await run(() => activities.sendMessages({ messages: [{ ...message(who, 'wechat'), fallback }], assignee: 'b1' }));
+    expect(results.map((r) => r.outcome)).toEqual(['failed']);
+    expect(await database.db.selectFrom('tasks').select('id').where('enrollment_id', '=', who.enrollmentId).execute()).toEqual([]);
+    const rows = await database.db
+      .selectFrom('outbox_messages')
+      .select(['channel', 'status', 'passed_to'])
+      .where('enrollment_id', '=', who.enrollmentId)
+      .execute();
+    expect(rows).toEqual([{ channel: 'wechat', status: 'failed', passed_to: 'sms' }]);
+  });
+
   it('never uses a channel the enrolment has no consent for, or whose consent was withdrawn', async () => {
     const identity = { name: '王五', phone: phone(), wechatOpenId: 'oZyXwVuTsRqPoNmLkJiHgFeDc' };
     const noSms = await enrolled(identity, ['care-management', 'wechat-contact']);
