@@ -167,7 +167,7 @@ export function createMessageActivities(deps: ActivityDeps) {
       let providerMessageId: string;
       try {
         const variables = patient ? { ...input.variables, name: patient.name } : input.variables;
-        const { text, fields } = deps.renderTemplate(input.templateId, variables, input.channel);
+        const { text, fields, preview } = deps.renderTemplate(input.templateId, variables, input.channel);
         ({ providerMessageId } = await channel.deliver({
           idempotencyKey,
           channel: input.channel,
@@ -176,6 +176,7 @@ export function createMessageActivities(deps: ActivityDeps) {
           templateId: input.templateId,
           text,
           fields,
+          preview: preview ?? text,
           urgent: input.urgent,
           mayHaveBeenSent: claim.row.attempts > 0 || claim.row.previous_claim !== null,
           ...(recipient ? { recipient } : {}),

@@ -20,6 +20,12 @@ export interface OutboundMessage {
    * sensitive template's neutral SMS text shows no more than the name.
    */
   fields: Record<string, string>;
+  /**
+   * What a notification may show on the lock screen or in a preview: the text, or for a
+   * sensitive template (IVF, mental health, loss) a neutral text with no more than the name. An
+   * app's push or a gateway's banner shows this, never `text`.
+   */
+  preview: string;
   urgent: boolean;
   /**
    * An earlier attempt failed or died after it may have reached the provider: an adapter whose

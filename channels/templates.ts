@@ -12,7 +12,16 @@ export type RenderTemplate = (templateId: string, variables: Record<string, unkn
 export interface RenderedMessage {
   text: string;
   fields: Record<string, string>;
+  /**
+   * What a notification may show on the lock screen and in a preview (an app's push, a
+   * gateway's banner): the text itself, or for a sensitive template a neutral text that shows no
+   * more than the name. Absent: the text may show.
+   */
+  preview?: string;
 }
+
+/** The lock-screen text of a sensitive template without a neutral `sms_body` of its own. */
+export const NEUTRAL_PREVIEW = '您有一条新的健康服务消息，请打开查看。';
 
 /**
  * A renderer of the message templates under `<contentDir>/templates/*.yaml`, read by the same
@@ -33,14 +42,18 @@ export function loadTemplateRenderer(contentDir: string): RenderTemplate {
       throw ApplicationFailure.nonRetryable(`template '${templateId}' is sensitive and has no neutral sms_body`, 'SensitiveOverSms');
     }
     const fields: Record<string, string> = {};
-    const text = body.replace(PLACEHOLDER, (_, name: string) => {
-      const value = variables[name];
-      if (value === undefined || value === null) {
-        throw ApplicationFailure.nonRetryable(`template '${templateId}' needs variable '${name}'`, 'MissingTemplateVariable');
-      }
-      return (fields[name] = forPatient(value));
-    });
-    return { text, fields };
+    const fill = (text: string, into: Record<string, string>) =>
+      text.replace(PLACEHOLDER, (_, name: string) => {
+        const value = variables[name];
+        if (value === undefined || value === null) {
+          throw ApplicationFailure.nonRetryable(`template '${templateId}' needs variable '${name}'`, 'MissingTemplateVariable');
+        }
+        return (into[name] = forPatient(value));
+      });
+    const text = fill(body, fields);
+    // A sensitive text never shows on a lock screen: its neutral SMS text (the name at most) does.
+    const preview = !template.sensitive ? text : template.smsBody !== undefined ? fill(template.smsBody, {}) : NEUTRAL_PREVIEW;
+    return { text, fields, preview: preview.trim() };
   };
 }
 

@@ -31,6 +31,7 @@ function message(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
     templateId: 'visit_notice',
     text: '王小红您好，您的产检在3月14日 09:15。',
     fields: { name: '王小红', appointment_at: '3月14日 09:15' },
+    preview: '王小红您好，您的产检在3月14日 09:15。',
     urgent: false,
     mayHaveBeenSent: false,
     recipient: { kind: 'mobile', address: `+86 1390000${String(serial).padStart(4, '0')}` },

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { forPatient, loadTemplateRenderer } from '../../channels/templates.ts';
+import { forPatient, loadTemplateRenderer, NEUTRAL_PREVIEW } from '../../channels/templates.ts';
 
 function contentDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'carepath-content-'));
@@ -23,6 +23,7 @@ describe('message templates', () => {
     expect(render('visit_notice', { name: '王女士', visit: 'NT检查', at: '3月1日 09:00' })).toEqual({
       text: '王女士您好，您预约的NT检查在3月1日 09:00，请空腹。',
       fields: { name: '王女士', visit: 'NT检查', at: '3月1日 09:00' },
+      preview: '王女士您好，您预约的NT检查在3月1日 09:00，请空腹。',
     });
   });
 
@@ -45,9 +46,24 @@ describe('message templates', () => {
   it('sends the neutral sms_body of a sensitive template by SMS, and its body on other channels', () => {
     const vars = { name: '王女士', at: '2027-03-14T09:15:00+08:00' };
     // The neutral text's fields carry only what it shows: a provider template gets no more.
-    expect(render('retrieval_notice', vars, 'sms')).toEqual({ text: '王女士您好，您有一条新的服务消息，请在微信中查看。', fields: { name: '王女士' } });
+    expect(render('retrieval_notice', vars, 'sms')).toEqual({
+      text: '王女士您好，您有一条新的服务消息，请在微信中查看。',
+      fields: { name: '王女士' },
+      preview: '王女士您好，您有一条新的服务消息，请在微信中查看。',
+    });
     expect(render('retrieval_notice', vars, 'wechat').text).toBe('王女士您好，您的取卵手术在3月14日 09:15。');
     expect(render('visit_notice', { name: '王女士', visit: 'NT检查', at: '3月1日' }, 'sms').text).toContain('NT检查');
+  });
+
+  it('never gives a sensitive text as the lock-screen preview, on any channel', () => {
+    const vars = { name: '王女士', at: '2027-03-14T09:15:00+08:00' };
+    // The app shows the procedure inside, once opened; its notification shows the neutral text.
+    const app = render('retrieval_notice', vars, 'app');
+    expect(app.text).toContain('取卵');
+    expect(app.preview).toBe('王女士您好，您有一条新的服务消息，请在微信中查看。');
+    // Without a neutral text of its own, the platform's: not even the name.
+    expect(render('loss_care', { name: '王女士' }, 'app').preview).toBe(NEUTRAL_PREVIEW);
+    expect(render('loss_care', { name: '王女士' }, 'app').preview).not.toContain('失去');
   });
 
   it('refuses to send a sensitive text without a neutral SMS version by SMS', () => {

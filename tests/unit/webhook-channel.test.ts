@@ -13,6 +13,7 @@ const message: OutboundMessage = {
   templateId: 'visit_notice',
   text: '王小红您好，明天 08:30 产检',
   fields: { name: '王小红' },
+  preview: '王小红您好，明天 08:30 产检',
   urgent: false,
   mayHaveBeenSent: false,
 };

@@ -35,6 +35,7 @@ function message(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
     templateId: 'visit_notice',
     text: '王小红您好，您预约的NT检查在3月14日 09:15。',
     fields: { name: '王小红', appointment_at: '3月14日 09:15', visit: 'NT检查' },
+    preview: '王小红您好，您预约的NT检查在3月14日 09:15。',
     urgent: false,
     mayHaveBeenSent: false,
     recipient: { kind: 'wechat-openid', address: followers[0]! },
