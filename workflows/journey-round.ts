@@ -98,7 +98,8 @@ export function addAction(round: Round, scope: ActionScope, action: Action): voi
 export function addMissed(round: Round, scope: ActionScope, action: Action): void {
   const before = round.messages.length;
   addIssue(round, scope, action);
-  round.handOvers.push(...round.messages.splice(before));
+  // A missed window is a person's to judge: no later channel of a preference order sends it late.
+  round.handOvers.push(...round.messages.splice(before).map(({ fallback: _, ...message }) => message));
 }
 
 function addIssue(round: Round, scope: ActionScope, action: Action): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../pathway/planner/index.ts';
-import { addAction, Round, type ActionScope } from '../../workflows/journey-round.ts';
+import { addAction, addMissed, Round, type ActionScope } from '../../workflows/journey-round.ts';
 import { compiled } from '../pathway/helpers.ts';
 
 const pathway = compiled('valid/pregnancy.yaml');
@@ -99,5 +99,38 @@ describe('escalations by phone: one escalation, one thing to close', () => {
     expect(round.tasks).toHaveLength(1);
     expect(round.tasks[0]).toMatchObject({ track: false, input: { occurrenceKey: 'epds#1/remind-1/call', call: true, role: 'butler' } });
     expect(round.messages).toEqual([]);
+  });
+});
+
+describe('preference orders of channels', () => {
+  const welcome: Action = {
+    key: 'welcome#1',
+    type: 'issue',
+    step: 'welcome',
+    kind: 'message',
+    urgency: 'routine',
+    plannedAt: '2027-03-01T09:00:00+08:00',
+    at: '2027-03-01T09:00:00+08:00',
+    title: '欢迎',
+    channels: ['wechat', 'sms', 'phone'],
+    fallbackAfter: 120,
+    audience: 'patient',
+    template: 'welcome',
+  };
+
+  it('sends on the first channel only, carrying the rest, and makes no call task yet', () => {
+    const round = new Round();
+    addAction(round, scope('2027-03-01T01:00:00.000Z'), welcome);
+    expect(round.messages.map((m) => [m.channel, m.fallback])).toEqual([
+      ['wechat', { next: ['sms', 'phone'], withinMinutes: 120, title: '欢迎', kind: 'message' }],
+    ]);
+    expect(round.tasks).toEqual([]);
+  });
+
+  it('hands a missed window to a person, with no later channel to send it late', () => {
+    const round = new Round();
+    addMissed(round, scope('2027-03-01T01:00:00.000Z'), welcome);
+    expect(round.messages).toEqual([]);
+    expect(round.handOvers.map((m) => [m.channel, m.fallback])).toEqual([['wechat', undefined]]);
   });
 });
