@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps.ts';
+import { createInquiryReplyActivities } from './inquiry-replies.ts';
 import { createMessageActivities } from './messages.ts';
 import { createRoundActivities } from './rounds.ts';
 import { createTaskActivities } from './tasks.ts';
@@ -11,8 +12,10 @@ export type { ActivityDeps } from './deps.ts';
  * (`proxyActivities<Activities>()`), never this module's code.
  */
 export function createActivities(deps: ActivityDeps) {
+  const messages = createMessageActivities(deps);
   return {
-    ...createMessageActivities(deps),
+    ...messages,
+    ...createInquiryReplyActivities(deps, messages),
     ...createTaskActivities(deps),
     ...createRoundActivities(deps),
     ...createTimelineActivities(deps),

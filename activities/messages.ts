@@ -162,12 +162,13 @@ export function createMessageActivities(deps: ActivityDeps) {
       // text only: the outbox row keeps the variables without it.
       const patient = deps.describePatient && needsPatientName(deps, input) ? await deps.describePatient(input.patientRef) : null;
       const awaitsReceipt = channel.reportsDelivery === true;
+      // Rendered before the claim: a template that cannot render is for a person to fix, not to retry.
+      const variables = patient ? { ...input.variables, name: patient.name } : input.variables;
+      const { text, fields, preview } = deps.renderTemplate(input.templateId, variables, input.channel);
       const claim = await claimOrOutcome(deps, idempotencyKey, movesOn(input) ? 'failed' : 'handed-over');
       if ('result' in claim) return claim.result.outcome === 'already-sent' ? { ...claim.result, awaitsReceipt } : claim.result;
       let providerMessageId: string;
       try {
-        const variables = patient ? { ...input.variables, name: patient.name } : input.variables;
-        const { text, fields, preview } = deps.renderTemplate(input.templateId, variables, input.channel);
         ({ providerMessageId } = await channel.deliver({
           idempotencyKey,
           channel: input.channel,

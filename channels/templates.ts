@@ -1,6 +1,8 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
 import { loadContent, PLACEHOLDER } from '../pathway/compiler/content.ts';
+import { REPLY_TEMPLATE } from '../enrollment/inquiries/inquiry-reply.ts';
 
 /**
  * Renders a message template (content kept as data under pathways/) into the text to send on
@@ -20,17 +22,27 @@ export interface RenderedMessage {
   preview?: string;
 }
 
+/** The templates the platform itself sends (the reply to an inquiry), shipped under pathways/content/templates. */
+const PLATFORM_TEMPLATES = [REPLY_TEMPLATE];
+const SHIPPED_CONTENT_DIR = fileURLToPath(new URL('../pathways/content', import.meta.url));
+
 /** The lock-screen text of a sensitive template without a neutral `sms_body` of its own. */
 export const NEUTRAL_PREVIEW = '您有一条新的健康服务消息，请打开查看。';
 
 /**
- * A renderer of the message templates under `<contentDir>/templates/*.yaml`, read by the same
- * loader the compiler checks them with. A template or variable that is missing fails the
- * activity without retrying: a person must fix the content, and the journey hands the message
- * over rather than sending a half-filled text.
+ * A renderer of the message templates under `<contentDir>/templates/*.yaml` (and the platform's
+ * own, when that content has none of the id), read by the same loader the compiler checks them
+ * with. A template or variable that is missing fails the activity without retrying: a person
+ * must fix the content, and the journey hands the message over rather than sending a half-filled
+ * text.
  */
 export function loadTemplateRenderer(contentDir: string): RenderTemplate {
-  const { templates } = loadContent(contentDir);
+  const templates = new Map(loadContent(contentDir).templates);
+  // The platform's own templates come with it: content of a hospital's own may reword them, not lose them.
+  for (const id of PLATFORM_TEMPLATES) {
+    const shipped = loadContent(SHIPPED_CONTENT_DIR).templates.get(id);
+    if (!templates.has(id) && shipped) templates.set(id, shipped);
+  }
   const dir = path.join(contentDir, 'templates');
   return (templateId, variables, channel) => {
     const template = templates.get(templateId);

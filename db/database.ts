@@ -17,6 +17,8 @@ export interface Database {
   readings: ReadingsTable;
   questionnaire_responses: QuestionnaireResponsesTable;
   inquiries: InquiriesTable;
+  inbound_messages: InboundMessagesTable;
+  patient_contacts: PatientContactsTable;
   api_clients: ApiClientsTable;
   codec_sessions: CodecSessionsTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -161,6 +163,15 @@ export interface PatientsTable {
   identity_key_id: string;
   created_at: CreatedAt;
   created_by: string;
+  /** When the contact points were last written to patient_contacts (null: not yet, a record from before the index). */
+  contacts_indexed_at: NullableTimestamp;
+}
+
+/** A patient's contact point by keyed hash (`hmac-sha256:<keyId>:<hex>`): finds the patient an uplink came from. */
+export interface PatientContactsTable {
+  patient_ref: string;
+  kind: 'mobile' | 'wechat-openid';
+  hash: string;
 }
 
 /** Consent recorded before an enrolment: what the patient agreed to, when, and who recorded it. */
@@ -217,6 +228,24 @@ export interface InquiriesTable {
   answered_by: string | null;
   workflow_id: string;
   created_by: string;
+  /** What the butler answered: sent to the patient (`reply_via` message) or said on the phone or in person. */
+  reply: string | null;
+  reply_via: 'message' | 'phone' | 'in-person' | null;
+}
+
+/** A patient's message that came in through a channel (a WeChat message, an SMS reply), kept once per provider id. */
+export interface InboundMessagesTable {
+  id: string;
+  provider: string;
+  provider_message_id: string;
+  channel: string;
+  patient_ref: string | null;
+  inquiry_id: string | null;
+  /** attached to the open inquiry, opened a new one, or kept without text: unmatched, ambiguous, not-enrolled. */
+  outcome: 'attached' | 'opened' | 'unmatched' | 'ambiguous' | 'not-enrolled';
+  text: string | null;
+  received_at: Timestamp;
+  recorded_at: CreatedAt;
 }
 
 /** A caller of the API: one bearer key (stored as its sha256) with one role. */

@@ -3,11 +3,13 @@ import type { Kysely, Transaction } from 'kysely';
 import { CarepathError } from '../errors/carepath-error.ts';
 import type { Database } from '../db/database.ts';
 import { findEnrollment } from '../db/repositories/enrollments.ts';
-import { findInquiryByTask, markInquiryAnswered } from '../db/repositories/inquiries.ts';
+import { findInquiryByTask, markInquiryAnswered, type Inquiry } from '../db/repositories/inquiries.ts';
 import { closeOpenTask, type WorklistTask } from '../db/repositories/worklist.ts';
 import type { DataValue } from '../pathway/planner/index.ts';
 import { completeStepUpdate } from '../workflows/journey-definitions.ts';
-import { inquiryAnsweredSignal, inquiryWorkflowId } from '../workflows/inquiry-definitions.ts';
+import { inquiryAnsweredSignal, inquiryReplyWorkflowId, inquiryWorkflowId, type InquiryReplyInput } from '../workflows/inquiry-definitions.ts';
+import type { inquiryReplyWorkflow } from '../workflows/inquiry-reply.ts';
+import { inquiryReplyOf, replyChannels } from './inquiries/inquiry-reply.ts';
 import { updateJourney } from './journey-updates.ts';
 import { stepIdOfOccurrence } from '../pathway/model/keys.ts';
 
@@ -19,7 +21,8 @@ export type TaskCompletionPath = 'journey' | 'inquiry' | 'direct';
 
 /**
  * Journey steps complete through the journey's `completeStep` update (which validates the data;
- * the task is closed here and by the journey, whichever is first); inquiry answers close the task and stop the inquiry's timer; follow-up
+ * the task is closed here and by the journey, whichever is first); inquiry answers close the
+ * task, stop the inquiry's timer and send the reply to the patient; follow-up
  * tasks a journey created outside its steps (a message handed over, a phone call to make) close
  * in the database.
  */
@@ -31,6 +34,8 @@ export function completionPath(task: Pick<WorklistTask, 'kind' | 'occurrence_key
 export interface CompleteTaskDeps {
   db: Kysely<Database>;
   client: Client;
+  /** Where the reply workflow of an answered inquiry runs. */
+  taskQueue: string;
 }
 
 /**
@@ -59,10 +64,14 @@ export async function completeTask(
     }
     case 'inquiry': {
       const inquiry = await findInquiryByTask(deps.db, task.id);
+      const reply = inquiry ? inquiryReplyOf(request.data, inquiry.channel) : null;
       await deps.db.transaction().execute(async (trx) => {
         await closeTaskOrConflict(trx, task.id, request, at);
-        if (inquiry) await markInquiryAnswered(trx, inquiry.id, request.by, at);
+        if (inquiry) await markInquiryAnswered(trx, inquiry.id, { by: request.by, at, ...reply! });
         await onClosed(trx);
+        // Started before the commit: an answer is recorded only with its reply on its way. The
+        // workflow's first attempt may read before the commit, and retries.
+        if (inquiry && reply!.via === 'message') await startReply(deps, inquiry);
       });
       if (inquiry) await signalAnswered(deps.client, inquiry.id);
       return;
@@ -84,6 +93,17 @@ async function closeTaskOrConflict(
   if (!(await closeOpenTask(trx, id, { by: request.by, result: request.data, at }))) {
     throw new CarepathError('conflict', `task ${id} was closed by someone else meanwhile`);
   }
+}
+
+/** Starts the reply workflow of an answered inquiry (one per inquiry: a second start finds it and changes nothing). */
+async function startReply(deps: CompleteTaskDeps, inquiry: Inquiry): Promise<void> {
+  const input: InquiryReplyInput = { inquiryId: inquiry.id, channels: replyChannels(inquiry.channel) };
+  await deps.client.workflow.start<typeof inquiryReplyWorkflow>('inquiryReplyWorkflow', {
+    workflowId: inquiryReplyWorkflowId(inquiry.id),
+    taskQueue: deps.taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
 }
 
 /**

@@ -23,3 +23,20 @@ export const inquiryAnsweredSignal = defineSignal('inquiryAnswered');
 export function inquiryWorkflowId(inquiryId: string): string {
   return `inquiry/${inquiryId}`;
 }
+
+/** The reply to an inquiry, sent after the butler answered: the channels to try, in order (`phone` last: a call task). */
+export interface InquiryReplyInput {
+  inquiryId: string;
+  channels: string[];
+}
+
+export interface InquiryReplyOutcome {
+  /** `sent` on `channel`; `call-task` for the butler when no channel could carry it; `no-reply` when none was recorded. */
+  outcome: 'sent' | 'call-task' | 'handed-over' | 'no-reply';
+  channel: string | null;
+}
+
+/** The workflow id of an inquiry's reply: one per inquiry, so an answer is sent once. */
+export function inquiryReplyWorkflowId(inquiryId: string): string {
+  return `${inquiryWorkflowId(inquiryId)}/reply`;
+}

@@ -6,12 +6,11 @@ import type { CreateTaskInput } from '../activities/tasks.ts';
 import type { Action, CompiledPathway } from '../pathway/planner/index.ts';
 import type { JourneyInput } from './journey-definitions.ts';
 import { callKey, parseKey } from '../pathway/model/keys.ts';
+import { channelList } from '../pathway/model/channel-labels.ts';
 
 /** `phone` is a call a person makes: it is a task to call, not an automatic message. */
 const PERSON_CHANNELS = new Set(['phone']);
 const byPhone = (channels: readonly string[]) => channels.some((c) => PERSON_CHANNELS.has(c));
-/** How a call task names the channels that were tried (pathway/vocabulary/channels.yaml). */
-const CHANNEL_LABELS: Record<string, string> = { wechat: '微信', sms: '短信', app: '应用内消息' };
 
 /** A task of the round; `track` keeps it among the journey's open tasks (escalated, cancelled at the end). */
 export interface RoundTask {
@@ -203,7 +202,7 @@ export function addFallbackCall(round: Round, scope: Pick<ActionScope, 'input'>,
       occurrenceKey: callKey(message.occurrenceKey),
       code: null,
       kind: fallback.kind,
-      title: `电话联系: ${fallback.title}（${tried.map((c) => CHANNEL_LABELS[c] ?? c).join('、')}未送达）`,
+      title: `电话联系: ${fallback.title}（${channelList(tried)}未送达）`,
       role,
       assignee: role === 'butler' ? scope.input.butlerId : null,
       urgent: message.urgent,

@@ -2,6 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { CarepathError } from '../../errors/carepath-error.ts';
 import { findInquiry, type Inquiry } from '../../db/repositories/inquiries.ts';
 import { findWorklistTask } from '../../db/repositories/worklist.ts';
+import { listOutboxMessagesByKeys } from '../../db/repositories/outbox.ts';
+import { inquiryReplyKey, messageKey } from '../../pathway/model/keys.ts';
+import { REPLY_CHANNELS } from '../../enrollment/inquiries/inquiry-reply.ts';
 import { openInquiry } from '../../enrollment/inquiries/open-inquiry.ts';
 import { audit } from '../audit/audit.ts';
 import { actorId, principalOf } from '../auth/index.ts';
@@ -91,7 +94,33 @@ export const inquiryRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
         tags: ['inquiries'],
         security: bearer,
         params: idParams,
-        response: { 200: { type: 'object', properties: { ...inquirySchema.properties, question: { type: 'string' }, task: taskSchema } }, ...errorResponses },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              ...inquirySchema.properties,
+              question: { type: 'string' },
+              task: taskSchema,
+              reply: { type: ['string', 'null'], description: "the butler's answer (completing the response task with data.reply)" },
+              replyVia: { type: ['string', 'null'], enum: ['message', 'phone', 'in-person', null] },
+              replyMessages: {
+                type: 'array',
+                description: 'the reply sent to the patient, one entry per channel tried (WeChat, then the app; a call task when neither can carry it)',
+                items: {
+                  type: 'object',
+                  properties: {
+                    channel: { type: 'string' },
+                    status: { type: 'string', enum: ['pending', 'sent', 'failed'] },
+                    passedTo: { type: ['string', 'null'] },
+                    sentAt: { type: ['string', 'null'] },
+                    delivery: { type: ['string', 'null'] },
+                  },
+                },
+              },
+            },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -99,8 +128,23 @@ export const inquiryRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
       if (!inquiry) throw new CarepathError('not-found', `no inquiry ${request.params.id}`);
       await enrollmentFor(deps, request, inquiry.enrollment_id);
       const task = await findWorklistTask(deps.db, inquiry.task_id);
+      const replyKeys = REPLY_CHANNELS.map((channel) => messageKey(inquiry.enrollment_id, inquiryReplyKey(inquiry.id), channel));
+      const replyMessages = await listOutboxMessagesByKeys(deps.db, replyKeys);
       await audit(deps.db, request, 'inquiry.read', { type: 'inquiry', id: inquiry.id }, { enrollmentId: inquiry.enrollment_id });
-      return { ...inquiryView(inquiry), question: inquiry.question, ...(task ? { task: taskView(task) } : {}) };
+      return {
+        ...inquiryView(inquiry),
+        question: inquiry.question,
+        ...(task ? { task: taskView(task) } : {}),
+        reply: inquiry.reply,
+        replyVia: inquiry.reply_via,
+        replyMessages: replyMessages.map((m) => ({
+          channel: m.channel,
+          status: m.status,
+          passedTo: m.passed_to,
+          sentAt: m.sent_at?.toISOString() ?? null,
+          delivery: m.delivery,
+        })),
+      };
     },
   );
 };

@@ -95,7 +95,7 @@ export const taskRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, 
         throw new CarepathError('forbidden', 'only a doctor approves', { requiredRoles: PERMISSIONS.approve });
       }
       const data = request.body?.data ?? {};
-      await completeTask({ db: deps.db, client: deps.temporal.client }, task, { data, by: actorId(principal) }, (trx) =>
+      await completeTask({ db: deps.db, client: deps.temporal.client, taskQueue: deps.temporal.taskQueue }, task, { data, by: actorId(principal) }, (trx) =>
         audit(trx, request, 'task.complete', { type: 'task', id: task.id }, { enrollmentId: task.enrollment_id, step: task.step_id, kind: task.kind }),
       );
       return taskView((await findWorklistTask(deps.db, task.id))!);

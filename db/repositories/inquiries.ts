@@ -49,9 +49,18 @@ export function findInquiryByTask(db: Db, taskId: string): Promise<Inquiry | und
   return db.selectFrom('inquiries').selectAll().where('task_id', '=', taskId).executeTakeFirst();
 }
 
-/** Marks an inquiry answered (the first answer counts). */
-export async function markInquiryAnswered(db: Db, id: string, by: string, at: string): Promise<void> {
-  await db.updateTable('inquiries').set({ answered_at: at, answered_by: by }).where('id', '=', id).where('answered_at', 'is', null).execute();
+/** Marks an inquiry answered with its reply (the first answer counts). */
+export async function markInquiryAnswered(
+  db: Db,
+  id: string,
+  answer: { by: string; at: string; reply: string; via: NonNullable<Inquiry['reply_via']> },
+): Promise<void> {
+  await db
+    .updateTable('inquiries')
+    .set({ answered_at: answer.at, answered_by: answer.by, reply: answer.reply, reply_via: answer.via })
+    .where('id', '=', id)
+    .where('answered_at', 'is', null)
+    .execute();
 }
 
 /** Deletes an inquiry and its response task (compensation when its workflow could not start). */

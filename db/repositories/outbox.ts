@@ -116,6 +116,12 @@ export function listOutboxMessages(db: Db, enrollmentId: string): Promise<Outbox
   return db.selectFrom('outbox_messages').selectAll().where('enrollment_id', '=', enrollmentId).orderBy('id').execute();
 }
 
+/** The messages with these idempotency keys, in the order they were written. */
+export function listOutboxMessagesByKeys(db: Db, idempotencyKeys: readonly string[]): Promise<OutboxMessage[]> {
+  if (idempotencyKeys.length === 0) return Promise.resolve([]);
+  return db.selectFrom('outbox_messages').selectAll().where('idempotency_key', 'in', idempotencyKeys).orderBy('id').execute();
+}
+
 /** A provider's delivery receipt for one message, found by the provider's id (or the outbox key it was sent with). */
 export interface DeliveryReceipt {
   channel: string;

@@ -9,6 +9,7 @@ import type { InquiryInput } from '../../workflows/inquiry-definitions.ts';
 import { inquiryWorkflowId } from '../../workflows/inquiry-definitions.ts';
 import { INQUIRY_TASK_KIND } from '../complete-task.ts';
 import { inquiryDeadline } from './inquiry-sla.ts';
+import { inquiryKey } from '../../pathway/model/keys.ts';
 import type { inquiryWorkflow } from '../../workflows/inquiry.ts';
 
 /** Who an unanswered inquiry is escalated to: the butlers' lead. */
@@ -46,7 +47,7 @@ export async function openInquiry(
     const { task } = await insertTaskOnce(trx, {
       id: randomUUID(),
       enrollmentId: request.enrollment.id,
-      occurrenceKey: `inquiry:${id}`,
+      occurrenceKey: inquiryKey(id),
       stepId: 'inquiry',
       code: 'consultation',
       kind: INQUIRY_TASK_KIND,

@@ -8,6 +8,8 @@
 //   hand-over    `<key>/undelivered/<channel>` a message no retry could send, for a person
 //   message      `<enrolment>/<key>/<channel>` the outbox's idempotency key: one delivery per
 //                                             journey, occurrence or follow-up, and channel
+//   inquiry      `inquiry:<id>`               the response task of a patient's inquiry
+//                `inquiry:<id>/reply`         its reply to the patient (a message, or a call task)
 
 export type FollowUpKind = 'remind' | 'escalate';
 
@@ -54,6 +56,16 @@ export function parseKey(key: string): ParsedKey | null {
   if (m) parsed.followUp = { kind: m[1] as FollowUpKind, n: Number(m[2]) };
   if (call) parsed.call = call;
   return parsed;
+}
+
+/** The key of the response task of inquiry `id` (no `#`: no journey step stands behind it). */
+export function inquiryKey(id: string): string {
+  return `inquiry:${id}`;
+}
+
+/** The key of the reply to inquiry `id`: its messages, and the call task when no message can carry it. */
+export function inquiryReplyKey(id: string): string {
+  return `${inquiryKey(id)}/reply`;
 }
 
 /** The key of the task that gives a message nobody could send to a person (deliver by hand). */

@@ -53,11 +53,34 @@ describe('POST /v1/inquiries on the platform (real dev server)', () => {
     const read = await http('GET', `/v1/inquiries/${created.body.id}`, { key: api.keys.butler });
     expect(read.body).toMatchObject({ question: '孕吐很严重，可以吃什么？', task: { id: task.id, status: 'open' } });
 
-    const answered = await http('POST', `/v1/tasks/${task.id}/complete`, { key: api.keys.butler, body: { data: { reply: '已电话回复，建议少食多餐' } } });
+    const blank = await http('POST', `/v1/tasks/${task.id}/complete`, { key: api.keys.butler, body: { data: { reply: ' ' } } });
+    expect(blank.status).toBe(422);
+    expect(blank.body.message).toMatch(/data\.reply must be the answer to the patient/);
+    const answered = await http('POST', `/v1/tasks/${task.id}/complete`, { key: api.keys.butler, body: { data: { reply: '少食多餐，吐得厉害请来院' } } });
     expect(answered.status, JSON.stringify(answered.body)).toBe(200);
     expect(answered.body).toMatchObject({ status: 'done', completedBy: 'b1' });
-    const after = await http('GET', `/v1/inquiries/${created.body.id}`, { key: api.keys.coordinator });
-    expect(after.body).toMatchObject({ answeredBy: 'b1', answeredAt: expect.any(String) });
+    // Asked on WeChat: the reply goes to her WeChat (the platform's log channel here).
+    await eventually(async () => {
+      const after = await http('GET', `/v1/inquiries/${created.body.id}`, { key: api.keys.coordinator });
+      expect(after.body).toMatchObject({
+        answeredBy: 'b1',
+        answeredAt: expect.any(String),
+        reply: '少食多餐，吐得厉害请来院',
+        replyVia: 'message',
+        replyMessages: [{ channel: 'wechat', status: 'sent', passedTo: null, sentAt: expect.any(String) }],
+      });
+    });
+  });
+
+  it('records an answer given on the phone without sending it', async () => {
+    const created = await http('POST', '/v1/inquiries', { key: api.keys.integrator, body: { enrollmentId, question: '明天几点到？', channel: 'phone' } });
+    const answered = await http('POST', `/v1/tasks/${created.body.taskId}/complete`, {
+      key: api.keys.butler,
+      body: { data: { reply: '已电话告知：8点前到' } },
+    });
+    expect(answered.status, JSON.stringify(answered.body)).toBe(200);
+    const after = await http('GET', `/v1/inquiries/${created.body.id}`, { key: api.keys.butler });
+    expect(after.body).toMatchObject({ reply: '已电话告知：8点前到', replyVia: 'phone', replyMessages: [] });
   });
 
   it("escalates an inquiry whose target has passed to the butlers' lead, durably through its workflow", async () => {
@@ -125,7 +148,12 @@ describe('inquiry workflow on the time-skipping server', () => {
     expect(deadline.escalateAt.getTime()).toBe(deadline.dueAt.getTime());
     expect(deadline.dueAt.getTime() - inquiry.asked_at.getTime()).toBe(5 * 60_000);
     await t.env.sleep(60_000);
-    await completeTask({ db: t.database.db, client: t.env.client }, await task(inquiry.task_id), { data: { reply: '不建议' }, by: 'b1' }, async () => {});
+    await completeTask(
+      { db: t.database.db, client: t.env.client, taskQueue: t.taskQueue },
+      await task(inquiry.task_id),
+      { data: { reply: '不建议' }, by: 'b1' },
+      async () => {},
+    );
     expect(await t.env.client.workflow.getHandle(inquiry.workflow_id).result()).toEqual({ outcome: 'answered' });
     expect(await task(inquiry.task_id)).toMatchObject({ status: 'done', escalation_level: 0, completed_by: 'b1' });
     const answered = await t.database.db.selectFrom('inquiries').select(['answered_by', 'answered_at']).where('id', '=', inquiry.id).executeTakeFirstOrThrow();

@@ -9,7 +9,7 @@ import { pathwayContents } from '../../platform/pathway-contents.ts';
 import { PathwayReferenceCodec, PAYLOAD_CONVERTER_PATH } from '../../temporal/codec/index.ts';
 import { silentProgress } from '../../infra/progress.ts';
 import { ensureWorkflowBundle } from '../../worker/workflow-bundle.ts';
-import { createActivities } from '../../activities/index.ts';
+import { createActivities, type ActivityDeps } from '../../activities/index.ts';
 import type { Channel, OutboundMessage } from '../../channels/channel.ts';
 import { compileFile } from '../../pathway/compiler/compile.ts';
 import type { CompiledPathway } from '../../pathway/planner/index.ts';
@@ -61,7 +61,13 @@ export function referencingDataConverter(database: ThrowawayDatabase): DataConve
 }
 
 /** A worker running the real journey workflow and real activities against a throwaway database. */
-export async function journeyWorker(env: TestWorkflowEnvironment, database: ThrowawayDatabase, taskQueue: string, channels: Channel[]) {
+export async function journeyWorker(
+  env: TestWorkflowEnvironment,
+  database: ThrowawayDatabase,
+  taskQueue: string,
+  channels: Channel[],
+  deps: Partial<ActivityDeps> = {},
+) {
   return Worker.create({
     connection: env.nativeConnection,
     taskQueue,
@@ -72,6 +78,7 @@ export async function journeyWorker(env: TestWorkflowEnvironment, database: Thro
       logger: testLogger,
       channels: new Map(channels.map((c) => [c.name, c])),
       renderTemplate: (id, vars) => ({ text: `${id} ${JSON.stringify(vars)}`, fields: {} }),
+      ...deps,
     }),
   });
 }
@@ -145,10 +152,14 @@ export interface TimeSkippingJourneys {
 
 /**
  * Registers the hooks of a test file that runs journeys on the time-skipping server: the server,
- * a throwaway migrated database, and a production worker with real activities and these channels.
+ * a throwaway migrated database, and a production worker with real activities and these channels
+ * (`deps` replaces dependencies of the activities: a recipient resolver, the real templates).
  * The returned object is filled in by `beforeAll`.
  */
-export function useTimeSkippingJourneys(channels: Channel[] = []): TimeSkippingJourneys {
+export function useTimeSkippingJourneys(
+  channels: Channel[] = [],
+  deps: (database: ThrowawayDatabase) => Partial<ActivityDeps> = () => ({}),
+): TimeSkippingJourneys {
   const context = { taskQueue: `journeys-${randomUUID()}` } as TimeSkippingJourneys;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
@@ -159,7 +170,7 @@ export function useTimeSkippingJourneys(channels: Channel[] = []): TimeSkippingJ
       server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
       client: { dataConverter: referencingDataConverter(context.database) },
     });
-    worker = await journeyWorker(context.env, context.database, context.taskQueue, channels);
+    worker = await journeyWorker(context.env, context.database, context.taskQueue, channels, deps(context.database));
     running = worker.run();
   });
   afterAll(async () => {

@@ -71,6 +71,19 @@ describe('message templates', () => {
     expect(render('loss_care', { name: '王女士' }, 'wechat').text).toContain('王女士');
   });
 
+  it("renders the platform's inquiry reply from its shipped template when the content has none, as a sensitive text", () => {
+    const reply = render('inquiry_reply', { name: '王女士', reply: '明早空腹来院抽血即可。' }, 'app');
+    expect(reply.text).toContain('明早空腹来院抽血即可。');
+    expect(reply.preview).toBe(NEUTRAL_PREVIEW);
+    expect(() => render('inquiry_reply', { name: '王女士', reply: 'x' }, 'sms')).toThrow(expect.objectContaining({ type: 'SensitiveOverSms' }));
+  });
+
+  it("lets the content reword the platform's own template", () => {
+    const dir = contentDir();
+    writeFileSync(path.join(dir, 'templates', 'inquiry_reply.yaml'), 'id: inquiry_reply\nsensitive: true\nbody: "回复：{{reply}}"\n');
+    expect(loadTemplateRenderer(dir)('inquiry_reply', { reply: '好的' }, 'app').text).toBe('回复：好的');
+  });
+
   it('names an unknown template', () => {
     expect(() => render('nope', {})).toThrow(/no message template 'nope'/);
   });
