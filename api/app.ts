@@ -12,6 +12,7 @@ import { CODEC_ROLES, codecRoutes } from './routes/codec.ts';
 import { codecSessionRoutes, OperatorSessions } from './routes/codec-session.ts';
 import { healthRoutes } from './routes/health.ts';
 import { receiptRoutes } from './routes/receipts.ts';
+import { channelMessageRoutes } from './routes/channel-messages.ts';
 import { v1Routes } from './routes/v1.ts';
 
 /** Origin of the Temporal Web UI of the embedded dev server. */
@@ -33,6 +34,7 @@ export const app: FastifyPluginAsync<{ deps: AppDeps }> = async (fastify, { deps
   await fastify.register(healthRoutes, { deps });
   await fastify.register(v1Routes, { prefix: '/v1', deps, authorize, authenticator });
   await fastify.register(receiptRoutes, { deps });
+  await fastify.register(channelMessageRoutes, { deps });
   if (deps.codec) {
     const sessions = new OperatorSessions(deps.db);
     const authorizeBearer = async (request: FastifyRequest) => {

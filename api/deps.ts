@@ -3,6 +3,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { ReceiptProvider } from '../channels/receipts.ts';
 import type { RenderTemplate } from '../channels/templates.ts';
+import type { WechatServerConfig } from '../channels/wechat-server.ts';
 import type { Database } from '../db/database.ts';
 import type { IdentityVault } from '../enrollment/identity/identity-vault.ts';
 import type { PathwayRegistry } from '../pathway/registry.ts';
@@ -22,6 +23,8 @@ export interface AppDeps {
   renderTemplate?: RenderTemplate;
   /** Per SMS provider, the token its delivery receipts must carry (CAREPATH_<PROVIDER>_RECEIPT_TOKEN); without one, no receipt route. */
   receiptTokens?: Partial<Record<ReceiptProvider, string>>;
+  /** The Official Account's message endpoint (its Token, and in secure mode its key); without it, no WeChat message route. */
+  wechatServer?: WechatServerConfig | null;
 }
 
 export interface AppLimits {

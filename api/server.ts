@@ -25,8 +25,8 @@ export const API_LOG_REDACTIONS = [
   'err.where',
 ];
 
-/** A secret a URL may carry (a provider's receipt token), never logged. */
-const URL_SECRET = /([?&]token=)[^&]*/g;
+/** What a URL may carry that is never logged: a provider's receipt token, and the openid WeChat adds to its pushes (a contact point). */
+const URL_SECRET = /([?&](?:token|openid)=)[^&]*/g;
 
 /** The request as the log shows it: Fastify's fields, with any token in the URL censored. */
 function requestForLog(req: { method?: string; url?: string; host?: string; ip?: string; socket?: { remotePort?: number } }) {

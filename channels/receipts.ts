@@ -25,7 +25,7 @@ export interface TencentSmsReport {
 const CHINA_TIME = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/;
 
 /** A provider's `yyyy-MM-dd HH:mm:ss` in China time, or `fallback` when absent or malformed. */
-function chinaTime(value: string | undefined, fallback: Date): Date {
+export function chinaTime(value: string | undefined, fallback: Date): Date {
   const match = value ? CHINA_TIME.exec(value) : null;
   const at = match ? new Date(`${match[1]}T${match[2]}+08:00`) : fallback;
   return Number.isNaN(at.getTime()) ? fallback : at;

@@ -8,6 +8,7 @@ import { createLogChannel } from './log-channel.ts';
 import { createTencentSmsChannel } from './tencent-sms-channel.ts';
 import { createWebhookChannel } from './webhook-channel.ts';
 import { createWechatTemplateChannel } from './wechat-template-channel.ts';
+import type { WechatServerConfig } from './wechat-server.ts';
 
 /** The channels messages go out through automatically; `phone` is a person's call, made a task. */
 export const AUTOMATIC_CHANNELS = ['wechat', 'sms', 'app'] as const;
@@ -46,10 +47,11 @@ export function channelsFromEnv(env: Env, logger: Logger, templates: ProviderTem
 
 /**
  * Whether the provider's receipts reach the platform: an SMS provider whose callback token is
- * set. WeChat's TEMPLATESENDJOBFINISH comes to the account's message endpoint, which the
- * platform does not serve yet: a WeChat message counts as delivered once WeChat accepted it.
+ * set, or WeChat's template messages when the account's message endpoint is served (its
+ * TEMPLATESENDJOBFINISH event is the receipt).
  */
 function reportsDelivery(provider: string, env: Env): boolean {
+  if (provider === 'wechat-template') return wechatServerFrom(env) !== null;
   return provider in RECEIPT_PROVIDERS && receiptTokensFrom(env)[provider as ReceiptProvider] !== undefined;
 }
 
@@ -123,4 +125,27 @@ export function receiptTokensFrom(env: Env): Partial<Record<ReceiptProvider, str
     tokens[provider] = value;
   }
   return tokens;
+}
+
+/**
+ * The Official Account's message endpoint, when `CAREPATH_WECHAT_SERVER_TOKEN` is set (the Token
+ * of 服务器配置: 3–32 letters and digits); `CAREPATH_WECHAT_ENCODING_AES_KEY` (43 characters)
+ * turns on secure mode, whose envelopes must carry `CAREPATH_WECHAT_APP_ID`. null when unset.
+ */
+export function wechatServerFrom(env: Env): WechatServerConfig | null {
+  const token = env['CAREPATH_WECHAT_SERVER_TOKEN'];
+  if (!token) return null;
+  if (!/^[A-Za-z0-9]{3,32}$/.test(token))
+    throw new CarepathError('invalid-config', 'CAREPATH_WECHAT_SERVER_TOKEN must be 3 to 32 letters and digits, as WeChat requires');
+  const encodingAesKey = env['CAREPATH_WECHAT_ENCODING_AES_KEY'];
+  if (!encodingAesKey) return { token };
+  if (!/^[A-Za-z0-9]{43}$/.test(encodingAesKey))
+    throw new CarepathError('invalid-config', 'CAREPATH_WECHAT_ENCODING_AES_KEY must be the 43 letters and digits WeChat generated');
+  const appId = env['CAREPATH_WECHAT_APP_ID'];
+  if (!appId)
+    throw new CarepathError(
+      'invalid-config',
+      'secure mode (CAREPATH_WECHAT_ENCODING_AES_KEY) needs CAREPATH_WECHAT_APP_ID, the account every envelope must be for',
+    );
+  return { token, encodingAesKey, appId };
 }

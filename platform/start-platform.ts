@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { buildServer } from '../api/server.ts';
-import { channelsFromEnv, receiptTokensFrom } from '../channels/registry.ts';
+import { channelsFromEnv, receiptTokensFrom, wechatServerFrom } from '../channels/registry.ts';
 import { loadTemplateRenderer } from '../channels/templates.ts';
 import { loadContent } from '../pathway/compiler/content.ts';
 import type { AppConfig } from '../config/load-config.ts';
@@ -27,6 +27,7 @@ import { DEFAULT_TEMPORAL_UI_ORIGIN } from '../api/app.ts';
 import { bootstrapAdminKey } from '../api/auth/bootstrap.ts';
 import { ensureDevIdentityKeys, loadIdentityKeys } from '../enrollment/identity/identity-keys.ts';
 import { IdentityVault } from '../enrollment/identity/identity-vault.ts';
+import { indexUnindexedContacts } from '../enrollment/identity/contact-index.ts';
 import { patientDescriber } from '../enrollment/identity/patient-directory.ts';
 import { recipientResolver } from '../enrollment/identity/recipient-resolver.ts';
 import { AesGcmPayloadCodec } from '../temporal/codec/index.ts';
@@ -108,6 +109,11 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
     cleanups.push(() => database.close());
     const applied = await slowStep(progress, 'migrating the database (the first start creates every table)', () => migrateToLatest(database.db));
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
+    if (role !== 'worker') {
+      // Patients stored before the contact index: a message they send must find them.
+      const indexed = await indexUnindexedContacts(database.db, identity);
+      if (indexed > 0) logger.info({ indexed }, 'indexed the contact points of patients stored before the index');
+    }
     const pathways = await slowStep(progress, `compiling the pathways in ${config.pathwaysDir}`, () => loadPathwayRegistry(config.pathwaysDir));
     const refused = await slowStep(progress, 'recording the pathway versions', () => recordPathwayVersions(database.db, pathways));
     for (const r of refused) progress(`not offering ${r.id} for new enrolments: ${r.reason}`);
@@ -173,6 +179,7 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
         identity,
         renderTemplate: loadTemplateRenderer(config.contentDir),
         receiptTokens: receiptTokensFrom(config.env),
+        wechatServer: wechatServerFrom(config.env),
         codec: { codec: new AesGcmPayloadCodec(keyRing), allowedOrigins: [config.api.temporalUiOrigin || devServer?.uiUrl || DEFAULT_TEMPORAL_UI_ORIGIN] },
         ...(config.api.rateLimitPerMinute !== null ? { limits: { rateLimitPerMinute: config.api.rateLimitPerMinute } } : {}),
       },

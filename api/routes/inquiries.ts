@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { CarepathError } from '../../errors/carepath-error.ts';
 import { findInquiry, type Inquiry } from '../../db/repositories/inquiries.ts';
 import { findWorklistTask } from '../../db/repositories/worklist.ts';
+import { listInquiryMessages } from '../../db/repositories/inbound-messages.ts';
 import { listOutboxMessagesByKeys } from '../../db/repositories/outbox.ts';
 import { inquiryReplyKey, messageKey } from '../../pathway/model/keys.ts';
 import { REPLY_CHANNELS } from '../../enrollment/inquiries/inquiry-reply.ts';
@@ -103,6 +104,14 @@ export const inquiryRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
               task: taskSchema,
               reply: { type: ['string', 'null'], description: "the butler's answer (completing the response task with data.reply)" },
               replyVia: { type: ['string', 'null'], enum: ['message', 'phone', 'in-person', null] },
+              messages: {
+                type: 'array',
+                description: 'what the patient sent through a channel about this inquiry (WeChat, an SMS reply): the first opened it, later ones joined it',
+                items: {
+                  type: 'object',
+                  properties: { channel: { type: 'string' }, text: { type: ['string', 'null'] }, receivedAt: { type: 'string' }, opened: { type: 'boolean' } },
+                },
+              },
               replyMessages: {
                 type: 'array',
                 description: 'the reply sent to the patient, one entry per channel tried (WeChat, then the app; a call task when neither can carry it)',
@@ -130,6 +139,7 @@ export const inquiryRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
       const task = await findWorklistTask(deps.db, inquiry.task_id);
       const replyKeys = REPLY_CHANNELS.map((channel) => messageKey(inquiry.enrollment_id, inquiryReplyKey(inquiry.id), channel));
       const replyMessages = await listOutboxMessagesByKeys(deps.db, replyKeys);
+      const messages = await listInquiryMessages(deps.db, inquiry.id);
       await audit(deps.db, request, 'inquiry.read', { type: 'inquiry', id: inquiry.id }, { enrollmentId: inquiry.enrollment_id });
       return {
         ...inquiryView(inquiry),
@@ -137,6 +147,7 @@ export const inquiryRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
         ...(task ? { task: taskView(task) } : {}),
         reply: inquiry.reply,
         replyVia: inquiry.reply_via,
+        messages: messages.map((m) => ({ channel: m.channel, text: m.text, receivedAt: m.received_at.toISOString(), opened: m.outcome === 'opened' })),
         replyMessages: replyMessages.map((m) => ({
           channel: m.channel,
           status: m.status,

@@ -49,7 +49,8 @@ const CONTRACTS = {
   },
 } as const;
 
-function sameToken(given: string, expected: string): boolean {
+/** Whether a token given in a URL is the one configured (constant time). */
+export function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);

@@ -18,3 +18,15 @@ export async function markEnrollmentEnded(db: Db, id: string, status: 'completed
 export async function setEnrollmentPathwayVersion(db: Db, id: string, version: string, hash: string): Promise<void> {
   await db.updateTable('enrollments').set({ pathway_version: version, pathway_hash: hash }).where('id', '=', id).execute();
 }
+
+/** A patient's active enrolments, the latest first. */
+export function listActiveEnrollmentsOf(db: Db, patientRefs: readonly string[]): Promise<Enrollment[]> {
+  if (patientRefs.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('enrollments')
+    .selectAll()
+    .where('patient_ref', 'in', patientRefs)
+    .where('status', '=', 'active')
+    .orderBy('created_at', 'desc')
+    .execute();
+}

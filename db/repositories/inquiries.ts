@@ -68,3 +68,15 @@ export async function deleteInquiryWithTask(db: Db, id: string, taskId: string):
   await db.deleteFrom('inquiries').where('id', '=', id).execute();
   await db.deleteFrom('tasks').where('id', '=', taskId).execute();
 }
+
+/** The latest unanswered inquiry of these enrolments, or undefined. */
+export function findOpenInquiry(db: Db, enrollmentIds: readonly string[]): Promise<Inquiry | undefined> {
+  if (enrollmentIds.length === 0) return Promise.resolve(undefined);
+  return db
+    .selectFrom('inquiries')
+    .selectAll()
+    .where('enrollment_id', 'in', enrollmentIds)
+    .where('answered_at', 'is', null)
+    .orderBy('asked_at', 'desc')
+    .executeTakeFirst();
+}

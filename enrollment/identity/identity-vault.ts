@@ -32,6 +32,9 @@ export function normalisedIdentifier(identity: Pick<PatientIdentity, 'idType' | 
   throw new CarepathError('invalid-input', 'a patient needs an identity document number or a phone number, to be recognised on a later enrolment');
 }
 
+/** The contact points a patient's message can come from. */
+export type ContactKind = 'mobile' | 'wechat-openid';
+
 /**
  * Encrypts and decrypts patient identities (AES-256-GCM with the patient reference as associated
  * data, so a ciphertext moved to another row does not decrypt) and computes the keyed lookup hash.
@@ -42,6 +45,16 @@ export class IdentityVault {
   /** `hmac-sha256:<keyId>:<hex>` of the normalised identifier. */
   lookupHash(identity: PatientIdentity): string {
     const mac = createHmac('sha256', this.keys.lookup.key).update(normalisedIdentifier(identity)).digest('hex');
+    return `hmac-sha256:${this.keys.lookup.id}:${mac}`;
+  }
+
+  /**
+   * `hmac-sha256:<keyId>:<hex>` of one contact point (a mobile number without +86, an openid as
+   * given): finds the patient a WeChat message or an SMS reply came from.
+   */
+  contactHash(kind: ContactKind, address: string): string {
+    const value = kind === 'mobile' ? normalisedPhone(address) : address.trim();
+    const mac = createHmac('sha256', this.keys.lookup.key).update(`${kind}:${value}`).digest('hex');
     return `hmac-sha256:${this.keys.lookup.id}:${mac}`;
   }
 

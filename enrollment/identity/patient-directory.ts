@@ -4,6 +4,7 @@ import type { Database } from '../../db/database.ts';
 import { appendAudit } from '../../db/repositories/audit-log.ts';
 import { CarepathError } from '../../errors/carepath-error.ts';
 import { findPatient, findPatientByIdentifierHash, insertPatientOnce, updatePatientIdentity } from '../../db/repositories/patients.ts';
+import { indexContacts } from './contact-index.ts';
 import { IDENTITY_FIELDS, identityDifferences, sameField, type IdentityField } from './identity-fields.ts';
 import type { IdentityVault, PatientIdentity } from './identity-vault.ts';
 
@@ -38,7 +39,8 @@ export async function registerPatient(
     keyId: sealed.keyId,
     createdBy: context.createdBy,
   });
-  if (!created) {
+  if (created) await indexContacts(db, vault, patient.patient_ref, identity);
+  else {
     const stored = vault.decrypt(patient.patient_ref, patient.identity_ciphertext, patient.identity_key_id);
     const fields = identityDifferences(stored, identity);
     if (fields.length > 0) {
@@ -92,6 +94,7 @@ export async function updatePatientIdentityFields(
     if ((err as { code?: string }).code === '23505') throw taken;
     throw err;
   }
+  if (changed.includes('phone') || changed.includes('wechatOpenId')) await indexContacts(db, vault, patient.patient_ref, next);
   return { changed };
 }
 
