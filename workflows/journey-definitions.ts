@@ -3,6 +3,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ReplayBudget } from './replay-budget.ts';
 import type { PendingFallback } from './fallbacks.ts';
+import type { PacingState } from './pacing.ts';
 import type { CompiledPathway, DataValue, JourneyState, JourneyStatus, Projection } from '../pathway/planner/index.ts';
 
 /** The journey's input, and the small state carried across continue-as-new. */
@@ -35,6 +36,8 @@ export interface JourneyInput {
   dueAt?: string | null;
   /** Messages of preference orders still waiting on their channel's outcome (workflows/fallbacks.ts). */
   fallbacks?: PendingFallback[];
+  /** Routine messages' turns and those still waiting for theirs (workflows/pacing.ts); only for a pathway with pacing. */
+  pacing?: PacingState;
 }
 
 export interface JourneyOutcome {

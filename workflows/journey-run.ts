@@ -19,8 +19,9 @@ import type {
 } from './journey-definitions.ts';
 import { addAction, addFallbackCall, addMissed, Round, type ActionScope } from './journey-round.ts';
 import { Fallbacks, nextMessage, type FallbackReason, type PendingFallback } from './fallbacks.ts';
+import { Pacing, type HeldMessages } from './pacing.ts';
 import type { DeliveryOutcome, SendMessageInput, SendMessageResult } from '../activities/messages.ts';
-import { parseKey } from '../pathway/model/keys.ts';
+import { parseKey, stepIdOfKey } from '../pathway/model/keys.ts';
 import { DEFAULT_REPLAY_BUDGET, type ReplayBudget } from './replay-budget.ts';
 import {
   stepOf,
@@ -42,6 +43,7 @@ export class JourneyRun {
   readonly openTasks: Record<string, string>;
   /** Messages of preference orders waiting on their channel's outcome. */
   readonly fallbacks: Fallbacks;
+  readonly pacing: Pacing;
   readonly run: number;
   /** This journey's replay budget, pinned at enrolment. */
   readonly budget: ReplayBudget;
@@ -78,6 +80,7 @@ export class JourneyRun {
     this.planner = new Planner(this.pathway, state);
     this.openTasks = { ...(input.openTasks ?? {}) };
     this.fallbacks = new Fallbacks(this.pathway, [...(input.fallbacks ?? [])]);
+    this.pacing = new Pacing(this.pathway, input.pacing);
     this.run = input.run ?? 0;
     // Tasks of steps a new version of the pathway no longer has cannot be completed: cancel them.
     for (const key of Object.keys(this.openTasks)) {
@@ -218,6 +221,7 @@ export class JourneyRun {
     for (const key of plan.cancel) {
       this.cancel(round, key, now, plan.cancelReasons?.[key]);
     }
+    const planned = round.messages.length;
     for (const action of plan.due) {
       addAction(round, scope, action);
       this.planner.update(action.key, { issuedAt: now });
@@ -229,7 +233,35 @@ export class JourneyRun {
         }),
       );
     }
+    if (this.pacing.active) this.pace(round, planned, now);
     return { round, acted: plan.due.length + plan.skipped.length + plan.cancel.length > 0 };
+  }
+
+  // —— pacing of routine messages ——
+
+  /** Holds the round's new routine messages whose turn has not come (each on the timeline as `paced`, with its turn). */
+  private pace(round: Round, planned: number, now: string): void {
+    const { go, held } = this.pacing.admit(round.messages.slice(planned), Date.parse(now));
+    round.messages.splice(planned, round.messages.length - planned, ...go);
+    for (const h of held) round.events.push(this.entry('paced', `${h.occurrenceKey}/paced`, now, stepIdOfKey(h.occurrenceKey), { until: h.at }));
+  }
+
+  /**
+   * The held messages whose turn has come go in the next round, unless their step was answered
+   * or cancelled meanwhile, or the journey exited (each such one on the timeline as dropped).
+   */
+  release(held: readonly HeldMessages[], now: string): void {
+    for (const h of held) {
+      const dropped = this.droppedReason(h.occurrenceKey);
+      if (dropped) this.note('paced', `${h.occurrenceKey}/released`, now, stepIdOfKey(h.occurrenceKey), { dropped });
+      else this.pending.messages.push(...h.messages);
+    }
+  }
+
+  /** Why a message waiting (for its turn, or its next channel) no longer goes: the journey exited, its step was done or cancelled. */
+  private droppedReason(occurrenceKey: string): 'journey-ended' | 'step-done' | 'step-cancelled' | null {
+    const rec = this.planner.record(parseKey(occurrenceKey)?.occurrence ?? occurrenceKey);
+    return this.current.status === 'ended' ? 'journey-ended' : rec?.completedAt ? 'step-done' : rec?.cancelledAt ? 'step-cancelled' : null;
   }
 
   // —— preference orders of channels ——
@@ -249,8 +281,7 @@ export class JourneyRun {
       const { message } = p;
       const reason: FallbackReason | 'delivered' = p.failed ? 'failed' : (outcomes[keyOf(message)] ?? 'unconfirmed');
       if (reason === 'delivered') continue;
-      const rec = this.planner.record(parseKey(message.occurrenceKey)?.occurrence ?? message.occurrenceKey);
-      const dropped = this.current.status === 'ended' ? 'journey-ended' : rec?.completedAt ? 'step-done' : rec?.cancelledAt ? 'step-cancelled' : null;
+      const dropped = this.droppedReason(message.occurrenceKey);
       const to = message.fallback.next[0]!;
       const details = { from: message.channel, reason, ...(dropped ? { dropped } : { to }) };
       this.note('fallback', `${message.occurrenceKey}/${message.channel}`, now, message.stepId, details);
@@ -267,11 +298,10 @@ export class JourneyRun {
     return step && 'channels' in step ? step.channels.filter((c) => c !== 'phone') : [message.channel];
   }
 
-  /** The next time the journey must run: its plan's wake-up, or a channel's time running out. */
+  /** The next time the journey must run: its plan's wake-up, a channel's time running out, a held message's turn. */
   wakeMs(): number | null {
-    const plan = this.nextWakeMs();
-    const fallback = this.fallbacks.nextMs();
-    return plan === null ? fallback : fallback === null ? plan : Math.min(plan, fallback);
+    const times = [this.nextWakeMs(), this.fallbacks.nextMs(), this.pacing.nextMs()].filter((t): t is number => t !== null);
+    return times.length ? Math.min(...times) : null;
   }
 
   /** Closes every task still open when the span is over (in the next round). */
@@ -325,9 +355,12 @@ export class JourneyRun {
 
   /** The state to carry into the next run (closed records in their short form). */
   carryOver(pathway: CompiledPathway = this.pathway): JourneyInput {
-    const next = { ...this.input, pathway, journey: this.planner.compactedState(), openTasks: this.openTasks, run: this.run + 1, replayBudget: this.budget };
+    // What this run's input carried is replaced by what waits now, never carried again as it was.
+    const { fallbacks: _carried, pacing: _paced, ...input } = this.input;
+    const next = { ...input, pathway, journey: this.planner.compactedState(), openTasks: this.openTasks, run: this.run + 1, replayBudget: this.budget };
     const fallbacks = this.fallbacks.count ? { fallbacks: [...this.fallbacks.pending] } : {};
-    return { ...next, ...fallbacks, dueAt: this.current.nextWakeAt };
+    const pacing = this.pacing.active || this.pacing.heldCount ? { pacing: this.pacing.state } : {};
+    return { ...next, ...fallbacks, ...pacing, dueAt: this.current.nextWakeAt };
   }
 
   // —— queries ——

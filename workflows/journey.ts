@@ -130,6 +130,7 @@ async function runJourney(journey: JourneyRun): Promise<Ending> {
   for (let rounds = 0; ; rounds++) {
     const now = nowIso();
     await fallBack(journey, now);
+    journey.release(journey.pacing.takeDue(Date.parse(now)), now);
     const { round, acted } = journey.planRound(now, () => patched(HELD_UP_PATCH));
     for (const warning of journey.current.warnings) log.warn('planner warning', { warning });
     if (!round.empty) await carryOut(journey, round, sends);
@@ -143,12 +144,14 @@ async function runJourney(journey: JourneyRun): Promise<Ending> {
     const ending = endingOf(journey, now);
     if (journey.hasPendingWrites) continue;
     if (ending) {
-      if (ending === 'ended' && journey.fallbacks.count > 0 && journey.current.status === 'ended') {
-        // Exited (a loss, a withdrawal): the next channels of what was sent never go.
+      const waiting = journey.fallbacks.count + journey.pacing.heldCount;
+      if (ending === 'ended' && waiting > 0 && journey.current.status === 'ended') {
+        // Exited (a loss, a withdrawal): the next channels of what was sent, and the messages held for their turn, never go.
         journey.fallBack(journey.fallbacks.takeAll(), {}, messageKey, now);
+        journey.release(journey.pacing.takeAll(), now);
         continue;
       }
-      if (sends.count > 0 || (ending === 'ended' && journey.fallbacks.count > 0)) {
+      if (sends.count > 0 || (ending === 'ended' && waiting > 0)) {
         // Still planned steps (and channels' times) fall due meanwhile: wait for the next of them too.
         const wake = journey.wakeMs();
         if (!journey.changed && (wake === null || wake > Date.now())) await wakeup.wait(wake, wakeSummary(journey.current.nextWakeAt, journey.current.stage));

@@ -111,6 +111,14 @@ export function emitCompiled(a: Analysis, timezone: string): CompiledPathway {
       postpartumFrom: str(ageDisplay, 'postpartum_from'),
     });
   }
+  // Only where declared: a pathway without pacing hashes (and runs) as before.
+  const pacing = sub(root, 'pacing');
+  if (pacing['per_day'] !== undefined || pacing['gap'] !== undefined) {
+    body.pacing = omitUndefined({
+      perDay: typeof pacing['per_day'] === 'number' ? pacing['per_day'] : undefined,
+      gapMinutes: str(pacing, 'gap') !== undefined ? minutes(str(pacing, 'gap')) : undefined,
+    });
+  }
   return canonicalize({ ...body, hash: contentHash(body) });
 }
 

@@ -39,6 +39,7 @@ export const RULES: Record<string, string> = {
   'unknown-channel': 'a channel outside pathway/vocabulary/channels.yaml',
   'unknown-template': 'a message template that does not exist under content/templates/',
   'channel-fallback': "a preference order of channels names one twice, puts 'phone' before another channel, or has a 'within' outside 5min–3d",
+  'pacing-gap': "pacing's gap between routine messages is outside 1min–12h",
   'template-channel-mismatch': 'a step sends through a channel its template has no text for',
   'sensitive-over-sms':
     "sensitive content (IVF, mental health, loss) sent by SMS without a neutral sms_body, or a reproductive program's SMS text that does not say whether it is sensitive",

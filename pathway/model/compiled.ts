@@ -238,6 +238,11 @@ export interface CompiledPathway {
   locale: string;
   timezone: { name: string; offsetMinutes: number };
   quietHours: { start: number; end: number };
+  /**
+   * How often routine messages may reach the patient: at most `perDay` a local day, at least
+   * `gapMinutes` apart; more wait for their turn (workflows/pacing.ts). Absent: no limit.
+   */
+  pacing?: { perDay?: number; gapMinutes?: number };
   defaultTime: number;
   /** How times are labelled for people; from `postpartumFrom` (the delivery) on, as days after it (`产后D+7`). */
   ageDisplay?: { style: 'gestational-age' | 'cycle-day' | 'days-since'; anchor: string; postpartumFrom?: string };

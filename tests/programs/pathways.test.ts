@@ -30,14 +30,17 @@ describe('every program validates', () => {
     expect(r.code).toBe(0);
   });
 
-  // Bumped on every change of content: ivf-cycle 2 added the holiday greetings; 3 (ivf-cycle 4) the anchors' plausible windows.
-  const VERSIONS: Partial<Record<ProgramName, string>> = { 'ivf-cycle': '4' };
+  // Bumped on every change of content: ivf-cycle 2 added the holiday greetings; 3 (ivf-cycle 4) the anchors' plausible windows;
+  // the obstetrics programs' 4 their pacing of routine messages.
+  const VERSIONS: Partial<Record<ProgramName, string>> = { 'ivf-cycle': '4', 'full-pregnancy': '4', 'mid-pregnancy': '4', 'late-pregnancy': '4' };
 
   it.each(NAMES)('%s compiles, is versioned and stays a reasonable size', (name) => {
     const p = program(name);
     expect(p.version).toBe(VERSIONS[name] ?? '3');
     expect(p.timezone).toEqual({ name: 'Asia/Shanghai', offsetMinutes: 480 });
     expect(p.quietHours).toEqual({ start: 21 * 60, end: 8 * 60 });
+    // Obstetrics pushes education often: routine messages 30 minutes apart at least.
+    expect(p.pacing).toEqual(name.endsWith('-pregnancy') ? { gapMinutes: 30 } : undefined);
     // Pinned into every journey's workflow input: keep it well below Temporal's payload limits.
     expect(Buffer.byteLength(JSON.stringify(p))).toBeLessThan(80 * 1024);
   });

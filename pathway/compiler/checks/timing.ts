@@ -8,6 +8,7 @@ import { parseDuration } from '../../planner/duration.ts';
 
 /** Fills `a.dependsOn` and reports timing mistakes. */
 export function checkTiming(a: Analysis): void {
+  checkPacing(a);
   for (const step of a.draft.steps) {
     const timing = sub(step.def, 'timing');
     const timingPath = [...step.path, 'timing'];
@@ -88,5 +89,18 @@ function checkRecurrence(a: Analysis, timing: Record<string, unknown>, path: (st
   if (every && every.minutes === 0) a.report('recurrence-unbounded', "'every' must be longer than 0", [...path, 'every']);
   if (timing['until'] === undefined && timing['count'] === undefined) {
     a.report('recurrence-unbounded', "a recurring step needs 'until' or 'count' so that it ends", [...path, 'every'], { key: true });
+  }
+}
+
+/** The longest gap between routine messages: a longer one would hold a message into the next day's plans. */
+const MAX_GAP_MINUTES = 12 * 60;
+
+/** `pacing.gap` between 1 minute and 12 hours. */
+function checkPacing(a: Analysis): void {
+  const gap = sub(a.draft.root, 'pacing')['gap'];
+  if (typeof gap !== 'string') return;
+  const minutes = parseDuration(gap)?.minutes;
+  if (minutes !== undefined && (minutes < 1 || minutes > MAX_GAP_MINUTES)) {
+    a.report('pacing-gap', `'gap: ${gap}' is outside 1min–12h: routine messages spaced further apart would be held into the next day's`, ['pacing', 'gap']);
   }
 }
