@@ -110,9 +110,15 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
     const applied = await slowStep(progress, 'migrating the database (the first start creates every table)', () => migrateToLatest(database.db));
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
     if (role !== 'worker') {
-      // Patients stored before the contact index: a message they send must find them.
-      const indexed = await indexUnindexedContacts(database.db, identity);
-      if (indexed > 0) logger.info({ indexed }, 'indexed the contact points of patients stored before the index');
+      // Patients stored before the contact index, so that a message they send finds them: in the
+      // background (a large directory takes a while), and never a reason not to start.
+      void indexUnindexedContacts(database.db, identity)
+        .then(({ indexed, unreadable }) => {
+          if (indexed > 0) logger.info({ indexed }, 'indexed the contact points of patients stored before the index');
+          if (unreadable > 0)
+            logger.warn({ unreadable }, 'identities that do not decrypt with the configured keys were not indexed: messages from them find no patient');
+        })
+        .catch((err: unknown) => logger.warn({ err }, 'indexing the contact points of earlier patients stopped; it resumes at the next start'));
     }
     const pathways = await slowStep(progress, `compiling the pathways in ${config.pathwaysDir}`, () => loadPathwayRegistry(config.pathwaysDir));
     const refused = await slowStep(progress, 'recording the pathway versions', () => recordPathwayVersions(database.db, pathways));

@@ -22,7 +22,14 @@ export async function findPatientRefsByContact(db: Db, contact: ContactHash): Pr
   return rows.map((r) => r.patient_ref);
 }
 
-/** Patients stored before their contact points were indexed, a batch at a time. */
-export function listUnindexedPatients(db: Db, limit: number): Promise<PatientRow[]> {
-  return db.selectFrom('patients').selectAll().where('contacts_indexed_at', 'is', null).orderBy('patient_ref').limit(limit).execute();
+/** Patients stored before their contact points were indexed, a batch at a time after `afterRef` (in patient_ref order). */
+export function listUnindexedPatients(db: Db, afterRef: string, limit: number): Promise<PatientRow[]> {
+  return db
+    .selectFrom('patients')
+    .selectAll()
+    .where('contacts_indexed_at', 'is', null)
+    .where('patient_ref', '>', afterRef)
+    .orderBy('patient_ref')
+    .limit(limit)
+    .execute();
 }

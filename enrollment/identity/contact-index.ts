@@ -21,18 +21,28 @@ export async function indexContacts(db: Db, vault: IdentityVault, patientRef: st
 }
 
 /**
- * Indexes the patients stored before the index existed (decrypting each once); returns how many.
- * Run at the API's start: a patient not yet indexed is not found by a message she sends.
+ * Indexes the patients stored before the index existed (decrypting each once), a batch at a time.
+ * A record that does not decrypt (its key is gone) is counted and left unindexed: it cannot be
+ * found by a message, and must not stop the others. Runs in the background of the API's start.
  */
-export async function indexUnindexedContacts(db: Kysely<Database>, vault: IdentityVault, batchSize = 200): Promise<number> {
+export async function indexUnindexedContacts(db: Kysely<Database>, vault: IdentityVault, batchSize = 200): Promise<{ indexed: number; unreadable: number }> {
   let indexed = 0;
-  for (;;) {
-    const batch = await listUnindexedPatients(db, batchSize);
+  let unreadable = 0;
+  for (let after = ''; ;) {
+    const batch = await listUnindexedPatients(db, after, batchSize);
     for (const patient of batch) {
-      await indexContacts(db, vault, patient.patient_ref, vault.decrypt(patient.patient_ref, patient.identity_ciphertext, patient.identity_key_id));
+      let identity: PatientIdentity;
+      try {
+        identity = vault.decrypt(patient.patient_ref, patient.identity_ciphertext, patient.identity_key_id);
+      } catch {
+        unreadable++;
+        continue;
+      }
+      await indexContacts(db, vault, patient.patient_ref, identity);
+      indexed++;
     }
-    indexed += batch.length;
-    if (batch.length < batchSize) return indexed;
+    if (batch.length < batchSize) return { indexed, unreadable };
+    after = batch[batch.length - 1]!.patient_ref;
   }
 }
 

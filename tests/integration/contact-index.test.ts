@@ -50,8 +50,17 @@ describe('the contact index', () => {
     await database.db.updateTable('patients').set({ contacts_indexed_at: null }).where('patient_ref', '=', ref).execute();
     expect(await patientsByContact(database.db, vault, 'mobile', '13900004444')).toEqual([]);
 
-    expect(await indexUnindexedContacts(database.db, vault, 1)).toBe(1);
+    expect(await indexUnindexedContacts(database.db, vault, 1)).toEqual({ indexed: 1, unreadable: 0 });
     expect(await patientsByContact(database.db, vault, 'mobile', '13900004444')).toEqual([ref]);
-    expect(await indexUnindexedContacts(database.db, vault)).toBe(0);
+    expect(await indexUnindexedContacts(database.db, vault)).toEqual({ indexed: 0, unreadable: 0 });
+  });
+
+  it('skips an identity whose key is gone, and indexes the others', async () => {
+    const lost = await register({ name: '李娜', phone: '13900005555', idNumber: 'TESTIDX5' });
+    const kept = await register({ name: '周洁', phone: '13900006666', idNumber: 'TESTIDX6' });
+    await database.db.updateTable('patients').set({ contacts_indexed_at: null }).where('patient_ref', 'in', [lost, kept]).execute();
+    await database.db.updateTable('patients').set({ identity_key_id: 'gone' }).where('patient_ref', '=', lost).execute();
+    expect(await indexUnindexedContacts(database.db, vault, 1)).toEqual({ indexed: 1, unreadable: 1 });
+    expect(await patientsByContact(database.db, vault, 'mobile', '13900006666')).toEqual([kept]);
   });
 });
