@@ -15,7 +15,7 @@ import { receivePatientMessage, type PatientMessageDeps } from '../../enrollment
 import { CarepathError } from '../../errors/carepath-error.ts';
 import type { AppDeps } from '../deps.ts';
 import { errorResponses } from '../schemas/common.ts';
-import { sameToken } from './receipts.ts';
+import { otherFields, sameToken } from './receipts.ts';
 
 const MAX_XML_BYTES = 64 * 1024;
 const MAX_REPLIES = 1_000;
@@ -44,13 +44,14 @@ const REPLY_CONTRACTS = {
       items: {
         type: 'object',
         required: ['phone_number', 'content', 'sequence_id'],
+        additionalProperties: otherFields,
         properties: {
           phone_number: { type: 'string', minLength: 1, maxLength: 32 },
           content: { type: 'string', maxLength: 4000 },
           send_time: { type: 'string', maxLength: 32 },
           sign_name: { type: 'string', maxLength: 64 },
           dest_code: { type: 'string', maxLength: 32 },
-          sequence_id: { type: ['string', 'integer'] },
+          sequence_id: { anyOf: [{ type: 'string', minLength: 1, maxLength: 32 }, { type: 'integer' }] },
         },
       },
     },
@@ -62,6 +63,7 @@ const REPLY_CONTRACTS = {
     body: {
       type: 'object',
       required: ['mobile', 'text'],
+      additionalProperties: otherFields,
       properties: {
         mobile: { type: 'string', minLength: 1, maxLength: 32 },
         nationcode: { type: 'string', maxLength: 8 },

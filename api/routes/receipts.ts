@@ -10,7 +10,7 @@ const MAX_REPORTS = 1_000;
 const token = { type: 'string', minLength: 1, maxLength: 256 } as const;
 const shortText = { type: 'string', maxLength: 64 } as const;
 /** The other fields a provider documents or adds (the number, send time, size, description): scalars, read by no one. */
-const otherFields = { anyOf: [{ type: 'string', maxLength: 1024 }, { type: 'number' }, { type: 'boolean' }, { type: 'null' }] } as const;
+export const otherFields = { anyOf: [{ type: 'string', maxLength: 1024 }, { type: 'number' }, { type: 'boolean' }, { type: 'null' }] } as const;
 
 /** The reports each provider pushes (its documented fields; others it adds are ignored) and what it expects back. */
 const CONTRACTS = {
