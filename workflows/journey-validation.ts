@@ -14,6 +14,7 @@ import type {
 } from './journey-definitions.ts';
 import { stepIdOfKey } from '../pathway/model/keys.ts';
 import { STAFF_COMPLETED_KINDS } from '../pathway/model/step-kinds.ts';
+import { stepDataFields } from '../pathway/model/step-data.ts';
 
 /** Thrown by a validator; the message goes back to the caller as the rejection reason. */
 export class InvalidUpdate extends Error {
@@ -45,21 +46,20 @@ export function validateCompleteStep(pathway: CompiledPathway, state: JourneySta
   if (!STAFF_COMPLETED_KINDS.has(step.kind))
     throw new InvalidUpdate(`step '${step.id}' is a ${step.kind}; only tasks, approvals, escalations and milestones are completed this way`);
   openOccurrence(state, request.key);
-  const produces: Record<string, ValueType> = step.kind === 'task' ? step.produces : step.kind === 'approval' ? { approved: 'bool', note: 'string' } : {};
+  const fields = stepDataFields(step);
   const data = request.data ?? {};
   for (const [field, value] of Object.entries(data)) {
-    const type = produces[field];
+    const type = fields[field]?.type;
     if (!type)
       throw new InvalidUpdate(
-        `step '${step.id}' does not produce '${field}'${Object.keys(produces).length ? ` (it produces ${Object.keys(produces).join(', ')})` : ''}`,
+        `step '${step.id}' does not produce '${field}'${Object.keys(fields).length ? ` (it produces ${Object.keys(fields).join(', ')})` : ''}`,
       );
     if (!fitsType(type, value, pathway.timezone.offsetMinutes)) throw new InvalidUpdate(`'${field}' must be a ${type}, got ${JSON.stringify(value)}`);
   }
-  for (const field of step.kind === 'task' ? Object.keys(produces) : []) {
-    if (!(field in data)) throw new InvalidUpdate(`step '${step.id}' needs '${field}' (${produces[field]})`);
-  }
-  if (step.kind === 'approval' && typeof data['approved'] !== 'boolean') {
-    throw new InvalidUpdate(`approval '${step.id}' needs 'approved': true or false`);
+  for (const [field, { type, required }] of Object.entries(fields)) {
+    if (!required || field in data) continue;
+    if (step.kind === 'approval') throw new InvalidUpdate(`approval '${step.id}' needs '${field}': true or false`);
+    throw new InvalidUpdate(`step '${step.id}' needs '${field}' (${type})`);
   }
   if (now !== undefined && step.kind === 'task' && step.booking) {
     const refused = checkBooking(pathway, state, now, step, data[step.booking.field])?.refuse;
