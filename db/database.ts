@@ -21,6 +21,8 @@ export interface Database {
   patient_contacts: PatientContactsTable;
   api_clients: ApiClientsTable;
   codec_sessions: CodecSessionsTable;
+  staff_sessions: StaffSessionsTable;
+  enrollment_anchors: EnrollmentAnchorsTable;
   idempotency_keys: IdempotencyKeysTable;
 }
 
@@ -281,4 +283,21 @@ export interface CodecSessionsTable {
   roles: Json<string[]>;
   expires_at: ColumnType<Date, Date | string, Date | string>;
   created_at: CreatedAt;
+}
+
+/** A staff browser's sign-in session (the console): an API key exchanged for a cookie; only the token's hash is kept. */
+export interface StaffSessionsTable {
+  token_hash: string;
+  client_id: string;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  created_at: CreatedAt;
+}
+
+/** An enrolment's anchor as the API was told it: given at enrolment, corrected later, or set by an event. */
+export interface EnrollmentAnchorsTable {
+  enrollment_id: string;
+  name: string;
+  value: string;
+  source: 'given' | 'corrected' | 'event';
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }

@@ -4,6 +4,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { CarepathError } from '../errors/carepath-error.ts';
 import type { Database } from '../db/database.ts';
 import { insertConsent } from '../db/repositories/consents.ts';
+import { upsertEnrollmentAnchors } from '../db/repositories/enrollment-anchors.ts';
 import { deletePatientIfUnused } from '../db/repositories/patients.ts';
 import type { CompiledPathway } from '../pathway/planner/index.ts';
 import { checkEnrollmentAnchors, checkEnrollmentVariables } from './enrollment-input.ts';
@@ -90,6 +91,7 @@ export async function enrollPatient(deps: EnrollDeps, request: EnrollPatientRequ
       enrolledAt: new Date().toISOString(),
     };
     await insertEnrollmentRow(trx, start);
+    await upsertEnrollmentAnchors(trx, enrollmentId, request.anchors, 'given');
     await insertConsent(trx, {
       id: randomUUID(),
       patientRef,
@@ -109,6 +111,7 @@ export async function enrollPatient(deps: EnrollDeps, request: EnrollPatientRequ
   } catch (err) {
     await deps.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('consents').where('enrollment_id', '=', enrollmentId).execute();
+      await trx.deleteFrom('enrollment_anchors').where('enrollment_id', '=', enrollmentId).execute();
       await trx.deleteFrom('enrollments').where('id', '=', enrollmentId).execute();
       if (result.newPatient) await deletePatientIfUnused(trx, result.patientRef);
       await audit.rolledBack(trx, result, (err as Error).message?.split('\n')[0] ?? String(err));

@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { appendAudit } from '../../db/repositories/audit-log.ts';
 import { deleteCodecSession, findOpenCodecSession, insertCodecSession } from '../../db/repositories/codec-sessions.ts';
 import { CarepathError } from '../../errors/carepath-error.ts';
+import { hashSessionToken, newSessionToken, readCookie } from '../auth/session-tokens.ts';
 import { errorBodySchema } from '../plugins/error-handler.ts';
 import type { CodecOperator } from './codec.ts';
 
@@ -24,10 +24,10 @@ export class OperatorSessions {
 
   /** Opens a session for an operator, audited with its address; returns the token the cookie carries. */
   async open(operator: CodecOperator, sourceIp: string | null, now = Date.now()): Promise<{ token: string; until: number }> {
-    const token = randomBytes(32).toString('base64url');
+    const token = newSessionToken();
     const until = now + SESSION_MS;
     await this.db.transaction().execute(async (trx) => {
-      await insertCodecSession(trx, { tokenHash: hashToken(token), clientId: operator.id, roles: operator.roles, expiresAt: new Date(until) });
+      await insertCodecSession(trx, { tokenHash: hashSessionToken(token), clientId: operator.id, roles: operator.roles, expiresAt: new Date(until) });
       await appendAudit(trx, sessionAudit('codec.session.open', operator.id, operator.roles, sourceIp, { until: new Date(until).toISOString() }));
     });
     return { token, until };
@@ -37,7 +37,7 @@ export class OperatorSessions {
   async fromRequest(request: FastifyRequest, now = Date.now()): Promise<CodecOperator | null> {
     const token = readCookie(request.headers.cookie, COOKIE);
     if (!token) return null;
-    const session = await findOpenCodecSession(this.db, hashToken(token), new Date(now));
+    const session = await findOpenCodecSession(this.db, hashSessionToken(token), new Date(now));
     return session ? { id: session.client_id, roles: session.roles } : null;
   }
 
@@ -45,26 +45,14 @@ export class OperatorSessions {
   async close(request: FastifyRequest, now = Date.now()): Promise<void> {
     const token = readCookie(request.headers.cookie, COOKIE);
     if (!token) return;
-    const session = await findOpenCodecSession(this.db, hashToken(token), new Date(now));
-    await deleteCodecSession(this.db, hashToken(token));
+    const session = await findOpenCodecSession(this.db, hashSessionToken(token), new Date(now));
+    await deleteCodecSession(this.db, hashSessionToken(token));
     if (session) await appendAudit(this.db, sessionAudit('codec.session.close', session.client_id, session.roles, request.ip, {}));
   }
 }
 
 function sessionAudit(action: string, actor: string, roles: readonly string[], sourceIp: string | null, details: object) {
   return { actor, actorRole: roles.join(','), action, resourceType: 'codec-session', resourceId: null, sourceIp, details };
-}
-
-function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
-function readCookie(header: string | undefined, name: string): string | null {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=') || null;
-  }
-  return null;
 }
 
 const LOGIN_PAGE = `<!doctype html>

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { upsertEnrollmentAnchors } from '../../db/repositories/enrollment-anchors.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import { CarepathError } from '../../errors/carepath-error.ts';
 import type { Enrollment } from '../../db/repositories/enrollments.ts';
@@ -50,9 +51,11 @@ export const journeyUpdateRoutes: FastifyPluginAsync<RouteContext> = async (app,
     async (request) => {
       const enrollment = await enrollmentFor(deps, request, request.params.id);
       const id = request.body.id ?? randomUUID();
-      const urgent = mayTriggerUrgentWork(await pinnedPathway(deps, enrollment), { kind: 'event', name: request.body.name });
+      const pathway = await pinnedPathway(deps, enrollment);
+      const urgent = mayTriggerUrgentWork(pathway, { kind: 'event', name: request.body.name });
       const event = { name: request.body.name, id, by: actorId(principalOf(request)), ...(request.body.at ? { at: request.body.at } : {}) };
       const result = await updateJourney(client, enrollment, recordEventUpdate, event, { urgent });
+      if (pathway?.events[result.name]?.setsAnchor) await upsertEnrollmentAnchors(deps.db, enrollment.id, { [result.name]: result.at }, 'event');
       await audit(deps.db, request, 'journey.event', { type: 'enrollment', id: enrollment.id }, { event: request.body.name, eventId: id });
       return { ...result, id };
     },
@@ -83,6 +86,7 @@ export const journeyUpdateRoutes: FastifyPluginAsync<RouteContext> = async (app,
         value: request.body.value,
         by: actorId(principalOf(request)),
       });
+      await upsertEnrollmentAnchors(deps.db, enrollment.id, { [result.name]: result.value }, 'corrected');
       await audit(deps.db, request, 'journey.anchor.set', { type: 'enrollment', id: enrollment.id }, { anchor: request.params.name });
       return result;
     },

@@ -2,12 +2,15 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CarepathError } from '../../errors/carepath-error.ts';
 import type { TaskStatus } from '../../db/database.ts';
 import { findWorklistTask, isVisibleToButler, listWorklist, reassignTask, type WorklistTask } from '../../db/repositories/worklist.ts';
-import { completeTask } from '../../enrollment/complete-task.ts';
+import { completeTask, INQUIRY_TASK_KIND } from '../../enrollment/complete-task.ts';
+import { findInquiryByTask } from '../../db/repositories/inquiries.ts';
 import type { DataValue } from '../../pathway/planner/index.ts';
 import { audit } from '../audit/audit.ts';
 import { actorId, may, PERMISSIONS, principalOf } from '../auth/index.ts';
 import { bearer, errorResponses, idParams, isoDateTime, pageQuery } from '../schemas/common.ts';
-import { completeTaskBody, reassignTaskBody, taskSchema } from '../schemas/tasks.ts';
+import { completeTaskBody, reassignTaskBody, taskDetailSchema, taskListItemSchema, taskSchema } from '../schemas/tasks.ts';
+import { taskForm } from '../../enrollment/task-form.ts';
+import { pathwaysOfTasks, patientsOfTasks } from './task-context.ts';
 import type { RouteContext } from './context.ts';
 
 interface WorklistQuery {
@@ -16,6 +19,9 @@ interface WorklistQuery {
   due_before?: string;
   role?: string;
   enrollment?: string;
+  kind?: string;
+  include?: 'patient';
+  sort?: 'due' | 'urgent';
   limit: number;
   offset: number;
 }
@@ -39,20 +45,32 @@ export const taskRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, 
             due_before: isoDateTime,
             role: { type: 'string', maxLength: 32 },
             enrollment: { type: 'string', maxLength: 128 },
+            kind: { type: 'string', maxLength: 32, description: 'task, approval, escalation, milestone, inquiry-response, …' },
+            include: {
+              type: 'string',
+              enum: ['patient'],
+              description: "patient: each task's patient (name, and gestational age or cycle day); for roles that read identities",
+            },
+            sort: { type: 'string', enum: ['due', 'urgent'], default: 'due', description: 'urgent: urgent tasks first, then soonest due' },
             ...pageQuery,
           },
         },
         response: {
-          200: { type: 'object', properties: { items: { type: 'array', items: taskSchema }, limit: { type: 'integer' }, offset: { type: 'integer' } } },
+          200: { type: 'object', properties: { items: { type: 'array', items: taskListItemSchema }, limit: { type: 'integer' }, offset: { type: 'integer' } } },
           ...errorResponses,
         },
       },
     },
     async (request) => {
       const principal = principalOf(request);
-      const { assignee, status, due_before: dueBefore, role, enrollment, limit, offset } = request.query;
+      const { assignee, status, due_before: dueBefore, role, enrollment, kind, include, sort, limit, offset } = request.query;
       if (principal.role === 'butler' && assignee !== undefined && assignee !== principal.butlerId) {
         throw new CarepathError('forbidden', 'a butler sees only their own worklist');
+      }
+      if (include === 'patient' && !may(principal, 'readIdentity')) {
+        throw new CarepathError('forbidden', `role ${principal.role} may not read patients' names (include=patient)`, {
+          requiredRoles: PERMISSIONS.readIdentity,
+        });
       }
       const rows = await listWorklist(deps.db, {
         ...(assignee !== undefined ? { assignee } : {}),
@@ -60,6 +78,8 @@ export const taskRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, 
         ...(dueBefore !== undefined ? { dueBefore } : {}),
         ...(role !== undefined ? { role } : {}),
         ...(enrollment !== undefined ? { enrollmentId: enrollment } : {}),
+        ...(kind !== undefined ? { kind } : {}),
+        ...(sort === 'urgent' ? { urgentFirst: true } : {}),
         ...(principal.role === 'butler' ? { visibleToButler: principal.butlerId ?? '\u0000none' } : {}),
         limit,
         offset,
@@ -69,9 +89,50 @@ export const taskRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, 
         request,
         'task.list',
         { type: 'task', id: null },
-        { filter: { assignee, status, dueBefore, role, enrollment, limit, offset }, count: rows.length },
+        { filter: { assignee, status, dueBefore, role, enrollment, kind, limit, offset }, count: rows.length },
       );
-      return { items: rows.map(taskView), limit, offset };
+      if (include !== 'patient') return { items: rows.map(taskView), limit, offset };
+      const patients = await patientsOfTasks(deps, request, rows, await pathwaysOfTasks(deps, rows));
+      return { items: rows.map((t) => ({ ...taskView(t), patient: patients.get(t.id) })), limit, offset };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/tasks/:id',
+    {
+      onRequest: authorize('readTasks'),
+      schema: {
+        summary: 'One task with the form completing it takes and, for roles that read identities, its patient',
+        tags: ['tasks'],
+        security: bearer,
+        params: idParams,
+        response: { 200: taskDetailSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const task = await taskFor(request, request.params.id);
+      const pathways = await pathwaysOfTasks(deps, [task]);
+      await audit(deps.db, request, 'task.read', { type: 'task', id: task.id }, { enrollmentId: task.enrollment_id });
+      const principal = principalOf(request);
+      const patient = may(principal, 'readIdentity') ? (await patientsOfTasks(deps, request, [task], pathways)).get(task.id) : undefined;
+      const inquiry = task.kind === INQUIRY_TASK_KIND && may(principal, 'readInquiry') ? await findInquiryByTask(deps.db, task.id) : undefined;
+      if (inquiry) await audit(deps.db, request, 'inquiry.read', { type: 'inquiry', id: inquiry.id }, { enrollmentId: inquiry.enrollment_id });
+      return {
+        ...taskView(task),
+        form: taskForm(task, pathways.get(`${task.pathway_id}@${task.pathway_version}`)),
+        ...(patient ? { patient } : {}),
+        ...(inquiry
+          ? {
+              inquiry: {
+                id: inquiry.id,
+                question: inquiry.question,
+                channel: inquiry.channel,
+                askedAt: inquiry.asked_at.toISOString(),
+                urgent: inquiry.urgent,
+              },
+            }
+          : {}),
+      };
     },
   );
 

@@ -9,6 +9,7 @@ import { journeyUpdateRoutes } from './journey-updates.ts';
 import { pathwayRoutes } from './pathways.ts';
 import { patientRoutes } from './patients.ts';
 import { reportRoutes } from './reports.ts';
+import { staffSessionRoutes } from './staff-session.ts';
 import { taskRoutes } from './tasks.ts';
 
 /** Default largest body of a /v1 request: patient records and task data are small. */
@@ -32,6 +33,7 @@ export const v1Routes: FastifyPluginAsync<RouteContext> = async (app, { deps, au
     inquiryRoutes,
     reportRoutes,
     apiClientRoutes,
+    staffSessionRoutes,
   ]) {
     await app.register(routes, context);
   }

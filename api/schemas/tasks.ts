@@ -28,6 +28,48 @@ export const taskSchema = {
   },
 } as const;
 
+const taskPatientSchema = {
+  type: 'object',
+  description:
+    "the task's patient: her name (null when it cannot be decrypted) and where she is in the program (gestational-age 22+3, cycle-day CD12, days-since D+30, postpartum 产后D+7)",
+  properties: {
+    name: nullableString,
+    age: {
+      type: ['object', 'null'],
+      properties: { style: { type: 'string', enum: ['gestational-age', 'cycle-day', 'days-since', 'postpartum'] }, label: { type: 'string' } },
+    },
+  },
+} as const;
+
+export const taskListItemSchema = { type: 'object', properties: { ...taskSchema.properties, patient: taskPatientSchema } } as const;
+
+export const taskDetailSchema = {
+  type: 'object',
+  properties: {
+    ...taskSchema.properties,
+    patient: taskPatientSchema,
+    inquiry: {
+      type: 'object',
+      description: "an inquiry's response task: the patient's question (for roles that read inquiries)",
+      properties: { id: { type: 'string' }, question: { type: 'string' }, channel: nullableString, askedAt: { type: 'string' }, urgent: { type: 'boolean' } },
+    },
+    form: {
+      type: 'array',
+      description: 'the fields completing the task takes (data.<name>), in order',
+      items: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          type: { type: 'string', enum: ['datetime', 'date', 'bool', 'int', 'double', 'string', 'choice'] },
+          required: { type: 'boolean' },
+          options: { type: 'array', items: { type: 'string' } },
+          maxLength: { type: 'integer' },
+        },
+      },
+    },
+  },
+} as const;
+
 export const completeTaskBody = {
   type: 'object',
   additionalProperties: false,

@@ -11,6 +11,7 @@ import * as outboxErrorsCleared from './2026-12-03-0009-outbox-errors-cleared.ts
 import * as deliveryReceipts from './2026-12-06-0010-delivery-receipts.ts';
 import * as outboxPassedOn from './2026-12-06-0011-outbox-passed-on.ts';
 import * as inquiryReplies from './2026-12-06-0012-inquiry-replies.ts';
+import * as staffConsole from './2026-12-07-0013-staff-console.ts';
 
 /** Every migration, in order. Names sort by date; kysely applies the missing ones in this order. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-0010-delivery-receipts': deliveryReceipts,
   '2026-12-06-0011-outbox-passed-on': outboxPassedOn,
   '2026-12-06-0012-inquiry-replies': inquiryReplies,
+  '2026-12-07-0013-staff-console': staffConsole,
 };

@@ -44,6 +44,16 @@ export function findPatient(db: Db, patientRef: string): Promise<PatientRow | un
 }
 
 /** Stores a patient's changed identity: its ciphertext, key and lookup hash. */
+/** The patients with these references (in no particular order; unknown ones are absent). */
+export function findPatients(db: Db, patientRefs: readonly string[]): Promise<PatientRow[]> {
+  if (!patientRefs.length) return Promise.resolve([]);
+  return db
+    .selectFrom('patients')
+    .selectAll()
+    .where('patient_ref', 'in', [...patientRefs])
+    .execute();
+}
+
 export async function updatePatientIdentity(
   db: Db,
   patientRef: string,

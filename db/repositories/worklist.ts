@@ -5,7 +5,7 @@ import type { Task } from './tasks.ts';
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** A task with what the worklist shows of its enrolment (pseudonymous only). */
-export type WorklistTask = Task & { patient_ref: string; pathway_id: string; enrollment_butler_id: string | null };
+export type WorklistTask = Task & { patient_ref: string; pathway_id: string; pathway_version: string; enrolled_at: Date; enrollment_butler_id: string | null };
 
 export interface WorklistFilter {
   assignee?: string;
@@ -13,6 +13,9 @@ export interface WorklistFilter {
   dueBefore?: string;
   role?: string;
   enrollmentId?: string;
+  kind?: string;
+  /** Urgent tasks first (then soonest due). */
+  urgentFirst?: boolean;
   /** Restricts to what one butler may see: tasks assigned to them, and unassigned butler tasks of their patients. */
   visibleToButler?: string;
   limit: number;
@@ -44,7 +47,14 @@ function worklistQuery(db: Db) {
   return db
     .selectFrom('tasks')
     .innerJoin('enrollments', 'enrollments.id', 'tasks.enrollment_id')
-    .select([...taskColumns, 'enrollments.patient_ref', 'enrollments.pathway_id', 'enrollments.butler_id as enrollment_butler_id']);
+    .select([
+      ...taskColumns,
+      'enrollments.patient_ref',
+      'enrollments.pathway_id',
+      'enrollments.pathway_version',
+      'enrollments.created_at as enrolled_at',
+      'enrollments.butler_id as enrollment_butler_id',
+    ]);
 }
 
 /** Tasks matching the filter, soonest due first (tasks without a due time last). */
@@ -55,6 +65,8 @@ export function listWorklist(db: Db, filter: WorklistFilter): Promise<WorklistTa
   if (filter.dueBefore !== undefined) query = query.where('tasks.due_at', '<', new Date(filter.dueBefore));
   if (filter.role !== undefined) query = query.where('tasks.role', '=', filter.role);
   if (filter.enrollmentId !== undefined) query = query.where('tasks.enrollment_id', '=', filter.enrollmentId);
+  if (filter.kind !== undefined) query = query.where('tasks.kind', '=', filter.kind);
+  if (filter.urgentFirst) query = query.orderBy('tasks.urgent', 'desc');
   if (filter.visibleToButler !== undefined) {
     const butler = filter.visibleToButler;
     query = query.where((eb) =>
