@@ -10,6 +10,7 @@ import { DEFAULT_RATE_LIMIT_PER_MINUTE, registerRateLimit } from './plugins/rate
 import { installBodyParsers, installTextGuard } from './plugins/validation.ts';
 import { CODEC_ROLES, codecRoutes } from './routes/codec.ts';
 import { codecSessionRoutes, OperatorSessions } from './routes/codec-session.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { healthRoutes } from './routes/health.ts';
 import { receiptRoutes } from './routes/receipts.ts';
 import { channelMessageRoutes } from './routes/channel-messages.ts';
@@ -35,6 +36,7 @@ export const app: FastifyPluginAsync<{ deps: AppDeps }> = async (fastify, { deps
   await fastify.register(v1Routes, { prefix: '/v1', deps, authorize, authenticator });
   await fastify.register(receiptRoutes, { deps });
   await fastify.register(channelMessageRoutes, { deps });
+  if (deps.console) await fastify.register(consoleRoutes, { dir: deps.console.dir });
   if (deps.codec) {
     const sessions = new OperatorSessions(deps.db);
     const authorizeBearer = async (request: FastifyRequest) => {

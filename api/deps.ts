@@ -25,6 +25,8 @@ export interface AppDeps {
   receiptTokens?: Partial<Record<ReceiptProvider, string>>;
   /** The Official Account's message endpoint (its Token, and in secure mode its key); without it, no WeChat message route. */
   wechatServer?: WechatServerConfig | null;
+  /** The staff console's built files (platform/console-build.ts); without them, no console. */
+  console?: { dir: string };
 }
 
 export interface AppLimits {

@@ -22,6 +22,7 @@ import { pathwayContents } from './pathway-contents.ts';
 import { recordPathwayVersions } from './pathway-versions.ts';
 import { createWorker } from '../worker/create-worker.ts';
 import { ensureWorkflowBundle } from '../worker/workflow-bundle.ts';
+import { ensureConsoleBuild } from './console-build.ts';
 import { CarepathError } from '../errors/carepath-error.ts';
 import { DEFAULT_TEMPORAL_UI_ORIGIN } from '../api/app.ts';
 import { bootstrapAdminKey } from '../api/auth/bootstrap.ts';
@@ -38,6 +39,8 @@ export type PlatformRole = 'all' | 'worker' | 'api';
 export interface RunningPlatform {
   /** null when only the worker runs. */
   apiUrl: string | null;
+  /** The staff console's address; null when only the worker runs or it could not be built. */
+  consoleUrl: string | null;
   temporalAddress: string;
   temporalUiUrl: string | null;
   database: string;
@@ -58,6 +61,8 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
       `${role === 'worker' ? 'a worker' : 'an API'} on its own needs TEMPORAL_ADDRESS and DATABASE_URL: the embedded Temporal server and database belong to \`carepath start\``,
     );
   }
+  // Built beside the rest of the start (a second or two, once after a change to console/).
+  const consoleBuild = role === 'worker' ? null : ensureConsoleBuild(progress).catch((err: unknown) => err as Error);
   // Channels first: a provider without its credentials or approved templates stops the start before anything runs.
   const channels = role === 'api' ? new Map() : channelsFromEnv(config.env, logger, loadContent(config.contentDir).providerTemplates);
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -170,13 +175,15 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
     }
 
     if (role === 'worker') {
-      return { apiUrl: null, temporalAddress: address, temporalUiUrl: null, database: database.where, stop: stopAll };
+      return { apiUrl: null, consoleUrl: null, temporalAddress: address, temporalUiUrl: null, database: database.where, stop: stopAll };
     }
     const bootstrap = await bootstrapAdminKey(database.db, config.env);
     if (bootstrap?.kind === 'created' && bootstrap.key) progress(`created the first admin API key (shown only now; keep it safe): ${bootstrap.key}`);
     if (bootstrap?.kind === 'given-key-revoked') {
       logger.warn({ clientId: bootstrap.clientId }, 'CAREPATH_BOOTSTRAP_ADMIN_KEY names a revoked key: it stays revoked; unset the variable');
     }
+    const built = await consoleBuild;
+    if (built instanceof Error) logger.error({ err: built }, 'the staff console could not be built: the API runs without it');
     const server: FastifyInstance = await buildServer(
       {
         db: database.db,
@@ -187,6 +194,7 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
         receiptTokens: receiptTokensFrom(config.env),
         wechatServer: wechatServerFrom(config.env),
         codec: { codec: new AesGcmPayloadCodec(keyRing), allowedOrigins: [config.api.temporalUiOrigin || devServer?.uiUrl || DEFAULT_TEMPORAL_UI_ORIGIN] },
+        ...(built && !(built instanceof Error) ? { console: { dir: built.dir } } : {}),
         ...(config.api.rateLimitPerMinute !== null ? { limits: { rateLimitPerMinute: config.api.rateLimitPerMinute } } : {}),
       },
       logger,
@@ -199,6 +207,7 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
 
     return {
       apiUrl: `http://${config.api.host}:${port}`,
+      consoleUrl: built && !(built instanceof Error) ? `http://${config.api.host}:${port}/console/` : null,
       temporalAddress: address,
       temporalUiUrl: devServer?.uiUrl ?? null,
       database: database.where,

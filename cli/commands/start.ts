@@ -19,6 +19,7 @@ export async function runPlatform(role: PlatformRole): Promise<number> {
   const lines = [
     '',
     `carepath ${role === 'all' ? '' : `${role} `}is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    ...(platform.consoleUrl ? [`  staff console  ${platform.consoleUrl}`] : []),
     ...(platform.apiUrl ? [`  API            ${platform.apiUrl}   (health: ${platform.apiUrl}/health)`] : []),
     `  Temporal       ${platform.temporalAddress}${platform.temporalUiUrl ? '   (embedded dev server)' : ''}`,
     ...(platform.temporalUiUrl ? [`  Temporal UI    ${platform.temporalUiUrl}`] : []),

@@ -1,0 +1,101 @@
+import { Alert, Button, Card, DatePicker, Form, Space, Spin, Table, Tag, Typography } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useState } from 'react';
+import { useParams } from 'react-router';
+import { api, ApiError } from '../api.ts';
+import { formatTime } from '../format.ts';
+import { useI18n } from '../i18n.tsx';
+import type { TimelineEntry } from '../types.ts';
+import { useLoad } from '../use-load.ts';
+
+interface PathwayDetail {
+  id: string;
+  version: string;
+  title: string;
+  anchors: Record<string, { type: 'date' | 'datetime'; required: boolean; title?: string }>;
+  stages: { id: string; title?: string }[];
+  versions: { version: string; hash: string; firstSeenAt: string }[];
+}
+
+interface Preview {
+  entries: TimelineEntry[];
+  notProjected: { step: string; why: string }[];
+  truncated: boolean;
+}
+
+const BAND_COLORS = ['#e6f4ff', '#f6ffed', '#fff7e6', '#f9f0ff', '#fff1f0', '#e6fffb', '#fcffe6'];
+
+/** A program previewed for imagined anchors: its timeline by week or cycle day, stages as bands, each step with its code and title. */
+export function ProgramPreviewPage() {
+  const { id } = useParams();
+  const { t, word } = useI18n();
+  const pathway = useLoad((signal) => api<PathwayDetail>(`/v1/pathways/${encodeURIComponent(id!)}`, { signal }), [id]);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  if (pathway.error) return <Alert type="error" showIcon title={t('loadFailed', { m: pathway.error.message })} />;
+  if (!pathway.data) return <Spin />;
+  const p = pathway.data;
+  const stageIndex = new Map(p.stages.map((s, i) => [s.id, i]));
+  const stageTitle = new Map(p.stages.map((s) => [s.id, s.title ?? s.id]));
+
+  const run = async (values: Record<string, Dayjs | undefined>) => {
+    setError(null);
+    const search = new URLSearchParams();
+    for (const [name, anchor] of Object.entries(p.anchors)) {
+      const value = values[name];
+      if (value) search.set(`anchor.${name}`, anchor.type === 'date' ? value.format('YYYY-MM-DD') : value.format());
+    }
+    try {
+      setPreview(await api<Preview>(`/v1/pathways/${encodeURIComponent(p.id)}/preview?${search.toString()}`));
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{`${p.title} · v${p.version}`}</Typography.Title>}>
+        <Form layout="inline" onFinish={(v: Record<string, Dayjs | undefined>) => void run(v)}>
+          {Object.entries(p.anchors).map(([name, anchor]) => (
+            <Form.Item key={name} name={name} label={anchor.title ?? name} initialValue={name === 'lmp' ? dayjs().subtract(8, 'week') : undefined}>
+              <DatePicker showTime={anchor.type === 'datetime' ? { format: 'HH:mm' } : false} />
+            </Form.Item>
+          ))}
+          <Button type="primary" htmlType="submit">
+            {t('preview')}
+          </Button>
+        </Form>
+        {error && <Alert type="error" showIcon title={error} style={{ marginTop: 12 }} role="alert" />}
+        <Space wrap style={{ marginTop: 12 }}>
+          {p.stages.map((s, i) => (
+            <Tag key={s.id} color={BAND_COLORS[i % BAND_COLORS.length]} style={{ color: '#333' }}>
+              {s.title ?? s.id}
+            </Tag>
+          ))}
+        </Space>
+      </Card>
+      {preview && (
+        <Card>
+          <Table<TimelineEntry>
+            rowKey="key"
+            size="small"
+            dataSource={preview.entries}
+            pagination={{ pageSize: 100, hideOnSinglePage: true }}
+            scroll={{ x: 720 }}
+            data-testid="program-preview"
+            onRow={(entry) => ({ style: { background: BAND_COLORS[(stageIndex.get(entry.stage ?? '') ?? 0) % BAND_COLORS.length] } })}
+            columns={[
+              { title: t('age'), dataIndex: 'age', key: 'age', width: 90 },
+              { title: t('planned'), key: 'at', render: (_, r) => formatTime(r.at), width: 150 },
+              { title: t('stage'), key: 'stage', render: (_, r) => (r.stage ? stageTitle.get(r.stage) : '—') },
+              { title: t('code'), dataIndex: 'code', key: 'code', width: 110 },
+              { title: t('task'), key: 'title', render: (_, r) => r.title ?? r.step },
+              { title: t('kind'), key: 'kind', render: (_, r) => word('kind', r.kind), width: 90 },
+              { title: t('status'), key: 'status', render: (_, r) => `${t(r.status)}${r.reason ? ` · ${r.reason}` : ''}` },
+            ]}
+          />
+        </Card>
+      )}
+    </Space>
+  );
+}

@@ -1,0 +1,164 @@
+// The console's side of the API on the whole platform: staff sign in with a key for a session
+// cookie, work through it (unsafe requests only with the console's header), sign out, and lose
+// it when the key is revoked or the shift ends; the worklist shows names and gestational age;
+// a task says what completing it takes; the console's pages are served with their policy.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/journey-harness.ts';
+import { call, enrollmentRequest, shanghaiDate, startApiPlatform, type ApiPlatform } from '../api/support/api-platform.ts';
+
+describe('staff sessions and the worklist the console shows', () => {
+  let api: ApiPlatform;
+  const http = (method: string, url: string, options: Parameters<typeof call>[3] = {}) => call(api.url, method, url, options);
+
+  beforeAll(async () => {
+    api = await startApiPlatform();
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  async function signIn(apiKey: string): Promise<string> {
+    const answer = await http('POST', '/v1/session', { body: { apiKey } });
+    expect(answer.status, answer.text).toBe(200);
+    const cookie = answer.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^carepath_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=36000$/);
+    return cookie.split(';')[0]!;
+  }
+
+  async function enrol(lmpDaysAgo: number) {
+    const request = enrollmentRequest({ anchors: { lmp: shanghaiDate(-lmpDaysAgo) } });
+    const created = await http('POST', '/v1/enrollments', { key: api.keys.coordinator, body: request });
+    expect(created.status, created.text).toBe(201);
+    return { id: created.body.id as string, name: request.patient.name };
+  }
+
+  it('exchanges a key for a session that every route accepts, with what the role may do; refuses a wrong key', async () => {
+    const wrong = await http('POST', '/v1/session', { body: { apiKey: 'cpk_not-a-key-at-all-not-a-key-at-all-000000' } });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    expect((await http('POST', '/v1/session', { body: { key: api.keys.butler } })).status).toBe(400);
+
+    const cookie = await signIn(api.keys.butler);
+    const me = await http('GET', '/v1/session', { headers: { cookie } });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ name: '王管家', role: 'butler', butlerId: 'b1', until: expect.any(String) });
+    expect(Date.parse(me.body.until) - Date.now()).toBeGreaterThan(9.9 * 3_600_000);
+    expect(me.body.permissions).toEqual(expect.arrayContaining(['readTasks', 'completeTask', 'readIdentity', 'readInquiry']));
+    expect(me.body.permissions).not.toContain('approve');
+    expect(me.body.permissions).not.toContain('manageClients');
+    expect((await http('GET', '/v1/tasks', { headers: { cookie } })).status).toBe(200);
+    // The same table as with the key: a butler creates no API clients.
+    expect((await http('GET', '/v1/api-clients', { headers: { cookie } })).status).toBe(403);
+
+    const opened = await api.database.db.selectFrom('audit_log').select(['actor_role', 'action']).where('action', '=', 'staff.session.open').execute();
+    expect(opened).toContainEqual({ actor_role: 'butler', action: 'staff.session.open' });
+  });
+
+  it("refuses a session's unsafe request without the console's header (a page of another site cannot send it)", async () => {
+    const patient = await enrol(100);
+    const task = await eventually(async () => {
+      const open = await http('GET', `/v1/tasks?status=open&enrollment=${patient.id}&kind=task`, { key: api.keys.butler });
+      expect(open.body.items).toHaveLength(1);
+      return open.body.items[0];
+    });
+    const cookie = await signIn(api.keys.butler);
+    const body = { data: { appointment_at: `${shanghaiDate(3)}T09:30:00+08:00` } };
+    const bare = await http('POST', `/v1/tasks/${task.id}/complete`, { headers: { cookie }, body });
+    expect(bare.status).toBe(403);
+    expect(bare.body.message).toContain('x-carepath-console');
+    const done = await http('POST', `/v1/tasks/${task.id}/complete`, { headers: { cookie, 'x-carepath-console': '1' }, body });
+    expect(done.status, done.text).toBe(200);
+    expect(done.body).toMatchObject({ status: 'done', completedBy: 'b1' });
+  });
+
+  it('ends a session on sign-out, when its key is revoked, and when the shift is over', async () => {
+    const cookie = await signIn(api.keys.coordinator);
+    expect((await http('DELETE', '/v1/session', { headers: { cookie } })).status).toBe(204);
+    expect((await http('GET', '/v1/session', { headers: { cookie } })).status).toBe(401);
+    expect((await http('GET', '/v1/tasks', { headers: { cookie } })).status).toBe(401);
+
+    const created = await http('POST', '/v1/api-clients', { key: api.keys.admin, body: { name: '临时管家', role: 'butler', butlerId: 'b7' } });
+    const revocable = await signIn(created.body.key);
+    expect((await http('GET', '/v1/tasks', { headers: { cookie: revocable } })).status).toBe(200);
+    expect((await http('DELETE', `/v1/api-clients/${created.body.id}`, { key: api.keys.admin })).status).toBe(204);
+    expect((await http('GET', '/v1/tasks', { headers: { cookie: revocable } })).status).toBe(401);
+
+    const expiring = await signIn(api.keys.doctor);
+    await api.database.db
+      .updateTable('staff_sessions')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .execute();
+    const after = await http('GET', '/v1/session', { headers: { cookie: expiring } });
+    expect(after.status).toBe(401);
+    expect(after.body.message).toContain('sign in again');
+  });
+
+  it("shows care staff each task's patient (name, gestational age) and follows a corrected anchor", async () => {
+    const patient = await enrol(87); // 12+3 today
+    const line = async (key: string) =>
+      eventually(async () => {
+        const answer = await http('GET', `/v1/tasks?status=open&include=patient&sort=urgent&enrollment=${patient.id}`, { key });
+        expect(answer.status, answer.text).toBe(200);
+        const item = answer.body.items.find((t: any) => t.stepId === 'book_visit');
+        expect(item).toBeDefined();
+        return item;
+      });
+    expect((await line(api.keys.butler)).patient).toEqual({ name: patient.name, age: { style: 'gestational-age', label: '12+3' } });
+    const read = await api.database.db
+      .selectFrom('audit_log')
+      .select(['details'])
+      .where('action', '=', 'patient.name.read')
+      .where('actor_role', '=', 'butler')
+      .execute();
+    expect(read.some((r) => JSON.stringify(r.details).includes('worklist'))).toBe(true);
+
+    // Re-dated by ultrasound: the EDD 4 days earlier, 13+0 today.
+    const corrected = await http('PUT', `/v1/enrollments/${patient.id}/anchors/edd`, { key: api.keys.coordinator, body: { value: shanghaiDate(280 - 91) } });
+    expect(corrected.status, corrected.text).toBe(200);
+    expect((await line(api.keys.coordinator)).patient.age).toEqual({ style: 'gestational-age', label: '13+0' });
+
+    // Operations read the worklist pseudonymously: no names for them.
+    const ops = await http('GET', `/v1/tasks?status=open&include=patient`, { key: api.keys.ops });
+    expect(ops.status).toBe(403);
+    expect(ops.body.message).toContain('include=patient');
+  });
+
+  it('says what completing each task takes: the step’s produces, an approval’s decision', async () => {
+    const patient = await enrol(100);
+    const tasks = await eventually(async () => {
+      const open = await http('GET', `/v1/tasks?status=open&enrollment=${patient.id}`, { key: api.keys.coordinator });
+      expect(open.body.items.map((t: any) => t.stepId).sort()).toEqual(['book_visit', 'report_approval']);
+      return open.body.items as any[];
+    });
+    const detail = async (stepId: string, key = api.keys.coordinator) => http('GET', `/v1/tasks/${tasks.find((t) => t.stepId === stepId).id}`, { key });
+    const booking = await detail('book_visit');
+    expect(booking.status).toBe(200);
+    expect(booking.body.form).toEqual([{ name: 'appointment_at', type: 'datetime', required: true }]);
+    expect(booking.body.patient).toMatchObject({ name: patient.name });
+    expect((await detail('report_approval')).body.form).toEqual([
+      { name: 'approved', type: 'bool', required: true },
+      { name: 'note', type: 'string', required: false, maxLength: 2000 },
+    ]);
+    // A butler of other patients may not open it.
+    expect((await detail('book_visit', api.keys.otherButler)).status).toBe(403);
+    expect((await http('GET', '/v1/tasks/no-such-task', { key: api.keys.coordinator })).status).toBe(404);
+  });
+
+  it('serves the console: / leads there, its pages under a content policy, assets compressed and cached for good', async () => {
+    const root = await fetch(`${api.url}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/console/');
+    const page = await fetch(`${api.url}/console/tasks/some-task`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const html = await page.text();
+    const asset = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(asset).toBeDefined();
+    const script = await fetch(`${api.url}${asset}`, { headers: { 'accept-encoding': 'br' } });
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-encoding')).toBe('br');
+    expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await fetch(`${api.url}/console/assets/nope.js`)).headers.get('content-type')).toContain('text/html');
+  });
+});

@@ -1,0 +1,122 @@
+// The staff console in a real headless Chromium, against the whole platform (real Temporal,
+// real PostgreSQL): a butler books a new patient's visit and sees its notice planned, a doctor
+// approves a report, a coordinator previews a program. Screenshots: test-results/console/.
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchStaffBrowser, screenshot, type StaffBrowser } from '../support/browser.ts';
+import { eventually } from '../support/journey-harness.ts';
+import { call, enrollmentRequest, shanghaiDate, startApiPlatform, type ApiPlatform } from '../api/support/api-platform.ts';
+
+describe('the staff console in a browser', () => {
+  let api: ApiPlatform;
+  let chrome: StaffBrowser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    [api, chrome] = await Promise.all([startApiPlatform(), launchStaffBrowser()]);
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await chrome?.close();
+    await api?.stop();
+  });
+
+  async function enrol(lmpDaysAgo: number) {
+    const request = enrollmentRequest({ anchors: { lmp: shanghaiDate(-lmpDaysAgo) } });
+    const created = await call(api.url, 'POST', '/v1/enrollments', { key: api.keys.coordinator, body: request });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    return { id: created.body.id as string, name: request.patient.name };
+  }
+
+  async function signIn(key: string): Promise<Page> {
+    const context = await chrome.context();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${api.url}/`);
+    await page.getByLabel('API 密钥').fill(key);
+    await page.getByRole('button', { name: '登录' }).click();
+    return page;
+  }
+
+  it("a butler signs in, sees a new patient's booking task with her gestational age, books the visit and sees its notice planned", async () => {
+    // LMP 87 days ago: 12+3 today.
+    const patient = await enrol(87);
+    await eventually(async () => {
+      const open = await call(api.url, 'GET', `/v1/tasks?status=open&enrollment=${patient.id}`, { key: api.keys.butler });
+      expect(open.body.items.map((t: any) => t.stepId)).toContain('book_visit');
+    });
+    const page = await signIn(api.keys.butler);
+    await expect.poll(() => page.getByTestId('signed-in-as').textContent()).toBe('王管家');
+    const row = page.getByRole('row').filter({ hasText: patient.name });
+    await row.getByText('预约产检').waitFor();
+    expect(await row.textContent()).toContain('孕 12+3 周');
+    await screenshot(page, 'butler-worklist');
+
+    await row.getByRole('link', { name: '预约产检' }).click();
+    await page.getByTestId('task-title').filter({ hasText: '预约产检' }).waitFor();
+    const visitDay = shanghaiDate(3);
+    const input = page.getByLabel('预约时间');
+    await input.click();
+    await input.fill(`${visitDay} 09:30`);
+    await input.press('Tab');
+    expect(await input.inputValue()).toBe(`${visitDay} 09:30`);
+    await screenshot(page, 'butler-task-form');
+    await page.getByRole('button', { name: '完成任务' }).click();
+    await page.getByText('任务已完成').first().waitFor();
+
+    // The advance notice, 24 h before the visit, is what the journey plans next.
+    const next = page.getByTestId('next-steps');
+    await next.getByText(`${shanghaiDate(2)} 09:30`).waitFor();
+    expect(await next.textContent()).toContain('visit_notice');
+    await screenshot(page, 'butler-task-done');
+    const task = await call(api.url, 'GET', `/v1/tasks?status=done&enrollment=${patient.id}`, { key: api.keys.butler });
+    expect(task.body.items.find((t: any) => t.stepId === 'book_visit').result).toEqual({ appointment_at: `${visitDay}T09:30:00+08:00` });
+
+    await page.getByRole('link', { name: '查看患者旅程' }).click();
+    await page
+      .getByTestId('timeline-ahead')
+      .getByText(`${shanghaiDate(2)} 09:30`)
+      .waitFor();
+    await screenshot(page, 'butler-journey');
+  });
+
+  it('a doctor signs in, sees the report to approve and approves it', async () => {
+    const patient = await enrol(100);
+    await eventually(async () => {
+      const open = await call(api.url, 'GET', `/v1/tasks?status=open&kind=approval&enrollment=${patient.id}`, { key: api.keys.doctor });
+      expect(open.body.items).toHaveLength(1);
+    });
+    const page = await signIn(api.keys.doctor);
+    await page.getByRole('menuitem', { name: '待审批' }).waitFor();
+    const row = page.getByRole('row').filter({ hasText: patient.name });
+    await row.getByRole('link', { name: '报告审核' }).click();
+    await page.getByTestId('task-title').filter({ hasText: '报告审核' }).waitFor();
+    await page.getByLabel('同意', { exact: true }).check();
+    await screenshot(page, 'doctor-approval');
+    await page.getByRole('button', { name: '完成任务' }).click();
+    await page.getByText('任务已完成').first().waitFor();
+    const done = await call(api.url, 'GET', `/v1/tasks?status=done&kind=approval&enrollment=${patient.id}`, { key: api.keys.doctor });
+    expect(done.body.items[0]).toMatchObject({ result: { approved: true }, completedBy: expect.any(String) });
+  });
+
+  it('a coordinator previews a program for an anchor: steps by gestational week with their codes', async () => {
+    const page = await signIn(api.keys.coordinator);
+    await page.getByRole('menuitem', { name: '服务项目' }).click();
+    await page.getByRole('link', { name: '接口测试路径' }).click();
+    const lmp = page.getByLabel('末次月经');
+    await lmp.click();
+    await lmp.fill('2027-01-15');
+    await lmp.press('Enter');
+    await page.getByRole('button', { name: '预览' }).click();
+    const preview = page.getByTestId('program-preview');
+    await preview.getByText('booking-visit').waitFor();
+    expect(await preview.textContent()).toContain('报告审核');
+    await screenshot(page, 'coordinator-preview');
+  });
+
+  it('asks no host but the platform', () => {
+    const origin = new URL(api.url).origin;
+    expect(chrome.requests.length).toBeGreaterThan(0);
+    expect(chrome.requests.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'))).toEqual([]);
+  });
+});
