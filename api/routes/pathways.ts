@@ -55,7 +55,13 @@ export const pathwayRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
                 type: 'object',
                 additionalProperties: {
                   type: 'object',
-                  properties: { type: { type: 'string' }, required: { type: 'boolean' }, correctable: { type: 'boolean' }, title: { type: 'string' } },
+                  properties: {
+                    type: { type: 'string' },
+                    required: { type: 'boolean' },
+                    correctable: { type: 'boolean' },
+                    derived: { type: 'boolean', description: 'computed from other anchors (edd = lmp + 280d) unless given or corrected' },
+                    title: { type: 'string' },
+                  },
                 },
               },
               events: { type: 'array', items: { type: 'string' } },
@@ -90,7 +96,10 @@ export const pathwayRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
         anchors: Object.fromEntries(
           Object.entries(current.anchors)
             .filter(([, a]) => a.fixed === undefined)
-            .map(([name, a]) => [name, { type: a.type, required: a.required, correctable: a.correctable, ...(a.title ? { title: a.title } : {}) }]),
+            .map(([name, a]) => [
+              name,
+              { type: a.type, required: a.required, correctable: a.correctable, derived: a.derive !== undefined, ...(a.title ? { title: a.title } : {}) },
+            ]),
         ),
         events: Object.keys(current.events),
         stages: current.stages.map((s) => ({ id: s.id, ...(s.title ? { title: s.title } : {}) })),

@@ -23,8 +23,8 @@ export function onSessionExpired(listener: Listener): () => void {
 }
 
 /** Calls the API; rejects with an ApiError for an error answer. */
-export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
-  const headers: Record<string, string> = { 'x-carepath-console': '1', accept: 'application/json' };
+export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal; headers?: Record<string, string> } = {}): Promise<T> {
+  const headers: Record<string, string> = { 'x-carepath-console': '1', accept: 'application/json', ...init.headers };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(path, {
     method: init.method ?? 'GET',

@@ -1,14 +1,19 @@
 import { Button, Layout, Menu, Result, Space, Spin, Tag, Typography } from 'antd';
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { useI18n } from './i18n.tsx';
-import { JourneyPage } from './pages/journey-page.tsx';
-import { ProgramPreviewPage } from './pages/program-preview.tsx';
-import { ProgramsPage } from './pages/programs.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
+import { JourneyPage } from './pages/journey-page.tsx';
 import { TaskPage } from './pages/task-page.tsx';
 import { TaskListPage } from './pages/task-list.tsx';
 import { useSession } from './session.tsx';
+
+// The butler's pages (worklist, task, journey) come with the first load: they are the ones
+// reloaded all day. The coordinator's and the dashboard's load when first opened (bench/console.bench.ts).
+const EnrolPage = lazy(() => import('./pages/enrol.tsx').then((m) => ({ default: m.EnrolPage })));
+const KpiPage = lazy(() => import('./pages/kpi.tsx').then((m) => ({ default: m.KpiPage })));
+const ProgramPreviewPage = lazy(() => import('./pages/program-preview.tsx').then((m) => ({ default: m.ProgramPreviewPage })));
+const ProgramsPage = lazy(() => import('./pages/programs.tsx').then((m) => ({ default: m.ProgramsPage })));
 
 /** The pages, each with the permission it needs (the API's table: api/auth/roles.ts) and the roles it is a menu entry for. */
 const PAGES = [
@@ -18,6 +23,8 @@ const PAGES = [
   { path: '/escalations', label: 'navEscalations', permission: 'readTasks', roles: ['doctor'] },
   { path: '/tasks', label: 'navAllTasks', permission: 'readTasks', roles: ['coordinator', 'ops', 'admin'] },
   { path: '/programs', label: 'navPrograms', permission: 'readPathways', roles: ['coordinator', 'admin', 'doctor'] },
+  { path: '/enrol', label: 'navEnrol', permission: 'createEnrollment', roles: ['coordinator', 'admin'] },
+  { path: '/kpi', label: 'navKpi', permission: 'readReports', roles: ['coordinator', 'ops', 'admin'] },
 ] as const;
 
 /** Where each role starts its day. */
@@ -64,82 +71,100 @@ export function App() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ padding: 16 }}>
-          <Routes>
-            <Route path="/" element={<Navigate to={HOME[session.role] ?? '/programs'} replace />} />
-            <Route
-              path="/worklist"
-              element={
-                <Guarded permission="completeTask">
-                  <TaskListPage view="mine" />
-                </Guarded>
-              }
-            />
-            <Route
-              path="/inquiries"
-              element={
-                <Guarded permission="readInquiry">
-                  <TaskListPage view="inquiries" />
-                </Guarded>
-              }
-            />
-            <Route
-              path="/approvals"
-              element={
-                <Guarded permission="approve">
-                  <TaskListPage view="approvals" />
-                </Guarded>
-              }
-            />
-            <Route
-              path="/escalations"
-              element={
-                <Guarded permission="readTasks">
-                  <TaskListPage view="escalations" />
-                </Guarded>
-              }
-            />
-            <Route
-              path="/tasks"
-              element={
-                <Guarded permission="readTasks">
-                  <TaskListPage view="all" />
-                </Guarded>
-              }
-            />
-            <Route
-              path="/tasks/:id"
-              element={
-                <Guarded permission="readTasks">
-                  <TaskPage />
-                </Guarded>
-              }
-            />
-            <Route
-              path="/enrollments/:id"
-              element={
-                <Guarded permission="readEnrollment">
-                  <JourneyPage />
-                </Guarded>
-              }
-            />
-            <Route
-              path="/programs"
-              element={
-                <Guarded permission="readPathways">
-                  <ProgramsPage />
-                </Guarded>
-              }
-            />
-            <Route
-              path="/programs/:id"
-              element={
-                <Guarded permission="readPathways">
-                  <ProgramPreviewPage />
-                </Guarded>
-              }
-            />
-            <Route path="*" element={<Result status="404" title="404" subTitle={t('notFound')} />} />
-          </Routes>
+          <Suspense fallback={<Spin />}>
+            <Routes>
+              <Route path="/" element={<Navigate to={HOME[session.role] ?? '/programs'} replace />} />
+              <Route
+                path="/worklist"
+                element={
+                  <Guarded permission="completeTask">
+                    <TaskListPage view="mine" />
+                  </Guarded>
+                }
+              />
+              <Route
+                path="/inquiries"
+                element={
+                  <Guarded permission="readInquiry">
+                    <TaskListPage view="inquiries" />
+                  </Guarded>
+                }
+              />
+              <Route
+                path="/approvals"
+                element={
+                  <Guarded permission="approve">
+                    <TaskListPage view="approvals" />
+                  </Guarded>
+                }
+              />
+              <Route
+                path="/escalations"
+                element={
+                  <Guarded permission="readTasks">
+                    <TaskListPage view="escalations" />
+                  </Guarded>
+                }
+              />
+              <Route
+                path="/tasks"
+                element={
+                  <Guarded permission="readTasks">
+                    <TaskListPage view="all" />
+                  </Guarded>
+                }
+              />
+              <Route
+                path="/tasks/:id"
+                element={
+                  <Guarded permission="readTasks">
+                    <TaskPage />
+                  </Guarded>
+                }
+              />
+              <Route
+                path="/enrollments/:id"
+                element={
+                  <Guarded permission="readEnrollment">
+                    <JourneyPage />
+                  </Guarded>
+                }
+              />
+              <Route
+                path="/programs"
+                element={
+                  <Guarded permission="readPathways">
+                    <ProgramsPage />
+                  </Guarded>
+                }
+              />
+              <Route
+                path="/programs/:id"
+                element={
+                  <Guarded permission="readPathways">
+                    <ProgramPreviewPage />
+                  </Guarded>
+                }
+              />
+              <Route
+                path="/enrol"
+                element={
+                  <Guarded permission="createEnrollment">
+                    <EnrolPage />
+                  </Guarded>
+                }
+              />
+              <Route
+                path="/kpi"
+                element={
+                  <Guarded permission="readReports">
+                    <KpiPage />
+                  </Guarded>
+                }
+              />
+              <Route path="*" element={<Result status="404" title="404" subTitle={t('notFound')} />} />
+            </Routes>
+          </Suspense>
         </Layout.Content>
       </Layout>
     </Layout>

@@ -114,6 +114,63 @@ describe('the staff console in a browser', () => {
     await screenshot(page, 'coordinator-preview');
   });
 
+  it('a coordinator enrols a patient with her consent in the form and lands on her journey', async () => {
+    const page = await signIn(api.keys.coordinator);
+    await page.getByRole('menuitem', { name: '患者入组' }).click();
+    await page.getByLabel('服务项目').click();
+    await page.getByTitle(/接口测试路径/).click();
+    const lmp = page.getByLabel('末次月经');
+    await lmp.fill(shanghaiDate(-70));
+    await lmp.press('Tab');
+    await page.getByLabel('姓名').fill('周可欣');
+    await page.getByLabel('手机号码').fill('13912345678');
+    await page.getByLabel('女', { exact: true }).check();
+    await page.getByLabel('证件号码').fill('110101199001010027');
+    await page.getByLabel('负责管家编号').fill('b1');
+    await page.getByLabel('短信').check();
+    // Without her consent ticked, nothing is sent.
+    await page.getByRole('button', { name: '入组并开始服务' }).click();
+    await page.getByText('须取得患者同意后才能入组').waitFor();
+    await page.getByLabel('患者已知情并同意入组（全病程管理与个人信息处理）').check();
+    await screenshot(page, 'coordinator-enrol');
+    await page.getByRole('button', { name: '入组并开始服务' }).click();
+    await page.getByText('患者旅程 · 周可欣').waitFor();
+    const id = page.url().split('/').pop()!;
+    const view = await call(api.url, 'GET', `/v1/enrollments/${id}`, { key: api.keys.coordinator });
+    expect(view.body).toMatchObject({ program: 'test.api-care', butlerId: 'b1', patient: { name: '周可欣', phone: '13912345678' } });
+    expect(view.body.consents[0]).toMatchObject({ scope: ['care-management', 'data-processing', 'sms-contact'], recordedBy: '个案管理师', method: 'written' });
+    await screenshot(page, 'coordinator-journey');
+  });
+
+  it('a coordinator reads the KPI dashboard with its charts and exports it as CSV', async () => {
+    const page = await signIn(api.keys.coordinator);
+    await page.getByRole('menuitem', { name: '服务指标' }).click();
+    await page.getByTestId('kpi-overall').getByText('提前告知率').waitFor();
+    await expect.poll(() => page.locator('canvas').count()).toBeGreaterThanOrEqual(2);
+    await screenshot(page, 'coordinator-kpi');
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: '导出 CSV' }).click();
+    const csv = await (await download).createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const chunk of csv) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString('utf8').split('\n')[0]).toContain('advance');
+  });
+
+  it('switches to English and stays usable on a tablet', async () => {
+    const context = await chrome.context({ viewport: { width: 768, height: 1024 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${api.url}/console/`);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByLabel('API key').fill(api.keys.butler);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'My tasks' }).waitFor();
+    await screenshot(page, 'butler-worklist-tablet-en');
+    // The language is kept for this browser.
+    await page.reload();
+    await page.getByRole('heading', { name: 'My tasks' }).waitFor();
+  });
+
   it('asks no host but the platform', () => {
     const origin = new URL(api.url).origin;
     expect(chrome.requests.length).toBeGreaterThan(0);

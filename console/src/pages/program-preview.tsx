@@ -2,6 +2,7 @@ import { Alert, Button, Card, DatePicker, Form, Space, Spin, Table, Tag, Typogra
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useParams } from 'react-router';
+import { givenAnchors, type AnchorInfo } from '../anchors.ts';
 import { api, ApiError } from '../api.ts';
 import { formatTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
@@ -12,7 +13,7 @@ interface PathwayDetail {
   id: string;
   version: string;
   title: string;
-  anchors: Record<string, { type: 'date' | 'datetime'; required: boolean; title?: string }>;
+  anchors: Record<string, AnchorInfo>;
   stages: { id: string; title?: string }[];
   versions: { version: string; hash: string; firstSeenAt: string }[];
 }
@@ -56,7 +57,7 @@ export function ProgramPreviewPage() {
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{`${p.title} · v${p.version}`}</Typography.Title>}>
         <Form layout="inline" onFinish={(v: Record<string, Dayjs | undefined>) => void run(v)}>
-          {Object.entries(p.anchors).map(([name, anchor]) => (
+          {givenAnchors(p.anchors).map(([name, anchor]) => (
             <Form.Item key={name} name={name} label={anchor.title ?? name} initialValue={name === 'lmp' ? dayjs().subtract(8, 'week') : undefined}>
               <DatePicker showTime={anchor.type === 'datetime' ? { format: 'HH:mm' } : false} />
             </Form.Item>

@@ -165,7 +165,36 @@ export function TaskPage() {
           </Card>
         )
       )}
+      {detail.status === 'open' && can('reassignTask') && <Reassign taskId={detail.id} assignee={detail.assignee} onDone={task.reload} />}
       {detail.status === 'done' && can('readEnrollment') && <NextSteps enrollmentId={detail.enrollmentId} />}
     </Space>
+  );
+}
+
+/** Hands an open task to another butler (coordinators and admins). */
+function Reassign({ taskId, assignee, onDone }: { taskId: string; assignee: string | null; onDone: () => void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const [error, setError] = useState<string | null>(null);
+  const reassign = async ({ to }: { to: string }) => {
+    setError(null);
+    try {
+      await api(`/v1/tasks/${encodeURIComponent(taskId)}/reassign`, { method: 'POST', body: { assignee: to.trim() } });
+      void message.success(t('reassigned'));
+      onDone();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+  return (
+    <Card title={t('reassign')} size="small">
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} role="alert" />}
+      <Form layout="inline" onFinish={(v: { to: string }) => void reassign(v)} initialValues={{ to: assignee ?? '' }}>
+        <Form.Item name="to" label={t('reassignTo')} rules={[{ required: true, whitespace: true, message: t('fieldRequired', { f: t('reassignTo') }) }]}>
+          <Input style={{ width: 200 }} autoComplete="off" />
+        </Form.Item>
+        <Button htmlType="submit">{t('reassign')}</Button>
+      </Form>
+    </Card>
   );
 }
