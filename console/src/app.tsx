@@ -13,6 +13,7 @@ import { useSession } from './session.tsx';
 const EnrolPage = lazy(() => import('./pages/enrol.tsx').then((m) => ({ default: m.EnrolPage })));
 const KpiPage = lazy(() => import('./pages/kpi.tsx').then((m) => ({ default: m.KpiPage })));
 const ProgramPreviewPage = lazy(() => import('./pages/program-preview.tsx').then((m) => ({ default: m.ProgramPreviewPage })));
+const StaffKeysPage = lazy(() => import('./pages/staff-keys.tsx').then((m) => ({ default: m.StaffKeysPage })));
 const ProgramsPage = lazy(() => import('./pages/programs.tsx').then((m) => ({ default: m.ProgramsPage })));
 
 /** The pages, each with the permission it needs (the API's table: api/auth/roles.ts) and the roles it is a menu entry for. */
@@ -25,10 +26,11 @@ const PAGES = [
   { path: '/programs', label: 'navPrograms', permission: 'readPathways', roles: ['coordinator', 'admin', 'doctor'] },
   { path: '/enrol', label: 'navEnrol', permission: 'createEnrollment', roles: ['coordinator', 'admin'] },
   { path: '/kpi', label: 'navKpi', permission: 'readReports', roles: ['coordinator', 'ops', 'admin'] },
+  { path: '/keys', label: 'navKeys', permission: 'manageClients', roles: ['admin'] },
 ] as const;
 
 /** Where each role starts its day. */
-const HOME: Record<string, string> = { butler: '/worklist', doctor: '/approvals', coordinator: '/programs', ops: '/tasks', admin: '/tasks' };
+const HOME: Record<string, string> = { butler: '/worklist', doctor: '/approvals', coordinator: '/programs', ops: '/tasks', admin: '/keys' };
 
 /** A page behind its permission: the same check as its API routes, shown before they refuse. */
 function Guarded({ permission, children }: { permission: string; children: ReactNode }) {
@@ -159,6 +161,14 @@ export function App() {
                 element={
                   <Guarded permission="readReports">
                     <KpiPage />
+                  </Guarded>
+                }
+              />
+              <Route
+                path="/keys"
+                element={
+                  <Guarded permission="manageClients">
+                    <StaffKeysPage />
                   </Guarded>
                 }
               />

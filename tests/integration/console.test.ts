@@ -156,6 +156,27 @@ describe('the staff console in a browser', () => {
     expect(Buffer.concat(chunks).toString('utf8').split('\n')[0]).toContain('advance');
   });
 
+  it('an admin makes a key for a new butler, who signs in with it; revoking it ends her session', async () => {
+    const admin = await signIn(api.keys.admin);
+    await admin.getByRole('heading', { name: '人员与 API 密钥' }).waitFor();
+    await admin.getByLabel('姓名').fill('赵管家');
+    await admin.getByLabel('负责管家编号').fill('b5');
+    await admin.getByRole('button', { name: '生成密钥' }).click();
+    const key = (await admin.getByTestId('new-key').innerText()).trim();
+    expect(key).toMatch(/^cpk_/);
+    await screenshot(admin, 'admin-keys');
+
+    const butler = await signIn(key);
+    await butler.getByRole('heading', { name: '我的任务' }).waitFor();
+    expect(await butler.getByTestId('signed-in-as').textContent()).toBe('赵管家');
+    const row = admin.getByRole('row').filter({ hasText: '赵管家' });
+    await row.getByRole('button', { name: '停用' }).click();
+    await admin.getByRole('button', { name: /确定|OK/ }).click();
+    await row.getByText('已停用').waitFor();
+    await butler.getByRole('button', { name: '刷新' }).click();
+    await butler.getByText('登录已过期，请重新登录').waitFor();
+  });
+
   it('switches to English and stays usable on a tablet', async () => {
     const context = await chrome.context({ viewport: { width: 768, height: 1024 } });
     contexts.push(context);
