@@ -6,6 +6,12 @@ import { useI18n } from '../i18n.tsx';
 import type { EnrollmentView, OutboxMessage, Timeline, TimelineEntry } from '../types.ts';
 import { useLoad } from '../use-load.ts';
 
+interface PathwayTitles {
+  title: string;
+  stages: { id: string; title?: string }[];
+  anchors: Record<string, { title?: string }>;
+}
+
 const STATUS_COLORS: Record<TimelineEntry['status'], string> = { planned: 'blue', skipped: 'default', recorded: 'green', cancelled: 'default' };
 const MESSAGE_STATUS = { pending: 'pending', sent: 'sent', 'handed-over': 'handedOver', 'passed-on': 'passedOn' } as const;
 
@@ -17,6 +23,13 @@ export function JourneyPage() {
   const enrollment = useLoad((signal) => api<EnrollmentView>(path, { signal }), [path]);
   const timeline = useLoad((signal) => api<Timeline>(`${path}/timeline`, { signal }), [path]);
   const messages = useLoad((signal) => api<{ items: OutboxMessage[] }>(`${path}/messages`, { signal }), [path]);
+  const program = enrollment.data?.program;
+  // Titles of the program, its stages and anchors (of its current version: titles seldom change).
+  const pathway = useLoad(
+    (signal) => (program ? api<PathwayTitles>(`/v1/pathways/${encodeURIComponent(program)}`, { signal }) : Promise.resolve(undefined)),
+    [program],
+  );
+  const stageTitle = (id: string | null | undefined) => (id ? (pathway.data?.stages.find((s) => s.id === id)?.title ?? id) : '—');
 
   if (enrollment.error) return <Alert type="error" showIcon title={t('loadFailed', { m: enrollment.error.message })} />;
   if (!enrollment.data) return <Spin />;
@@ -25,11 +38,11 @@ export function JourneyPage() {
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{`${t('journey')} · ${e.patient?.name ?? ''}`}</Typography.Title>}>
         <Descriptions column={{ xs: 1, md: 3 }} size="small">
-          <Descriptions.Item label={t('program')}>{`${e.program} v${e.pathwayVersion}`}</Descriptions.Item>
-          <Descriptions.Item label={t('stage')}>{e.journey?.stage ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('program')}>{`${pathway.data?.title ?? e.program} · v${e.pathwayVersion}`}</Descriptions.Item>
+          <Descriptions.Item label={t('stage')}>{stageTitle(e.journey?.stage)}</Descriptions.Item>
           <Descriptions.Item label={t('status')}>{e.status}</Descriptions.Item>
           {Object.entries(e.journey?.anchors ?? {}).map(([name, value]) => (
-            <Descriptions.Item key={name} label={name}>
+            <Descriptions.Item key={name} label={pathway.data?.anchors[name]?.title ?? name}>
               {value}
             </Descriptions.Item>
           ))}
@@ -57,7 +70,7 @@ export function JourneyPage() {
                     columns={[
                       { title: t('planned'), key: 'at', render: (_, r) => formatTime(r.at), width: 150 },
                       { title: t('age'), dataIndex: 'age', key: 'age', width: 90 },
-                      { title: t('stage'), dataIndex: 'stage', key: 'stage', responsive: ['lg'] },
+                      { title: t('stage'), key: 'stage', render: (_, r) => stageTitle(r.stage), responsive: ['lg'] },
                       { title: t('code'), dataIndex: 'code', key: 'code', width: 110 },
                       { title: t('task'), key: 'title', render: (_, r) => r.title ?? r.step },
                       { title: t('kind'), key: 'kind', render: (_, r) => word('kind', r.kind), width: 90 },
