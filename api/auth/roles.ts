@@ -45,6 +45,8 @@ export const PERMISSIONS = {
   readPathways: ['coordinator', 'butler', 'doctor', 'ops', 'integrator', 'admin'],
   createInquiry: ['coordinator', 'butler', 'integrator', 'admin'],
   readInquiry: ['coordinator', 'butler', 'doctor', 'admin'],
+  /** Patients' messages whose sender was not certain (kept without text): someone must look them up in the provider's console. */
+  readUnattachedMessages: ['coordinator', 'admin'],
   readReports: ['coordinator', 'ops', 'admin'],
   readMetrics: ['ops', 'admin'],
   manageClients: ['admin'],

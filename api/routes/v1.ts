@@ -4,6 +4,7 @@ import { apiClientRoutes } from './api-clients.ts';
 import { communicationRoutes } from './communication.ts';
 import type { RouteContext } from './context.ts';
 import { enrollmentRoutes } from './enrollments.ts';
+import { inboundMessageRoutes } from './inbound-messages.ts';
 import { inquiryRoutes } from './inquiries.ts';
 import { journeyUpdateRoutes } from './journey-updates.ts';
 import { pathwayRoutes } from './pathways.ts';
@@ -31,6 +32,7 @@ export const v1Routes: FastifyPluginAsync<RouteContext> = async (app, { deps, au
     taskRoutes,
     pathwayRoutes,
     inquiryRoutes,
+    inboundMessageRoutes,
     reportRoutes,
     apiClientRoutes,
     staffSessionRoutes,

@@ -14,6 +14,7 @@ const EnrolPage = lazy(() => import('./pages/enrol.tsx').then((m) => ({ default:
 const KpiPage = lazy(() => import('./pages/kpi.tsx').then((m) => ({ default: m.KpiPage })));
 const ProgramPreviewPage = lazy(() => import('./pages/program-preview.tsx').then((m) => ({ default: m.ProgramPreviewPage })));
 const StaffKeysPage = lazy(() => import('./pages/staff-keys.tsx').then((m) => ({ default: m.StaffKeysPage })));
+const InboundMessagesPage = lazy(() => import('./pages/inbound-messages.tsx').then((m) => ({ default: m.InboundMessagesPage })));
 const ProgramsPage = lazy(() => import('./pages/programs.tsx').then((m) => ({ default: m.ProgramsPage })));
 
 /** The pages, each with the permission it needs (the API's table: api/auth/roles.ts) and the roles it is a menu entry for. */
@@ -26,6 +27,7 @@ const PAGES = [
   { path: '/programs', label: 'navPrograms', permission: 'readPathways', roles: ['coordinator', 'admin', 'doctor'] },
   { path: '/enrol', label: 'navEnrol', permission: 'createEnrollment', roles: ['coordinator', 'admin'] },
   { path: '/kpi', label: 'navKpi', permission: 'readReports', roles: ['coordinator', 'ops', 'admin'] },
+  { path: '/inbound', label: 'navInbound', permission: 'readUnattachedMessages', roles: ['coordinator', 'admin'] },
   { path: '/keys', label: 'navKeys', permission: 'manageClients', roles: ['admin'] },
 ] as const;
 
@@ -169,6 +171,14 @@ export function App() {
                 element={
                   <Guarded permission="manageClients">
                     <StaffKeysPage />
+                  </Guarded>
+                }
+              />
+              <Route
+                path="/inbound"
+                element={
+                  <Guarded permission="readUnattachedMessages">
+                    <InboundMessagesPage />
                   </Guarded>
                 }
               />

@@ -24,3 +24,16 @@ export async function insertInboundMessageOnce(db: Db, message: Insertable<Inbou
 export function listInquiryMessages(db: Db, inquiryId: string): Promise<InboundMessage[]> {
   return db.selectFrom('inbound_messages').selectAll().where('inquiry_id', '=', inquiryId).orderBy('received_at').orderBy('recorded_at').execute();
 }
+
+/** Messages kept without text (their sender was not certain), newest first. */
+export function listUnattachedInboundMessages(db: Db, page: { limit: number; offset: number }): Promise<InboundMessage[]> {
+  return db
+    .selectFrom('inbound_messages')
+    .selectAll()
+    .where('outcome', 'in', ['unmatched', 'ambiguous', 'not-enrolled'])
+    .orderBy('received_at', 'desc')
+    .orderBy('id')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+}

@@ -93,6 +93,13 @@ describe("patients' messages through WeChat and SMS (real dev server and Postgre
     expect((await wechat(textMessage(stranger, '广告：低价代购', id), stranger)).text).toBe('success');
     const row = await api.database.db.selectFrom('inbound_messages').selectAll().where('provider_message_id', '=', id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ outcome: 'unmatched', text: null, patient_ref: null, inquiry_id: null });
+    // Coordinators see that it came, to look it up in the account's console; never its text.
+    const listed = await http('GET', '/v1/inbound-messages', { key: api.keys.coordinator });
+    expect(listed.status).toBe(200);
+    const item = listed.body.items.find((m: any) => m.providerMessageId === id);
+    expect(item).toEqual({ id: row.id, channel: 'wechat', provider: 'wechat-oa', providerMessageId: id, outcome: 'unmatched', receivedAt: expect.any(String) });
+    expect(listed.text).not.toContain('代购');
+    expect((await http('GET', '/v1/inbound-messages', { key: api.keys.butler })).status).toBe(403);
 
     const forged = await http('POST', `/channels/wechat/messages?signature=0&timestamp=${Math.floor(Date.now() / 1000)}&nonce=1`, {
       rawBody: textMessage(stranger, 'x', nextMsgId()),

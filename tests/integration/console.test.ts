@@ -1,7 +1,7 @@
 // The staff console in a real headless Chromium, against the whole platform (real Temporal,
 // real PostgreSQL): a butler books a new patient's visit and sees its notice planned, a doctor
 // approves a report, a coordinator previews a program. Screenshots: test-results/console/.
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchStaffBrowser, screenshot, type StaffBrowser } from '../support/browser.ts';
 import { eventually } from '../support/journey-harness.ts';
@@ -111,6 +111,7 @@ describe('the staff console in a browser', () => {
     const preview = page.getByTestId('program-preview');
     await preview.getByText('booking-visit').waitFor();
     expect(await preview.textContent()).toContain('报告审核');
+    expect(await page.getByTestId('program-versions').textContent()).toContain('v2');
     await screenshot(page, 'coordinator-preview');
   });
 
@@ -156,6 +157,27 @@ describe('the staff console in a browser', () => {
     expect(Buffer.concat(chunks).toString('utf8').split('\n')[0]).toContain('advance');
   });
 
+  it("a coordinator sees the patients' messages whose sender was not certain, without their text", async () => {
+    const id = `msg-${Date.now()}`;
+    await api.database.db
+      .insertInto('inbound_messages')
+      .values({
+        id,
+        provider: 'wechat',
+        provider_message_id: '7300000000000000123',
+        channel: 'wechat',
+        outcome: 'unmatched',
+        received_at: new Date(),
+        text: null,
+      })
+      .execute();
+    const page = await signIn(api.keys.coordinator);
+    await page.getByRole('menuitem', { name: '未识别消息' }).click();
+    const row = page.getByRole('row').filter({ hasText: '7300000000000000123' });
+    await row.getByText('不是在册患者').waitFor();
+    await screenshot(page, 'coordinator-inbound');
+  });
+
   it('an admin makes a key for a new butler, who signs in with it; revoking it ends her session', async () => {
     const admin = await signIn(api.keys.admin);
     await admin.getByRole('heading', { name: '人员与 API 密钥' }).waitFor();
@@ -175,6 +197,40 @@ describe('the staff console in a browser', () => {
     await row.getByText('已停用').waitFor();
     await butler.getByRole('button', { name: '刷新' }).click();
     await butler.getByText('登录已过期，请重新登录').waitFor();
+  });
+
+  it('works from the keyboard alone: sign in, open a task, fill it in and complete it', async () => {
+    const patient = await enrol(95);
+    await eventually(async () => {
+      const open = await call(api.url, 'GET', `/v1/tasks?status=open&enrollment=${patient.id}&kind=task`, { key: api.keys.butler });
+      expect(open.body.items).toHaveLength(1);
+    });
+    const context = await chrome.context();
+    contexts.push(context);
+    const page = await context.newPage();
+    // In the page: whether the element has the focus (the test runs without the DOM's types).
+    const focused = (target: Locator) => target.evaluate((e) => e === (e as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement);
+    await page.goto(`${api.url}/`);
+    const keyField = page.getByLabel('API 密钥');
+    await keyField.waitFor();
+    await expect.poll(() => focused(keyField)).toBe(true); // the page puts the focus there
+    await page.keyboard.type(api.keys.butler);
+    await page.keyboard.press('Enter');
+    const link = page.getByRole('row').filter({ hasText: patient.name }).getByRole('link', { name: '预约产检' });
+    await link.waitFor();
+    const tabTo = async (target: Locator) => {
+      for (let i = 0; i < 60 && !(await focused(target)); i++) await page.keyboard.press('Tab');
+      expect(await focused(target)).toBe(true);
+    };
+    await tabTo(link);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('task-title').filter({ hasText: '预约产检' }).waitFor();
+    await tabTo(page.getByLabel('预约时间'));
+    await page.keyboard.type(`${shanghaiDate(4)} 10:00`);
+    await page.keyboard.press('Enter');
+    await page.getByText('任务已完成').first().waitFor();
+    const done = await call(api.url, 'GET', `/v1/tasks?status=done&enrollment=${patient.id}&kind=task`, { key: api.keys.butler });
+    expect(done.body.items[0].result).toEqual({ appointment_at: `${shanghaiDate(4)}T10:00:00+08:00` });
   });
 
   it('switches to English and stays usable on a tablet', async () => {

@@ -67,6 +67,9 @@ export function ProgramPreviewPage() {
           </Button>
         </Form>
         {error && <Alert type="error" showIcon title={error} style={{ marginTop: 12 }} role="alert" />}
+        <Typography.Paragraph type="secondary" style={{ marginTop: 12, marginBottom: 0 }} data-testid="program-versions">
+          {t('versions')}: {p.versions.map((v) => `v${v.version} (${formatTime(v.firstSeenAt)}, ${v.hash.replace('sha256:', '').slice(0, 8)})`).join(' · ')}
+        </Typography.Paragraph>
         <Space wrap style={{ marginTop: 12 }}>
           {p.stages.map((s, i) => (
             <Tag key={s.id} color={BAND_COLORS[i % BAND_COLORS.length]} style={{ color: '#333' }}>

@@ -15,7 +15,7 @@ export function SignInPage() {
     try {
       await signIn(apiKey);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(err instanceof ApiError && err.status === 401 ? t('keyInvalid') : err instanceof ApiError ? err.message : String(err));
     } finally {
       setBusy(false);
     }
