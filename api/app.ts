@@ -39,8 +39,11 @@ export const app: FastifyPluginAsync<{ deps: AppDeps }> = async (fastify, { deps
   if (deps.console) await fastify.register(consoleRoutes, { dir: deps.console.dir });
   if (deps.codec) {
     const sessions = new OperatorSessions(deps.db);
+    // A bearer key only: the console's session cookie (Path=/, and cookies ignore ports) reaches the
+    // Web UI's origin too, and must not stand in for, or block, the operator's codec session.
     const authorizeBearer = async (request: FastifyRequest) => {
-      const principal = await authenticator.authenticate(request);
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+      const principal = match ? await authenticator.byKey(match[1]!) : null;
       return principal ? { id: principal.clientId, roles: [principal.role] } : null;
     };
     await fastify.register(codecSessionRoutes, { sessions, authorizeBearer, roles: CODEC_ROLES });

@@ -18,6 +18,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CONSOLE_DIR = path.join(ROOT, 'console');
 const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'carepath', 'console');
 const BUILD_FORMAT = 1;
+/** Earlier builds kept beside the current one. */
+const KEPT_BUILDS = 3;
 const COMPRESSIBLE = /\.(js|css|html|svg|json)$/;
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -71,12 +73,16 @@ export async function ensureConsoleBuild(progress: Progress): Promise<{ dir: str
   return { dir, built: true };
 }
 
-/** Builds of older sources (a running API may still serve one: only those over a day old go). */
+/** Keeps the newest builds (an API started earlier may still serve one of them); removes older ones and stale staging. */
 function removeOtherBuilds(keep: string): void {
-  for (const entry of readdirSync(CACHE_DIR, { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name === keep) continue;
-    const dir = path.join(CACHE_DIR, entry.name);
-    if (Date.now() - statSync(dir).mtimeMs > 86_400_000) rmSync(dir, { recursive: true, force: true });
+  const builds = readdirSync(CACHE_DIR, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== keep)
+    // Another process's build in progress: left alone unless it was abandoned long ago.
+    .filter((e) => !e.name.startsWith('.staging-') || Date.now() - statSync(path.join(CACHE_DIR, e.name)).mtimeMs > 86_400_000)
+    .map((e) => ({ dir: path.join(CACHE_DIR, e.name), mtime: statSync(path.join(CACHE_DIR, e.name)).mtimeMs }))
+    .sort((x, y) => y.mtime - x.mtime);
+  for (const [i, build] of builds.entries()) {
+    if (i >= KEPT_BUILDS || Date.now() - build.mtime > 7 * 86_400_000) rmSync(build.dir, { recursive: true, force: true });
   }
 }
 

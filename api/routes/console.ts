@@ -38,5 +38,7 @@ export const consoleRoutes: FastifyPluginAsync<{ dir: string }> = async (app, { 
   app.get('/', hide, (_request, reply) => reply.redirect('/console/'));
   app.get('/console', hide, (_request, reply) => reply.redirect('/console/'));
   app.get('/console/', hide, (_request, reply) => page(reply));
+  // A missing asset is a 404, not the app's page: a tab open across a rebuild then reloads.
+  app.get('/console/assets/*', hide, (request, reply) => reply.status(404).type('text/plain').send(`no asset ${request.url}`));
   app.get('/console/*', hide, (_request, reply) => page(reply));
 };

@@ -55,6 +55,13 @@ describe('operator sessions for the Temporal Web UI codec', () => {
     const decoded = await call(api.url, 'POST', '/codec/decode', { headers: headers(cookie), body: encoded.body });
     expect(decoded.status).toBe(200);
     expect(decoded.body.payloads[0]).toEqual(payload);
+    // The staff console's cookie (Path=/; cookies ignore ports) comes along in the same browser:
+    // it neither blocks the codec session nor opens the codec to the console's session alone.
+    const staffSession = await call(api.url, 'POST', '/v1/session', { body: { apiKey: api.keys.butler } });
+    const staffCookie = staffSession.headers.get('set-cookie')!.split(';')[0]!;
+    const both = await call(api.url, 'POST', '/codec/decode', { headers: headers(`${staffCookie}; ${cookie}`), body: encoded.body });
+    expect(both.status).toBe(200);
+    expect((await call(api.url, 'POST', '/codec/decode', { headers: headers(staffCookie), body: encoded.body })).status).toBe(401);
 
     expect((await call(api.url, 'POST', '/codec/decode', { headers: headers('carepath_codec_session=forged'), body: encoded.body })).status).toBe(401);
     expect((await call(api.url, 'DELETE', '/codec/session', { headers: { cookie } })).status).toBe(204);

@@ -44,7 +44,9 @@ export function EnrolPage() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // One key per form: a double click or a retry after a timeout enrols once.
+  // The consent time is pinned with it: the same request, answered again, not refused as a different one.
   const idempotencyKey = useMemo(() => crypto.randomUUID(), []);
+  const [givenAt] = useState(() => new Date().toISOString());
   const pathways = useLoad((signal) => api<{ items: PathwaySummary[] }>('/v1/pathways', { signal }), []);
   const detail = useLoad(
     (signal) => (program ? api<PathwayAnchors>(`/v1/pathways/${encodeURIComponent(program)}`, { signal }) : Promise.resolve(undefined)),
@@ -81,7 +83,7 @@ export function EnrolPage() {
           butlerId: values.butlerId,
           consent: {
             scope: [...BASE_SCOPE, ...(values.channels ?? [])],
-            givenAt: new Date().toISOString(),
+            givenAt,
             recordedBy: session!.name,
             method: values.method,
           },

@@ -94,9 +94,9 @@ export function KpiPage() {
         <Space wrap>
           <DatePicker.RangePicker
             aria-label={t('period')}
-            value={range}
+            value={[range[0], range[1].subtract(1, 'day')]}
             allowClear={false}
-            onChange={(v) => v?.[0] && v[1] && setRange([v[0].startOf('day'), v[1].startOf('day')])}
+            onChange={(v) => v?.[0] && v[1] && setRange([v[0].startOf('day'), v[1].add(1, 'day').startOf('day')])}
           />
           <Select
             style={{ width: 280 }}
