@@ -1,11 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { listUnattachedInboundMessages } from '../../db/repositories/inbound-messages.ts';
-import { findPatients } from '../../db/repositories/patients.ts';
 import { audit } from '../audit/audit.ts';
 import { may, principalOf } from '../auth/index.ts';
 import { bearer, errorResponses, pageQuery } from '../schemas/common.ts';
 import type { RouteContext } from './context.ts';
-import { vaultOf } from './context.ts';
+import { patientNames } from './task-context.ts';
 
 const messageSchema = {
   type: 'object',
@@ -52,19 +51,11 @@ export const inboundMessageRoutes: FastifyPluginAsync<RouteContext> = async (app
     async (request) => {
       const { limit, offset } = request.query;
       const rows = await listUnattachedInboundMessages(deps.db, { limit, offset });
-      const names = new Map<string, string | null>();
       const refs = [...new Set(rows.filter((r) => r.outcome === 'not-enrolled' && r.patient_ref).map((r) => r.patient_ref!))];
-      if (refs.length && may(principalOf(request), 'readIdentity') && deps.identity) {
-        const vault = vaultOf(deps);
-        for (const p of await findPatients(deps.db, refs)) {
-          try {
-            names.set(p.patient_ref, vault.decrypt(p.patient_ref, p.identity_ciphertext, p.identity_key_id).name);
-          } catch {
-            names.set(p.patient_ref, null);
-          }
-        }
+      const readsNames = refs.length > 0 && may(principalOf(request), 'readIdentity') && deps.identity !== undefined;
+      const names = readsNames ? await patientNames(deps, refs) : new Map<string, string | null>();
+      if (readsNames)
         await audit(deps.db, request, 'patient.name.read', { type: 'patient', id: null }, { patientRefs: [...names.keys()], purpose: 'inbound-messages' });
-      }
       await audit(deps.db, request, 'inbound-message.list', { type: 'inbound-message', id: null }, { count: rows.length, limit, offset });
       return {
         items: rows.map((r) => ({

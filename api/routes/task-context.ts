@@ -39,23 +39,14 @@ export async function patientsOfTasks(
   pathways: Map<string, CompiledPathway | undefined>,
   now = new Date(),
 ): Promise<Map<string, TaskPatient>> {
-  const vault = vaultOf(deps);
   const refs = [...new Set(tasks.map((t) => t.patient_ref))];
-  const [patients, anchors] = await Promise.all([
-    findPatients(deps.db, refs),
+  const [names, anchors] = await Promise.all([
+    patientNames(deps, refs),
     listEnrollmentAnchors(
       deps.db,
       tasks.map((t) => t.enrollment_id),
     ),
   ]);
-  const names = new Map<string, string | null>();
-  for (const p of patients) {
-    try {
-      names.set(p.patient_ref, vault.decrypt(p.patient_ref, p.identity_ciphertext, p.identity_key_id).name);
-    } catch {
-      names.set(p.patient_ref, null);
-    }
-  }
   if (refs.length) await audit(deps.db, request, 'patient.name.read', { type: 'patient', id: null }, { patientRefs: refs, purpose: 'worklist' });
   const out = new Map<string, TaskPatient>();
   for (const t of tasks) {
@@ -64,4 +55,18 @@ export async function patientsOfTasks(
     out.set(t.id, { name: names.get(t.patient_ref) ?? null, age: age ?? null });
   }
   return out;
+}
+
+/** The names of these patients (null for one whose identity does not decrypt with the configured keys). Not audited: the caller audits the read. */
+export async function patientNames(deps: Deps, refs: readonly string[]): Promise<Map<string, string | null>> {
+  const vault = vaultOf(deps);
+  const names = new Map<string, string | null>();
+  for (const p of await findPatients(deps.db, refs)) {
+    try {
+      names.set(p.patient_ref, vault.decrypt(p.patient_ref, p.identity_ciphertext, p.identity_key_id).name);
+    } catch {
+      names.set(p.patient_ref, null);
+    }
+  }
+  return names;
 }
