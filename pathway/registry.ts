@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { CarepathError } from '../errors/carepath-error.ts';
-import { compileFile } from './compiler/compile.ts';
+import { compileFile, DEFAULT_TIMEZONE } from './compiler/compile.ts';
+import { resolveTimezone } from './compiler/timezone.ts';
 import { listPathwayFiles } from './files.ts';
 import type { CompiledPathway } from './model/compiled.ts';
 
@@ -17,6 +18,9 @@ export interface PathwaySummary {
   program: string;
   file: string;
 }
+
+const defaultZone = resolveTimezone(DEFAULT_TIMEZONE);
+const DEFAULT_ZONE = { name: DEFAULT_TIMEZONE, offsetMinutes: defaultZone.ok ? defaultZone.offsetMinutes : 0 };
 
 export class PathwayRegistry {
   private readonly byId = new Map<string, { pathway: CompiledPathway; file: string }>();
@@ -50,6 +54,21 @@ export class PathwayRegistry {
   /** Every refused pathway with its reason, sorted by id. */
   refused(): { id: string; reason: string }[] {
     return [...this.refusedById].map(([id, reason]) => ({ id, reason })).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /**
+   * The time zone staff read times in: the one most offered pathways use (the first by id on a
+   * tie), or the compiler's default when none is offered.
+   */
+  timeZone(): { name: string; offsetMinutes: number } {
+    const counts = new Map<string, { zone: CompiledPathway['timezone']; n: number }>();
+    for (const { pathway } of [...this.byId.values()].sort((a, b) => a.pathway.id.localeCompare(b.pathway.id))) {
+      const entry = counts.get(pathway.timezone.name) ?? { zone: pathway.timezone, n: 0 };
+      counts.set(pathway.timezone.name, { ...entry, n: entry.n + 1 });
+    }
+    let best: { zone: CompiledPathway['timezone']; n: number } | undefined;
+    for (const entry of counts.values()) if (!best || entry.n > best.n) best = entry;
+    return best ? { name: best.zone.name, offsetMinutes: best.zone.offsetMinutes } : DEFAULT_ZONE;
   }
 
   /** Every offered pathway, sorted by id. */

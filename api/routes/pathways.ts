@@ -3,7 +3,7 @@ import { CarepathError } from '../../errors/carepath-error.ts';
 import { findPathwayVersion, listPathwayVersions } from '../../db/repositories/pathway-versions.ts';
 import { checkEnrollmentAnchors } from '../../enrollment/enrollment-input.ts';
 import { parseTime, projectTimeline, spanOf, type CompiledPathway } from '../../pathway/planner/index.ts';
-import { bearer, errorResponses } from '../schemas/common.ts';
+import { bearer, errorResponses, timeZoneSchema } from '../schemas/common.ts';
 import type { RouteContext } from './context.ts';
 
 const pathwayIdParams = {
@@ -51,6 +51,7 @@ export const pathwayRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
             properties: {
               ...summarySchema.properties,
               offered: { type: 'boolean', description: 'whether new enrolments may use it' },
+              timeZone: timeZoneSchema,
               anchors: {
                 type: 'object',
                 additionalProperties: {
@@ -92,6 +93,7 @@ export const pathwayRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
         title: current.title,
         program: current.program,
         offered: deps.pathways.get(current.id) !== undefined,
+        timeZone: { name: current.timezone.name, offsetMinutes: current.timezone.offsetMinutes },
         // Calendar dates (holidays) are fixed by the pathway, not given at enrolment.
         anchors: Object.fromEntries(
           Object.entries(current.anchors)

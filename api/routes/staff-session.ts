@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CarepathError } from '../../errors/carepath-error.ts';
 import { PERMISSIONS, type Permission, type Principal } from '../auth/roles.ts';
 import { sessionCookie } from '../auth/staff-sessions.ts';
-import { errorResponses } from '../schemas/common.ts';
+import { errorResponses, timeZoneSchema } from '../schemas/common.ts';
 import type { RouteContext } from './context.ts';
 
 const sessionSchema = {
@@ -15,6 +15,7 @@ const sessionSchema = {
     butlerId: { type: ['string', 'null'] },
     permissions: { type: 'array', items: { type: 'string' }, description: 'what this role may do: the permission table every route enforces' },
     until: { type: ['string', 'null'], description: 'when the browser session ends (null for a bearer key)' },
+    timeZone: timeZoneSchema,
   },
 } as const;
 
@@ -23,7 +24,7 @@ function permissionsOf(principal: Principal): Permission[] {
   return (Object.keys(PERMISSIONS) as Permission[]).filter((p) => (PERMISSIONS[p] as readonly string[]).includes(principal.role));
 }
 
-function view(principal: Principal, until: Date | null) {
+function view(principal: Principal, until: Date | null, timeZone: { name: string; offsetMinutes: number }) {
   return {
     clientId: principal.clientId,
     name: principal.name,
@@ -31,11 +32,12 @@ function view(principal: Principal, until: Date | null) {
     butlerId: principal.butlerId,
     permissions: permissionsOf(principal),
     until: until?.toISOString() ?? null,
+    timeZone,
   };
 }
 
 /** Staff sign-in for the console: an API key exchanged for a session cookie; who is signed in; sign-out. */
-export const staffSessionRoutes: FastifyPluginAsync<RouteContext> = async (app, { authenticator }) => {
+export const staffSessionRoutes: FastifyPluginAsync<RouteContext> = async (app, { authenticator, deps }) => {
   app.post<{ Body: { apiKey: string } }>(
     '/session',
     {
@@ -57,7 +59,7 @@ export const staffSessionRoutes: FastifyPluginAsync<RouteContext> = async (app, 
       request.principal = principal;
       const { token, until } = await authenticator.sessions.open(principal, request.ip);
       reply.header('set-cookie', sessionCookie(token)).header('cache-control', 'no-store');
-      return view(principal, until);
+      return view(principal, until, deps.pathways.timeZone());
     },
   );
 
@@ -68,7 +70,7 @@ export const staffSessionRoutes: FastifyPluginAsync<RouteContext> = async (app, 
       const principal = await signedIn(request);
       reply.header('cache-control', 'no-store');
       const session = request.headers.authorization === undefined ? await authenticator.sessions.fromRequest(request) : null;
-      return view(principal, session?.sessionUntil ?? null);
+      return view(principal, session?.sessionUntil ?? null, deps.pathways.timeZone());
     },
   );
 

@@ -117,9 +117,11 @@ export const taskRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, 
       const patient = may(principal, 'readIdentity') ? (await patientsOfTasks(deps, request, [task], pathways)).get(task.id) : undefined;
       const inquiry = task.kind === INQUIRY_TASK_KIND && may(principal, 'readInquiry') ? await findInquiryByTask(deps.db, task.id) : undefined;
       if (inquiry) await audit(deps.db, request, 'inquiry.read', { type: 'inquiry', id: inquiry.id }, { enrollmentId: inquiry.enrollment_id });
+      const pathway = pathways.get(`${task.pathway_id}@${task.pathway_version}`);
       return {
         ...taskView(task),
-        form: taskForm(task, pathways.get(`${task.pathway_id}@${task.pathway_version}`)),
+        form: taskForm(task, pathway),
+        ...(pathway ? { timeZone: { name: pathway.timezone.name, offsetMinutes: pathway.timezone.offsetMinutes } } : {}),
         ...(patient ? { patient } : {}),
         ...(inquiry
           ? {

@@ -21,3 +21,11 @@ export const pageQuery = {
 
 /** A value a task step may produce or an event may carry. */
 export const dataValue = { type: ['string', 'number', 'boolean', 'null'], maxLength: 2000 } as const;
+
+/** A fixed-offset time zone: the name and its offset from UTC in minutes (Asia/Shanghai, 480). */
+export const timeZoneSchema = {
+  type: 'object',
+  required: ['name', 'offsetMinutes'],
+  properties: { name: { type: 'string' }, offsetMinutes: { type: 'integer' } },
+  description: 'the time zone its times are read and entered in',
+} as const;

@@ -1,4 +1,4 @@
-import { dataValue } from './common.ts';
+import { dataValue, timeZoneSchema } from './common.ts';
 
 const nullableString = { type: ['string', 'null'] } as const;
 
@@ -47,6 +47,7 @@ export const taskDetailSchema = {
   type: 'object',
   properties: {
     ...taskSchema.properties,
+    timeZone: timeZoneSchema,
     patient: taskPatientSchema,
     inquiry: {
       type: 'object',

@@ -1,6 +1,7 @@
 import { Button, Layout, Menu, Result, Space, Spin, Tag, Typography } from 'antd';
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { offsetText } from './format.ts';
 import { useI18n } from './i18n.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { JourneyPage } from './pages/journey-page.tsx';
@@ -68,6 +69,9 @@ export function App() {
           <Space wrap>
             <span data-testid="signed-in-as">{session.name}</span>
             <Tag color="green">{t(`role_${session.role}` as 'role_butler')}</Tag>
+            <Typography.Text type="secondary" data-testid="time-zone" title={t('timeZoneHint')}>
+              {t('timeZone', { z: `${session.timeZone.name} UTC${offsetText(session.timeZone.offsetMinutes)}` })}
+            </Typography.Text>
             <Button type="text" onClick={toggle} lang={t('language') === 'English' ? 'en' : 'zh-CN'}>
               {t('language')}
             </Button>

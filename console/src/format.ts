@@ -1,10 +1,50 @@
-import dayjs from 'dayjs';
+import dayjs, { type Dayjs } from 'dayjs';
+import utc from 'dayjs/plugin/utc';
 import type { Translate } from './i18n.tsx';
-import type { PatientAge } from './types.ts';
+import type { PatientAge, TimeZone } from './types.ts';
 
-/** A time as staff read it: `2027-03-01 09:30` in this browser's time zone. */
+dayjs.extend(utc);
+
+// Staff read and enter times in the hospital's zone, whatever zone their computer is set to (a
+// laptop left on UTC, a doctor abroad): the API says which (GET /v1/session).
+let hospitalOffset: number | null = null;
+
+/** Sets the zone every time is shown in (from the session). */
+export function setHospitalZone(zone: TimeZone | undefined): void {
+  hospitalOffset = zone?.offsetMinutes ?? null;
+}
+
+function offsetNow(): number {
+  return hospitalOffset ?? dayjs().utcOffset();
+}
+
+/** A time as staff read it: `2027-03-01 09:30` in the hospital's time zone. */
 export function formatTime(iso: string | null | undefined): string {
-  return iso ? dayjs(iso).format('YYYY-MM-DD HH:mm') : '—';
+  return iso ? dayjs(iso).utcOffset(offsetNow()).format('YYYY-MM-DD HH:mm') : '—';
+}
+
+/** `+08:00` for 480. */
+export function offsetText(minutes: number): string {
+  const abs = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/**
+ * What a date-time picker's value means: the date and time it shows (pickers show wall clocks)
+ * read in `zone`, e.g. `2027-03-01T09:30:00+08:00` — not the browser's zone.
+ */
+export function zonedTime(value: Dayjs, zone: TimeZone | undefined): string {
+  return `${value.format('YYYY-MM-DDTHH:mm')}:00${offsetText(zone?.offsetMinutes ?? offsetNow())}`;
+}
+
+/** Midnight starting a picked day in the hospital's zone. */
+export function zonedDayStart(value: Dayjs): string {
+  return `${value.format('YYYY-MM-DD')}T00:00:00${offsetText(offsetNow())}`;
+}
+
+/** Now as a picker shows it: the hospital's wall clock (a value for a picker, not an instant). */
+export function hospitalWallClock(): Dayjs {
+  return dayjs(dayjs().utcOffset(offsetNow()).format('YYYY-MM-DDTHH:mm:ss'));
 }
 
 /** A duration in words: `2 小时 15 分` / `2 h 15 min`. */

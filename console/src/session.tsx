@@ -2,6 +2,7 @@
 // enforces on every route, so that a page shows only what its reader may use.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, onSessionExpired } from './api.ts';
+import { setHospitalZone } from './format.ts';
 import type { Session } from './types.ts';
 
 interface SessionState {
@@ -17,7 +18,12 @@ interface SessionState {
 const SessionContext = createContext<SessionState | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [session, setSessionState] = useState<Session | null | undefined>(undefined);
+  // The zone is set before the pages render with the session, so no time is shown in another.
+  const setSession = useCallback((next: Session | null) => {
+    setHospitalZone(next?.timeZone);
+    setSessionState(next);
+  }, []);
   const [ended, setEnded] = useState<'expired' | null>(null);
 
   useEffect(() => {
@@ -31,16 +37,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setEnded('expired');
       setSession(null);
     });
-  }, []);
+  }, [setSession]);
 
-  const signIn = useCallback(async (apiKey: string) => {
-    setSession(await api<Session>('/v1/session', { method: 'POST', body: { apiKey } }));
-    setEnded(null);
-  }, []);
+  const signIn = useCallback(
+    async (apiKey: string) => {
+      setSession(await api<Session>('/v1/session', { method: 'POST', body: { apiKey } }));
+      setEnded(null);
+    },
+    [setSession],
+  );
   const signOut = useCallback(async () => {
     await api('/v1/session', { method: 'DELETE' });
     setSession(null);
-  }, []);
+  }, [setSession]);
   const value = useMemo<SessionState>(
     () => ({ session, ended, signIn, signOut, can: (permission) => session?.permissions.includes(permission) ?? false }),
     [session, ended, signIn, signOut],

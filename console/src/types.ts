@@ -7,6 +7,13 @@ export interface Session {
   butlerId: string | null;
   permissions: string[];
   until: string | null;
+  timeZone: TimeZone;
+}
+
+/** A fixed-offset time zone, as the API gives it. */
+export interface TimeZone {
+  name: string;
+  offsetMinutes: number;
 }
 
 export interface PatientAge {
@@ -47,6 +54,8 @@ export interface FormField {
 
 export interface TaskDetail extends Task {
   form: FormField[];
+  /** The zone of the task's program: its date-time fields are entered in it. */
+  timeZone?: TimeZone;
   inquiry?: { id: string; question: string; channel: string | null; askedAt: string; urgent: boolean };
 }
 

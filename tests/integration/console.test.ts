@@ -199,13 +199,14 @@ describe('the staff console in a browser', () => {
     await butler.getByText('登录已过期，请重新登录').waitFor();
   });
 
-  it('works from the keyboard alone: sign in, open a task, fill it in and complete it', async () => {
+  it("works from the keyboard alone, and on a computer set to another time zone times are still the hospital's", async () => {
     const patient = await enrol(95);
     await eventually(async () => {
       const open = await call(api.url, 'GET', `/v1/tasks?status=open&enrollment=${patient.id}&kind=task`, { key: api.keys.butler });
       expect(open.body.items).toHaveLength(1);
     });
-    const context = await chrome.context();
+    // Los Angeles is 16 hours behind Beijing: a time read in the browser's zone would be a day off.
+    const context = await chrome.context({ timezoneId: 'America/Los_Angeles' });
     contexts.push(context);
     const page = await context.newPage();
     // In the page: whether the element has the focus (the test runs without the DOM's types).
@@ -231,6 +232,12 @@ describe('the staff console in a browser', () => {
     await page.getByText('任务已完成').first().waitFor();
     const done = await call(api.url, 'GET', `/v1/tasks?status=done&enrollment=${patient.id}&kind=task`, { key: api.keys.butler });
     expect(done.body.items[0].result).toEqual({ appointment_at: `${shanghaiDate(4)}T10:00:00+08:00` });
+    expect(await page.getByTestId('time-zone').textContent()).toContain('Asia/Shanghai UTC+08:00');
+    // The notice 24 h before, shown in Beijing time too.
+    await page
+      .getByTestId('next-steps')
+      .getByText(`${shanghaiDate(3)} 10:00`)
+      .waitFor();
   });
 
   it('switches to English and stays usable on a tablet', async () => {

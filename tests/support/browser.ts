@@ -23,8 +23,8 @@ export const SCREENSHOT_DIR = fileURLToPath(new URL('../../test-results/console'
 
 export interface StaffBrowser {
   browser: Browser;
-  /** A fresh context (its own cookies) at 1280×800 in Beijing time, zh-CN, as a hospital's staff have it. */
-  context(options?: { viewport?: { width: number; height: number } }): Promise<BrowserContext>;
+  /** A fresh context (its own cookies) at 1280×800 in Beijing time, zh-CN, as a hospital's staff have it (or another zone, to prove it does not matter). */
+  context(options?: { viewport?: { width: number; height: number }; timezoneId?: string }): Promise<BrowserContext>;
   /** Every URL a page of this browser requested. */
   requests: string[];
   close(): Promise<void>;
@@ -42,7 +42,7 @@ export async function launchStaffBrowser(): Promise<StaffBrowser> {
       const context = await browser.newContext({
         viewport: options.viewport ?? { width: 1280, height: 800 },
         locale: 'zh-CN',
-        timezoneId: 'Asia/Shanghai',
+        timezoneId: options.timezoneId ?? 'Asia/Shanghai',
       });
       context.on('request', (request) => requests.push(request.url()));
       return context;

@@ -6,11 +6,13 @@ import { givenAnchors, type AnchorInfo } from '../anchors.ts';
 import { api, ApiError } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import { useSession } from '../session.tsx';
-import type { PathwaySummary } from '../types.ts';
+import { zonedTime } from '../format.ts';
+import type { PathwaySummary, TimeZone } from '../types.ts';
 import { useLoad } from '../use-load.ts';
 
 interface PathwayAnchors {
   anchors: Record<string, AnchorInfo>;
+  timeZone: TimeZone;
 }
 
 interface EnrolForm {
@@ -59,7 +61,7 @@ export function EnrolPage() {
     const anchors: Record<string, string> = {};
     for (const [name, anchor] of Object.entries(detail.data?.anchors ?? {})) {
       const value = values.anchors?.[name];
-      if (value) anchors[name] = anchor.type === 'date' ? value.format('YYYY-MM-DD') : value.second(0).format();
+      if (value) anchors[name] = anchor.type === 'date' ? value.format('YYYY-MM-DD') : zonedTime(value, detail.data?.timeZone);
     }
     const patient = Object.fromEntries(
       Object.entries({

@@ -1,9 +1,10 @@
 import { Alert, Button, Card, Col, DatePicker, Row, Select, Space, Statistic, Table, Typography } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
 import { api, query } from '../api.ts';
 import { Chart, type ChartOption } from '../components/chart.tsx';
 import { useI18n, type Translate } from '../i18n.tsx';
+import { hospitalWallClock, zonedDayStart } from '../format.ts';
 import type { PathwaySummary } from '../types.ts';
 import { useLoad } from '../use-load.ts';
 
@@ -67,10 +68,13 @@ function responseChart(rows: (Figures & { label: string })[], t: Translate): Cha
 /** The service-level figures of the hospitals' contracts, for a period and program, with charts and the CSV the report route gives. */
 export function KpiPage() {
   const { t } = useI18n();
-  const [range, setRange] = useState<[Dayjs, Dayjs]>(() => [dayjs().subtract(30, 'day').startOf('day'), dayjs().add(1, 'day').startOf('day')]);
+  const [range, setRange] = useState<[Dayjs, Dayjs]>(() => [
+    hospitalWallClock().subtract(30, 'day').startOf('day'),
+    hospitalWallClock().add(1, 'day').startOf('day'),
+  ]);
   const [program, setProgram] = useState<string | undefined>();
   const pathways = useLoad((signal) => api<{ items: PathwaySummary[] }>('/v1/pathways', { signal }), []);
-  const params = { from: range[0].toISOString(), to: range[1].toISOString(), program };
+  const params = { from: zonedDayStart(range[0]), to: zonedDayStart(range[1]), program };
   const report = useLoad((signal) => api<KpiReport>(`/v1/reports/kpi${query(params)}`, { signal }), [params.from, params.to, program]);
   const rows = useMemo(() => (report.data?.byProgram ?? []).map((r) => ({ ...r, label: r.program })), [report.data]);
   const rates = useMemo(() => rateChart(rows, t), [rows, t]);

@@ -1,12 +1,12 @@
 import { Alert, Button, Card, DatePicker, Form, Space, Spin, Table, Tag, Typography } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useParams } from 'react-router';
 import { givenAnchors, type AnchorInfo } from '../anchors.ts';
 import { api, ApiError } from '../api.ts';
-import { formatTime } from '../format.ts';
+import { formatTime, hospitalWallClock, zonedTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
-import type { TimelineEntry } from '../types.ts';
+import type { TimelineEntry, TimeZone } from '../types.ts';
 import { useLoad } from '../use-load.ts';
 
 interface PathwayDetail {
@@ -14,6 +14,7 @@ interface PathwayDetail {
   version: string;
   title: string;
   anchors: Record<string, AnchorInfo>;
+  timeZone: TimeZone;
   stages: { id: string; title?: string }[];
   versions: { version: string; hash: string; firstSeenAt: string }[];
 }
@@ -44,7 +45,7 @@ export function ProgramPreviewPage() {
     const search = new URLSearchParams();
     for (const [name, anchor] of Object.entries(p.anchors)) {
       const value = values[name];
-      if (value) search.set(`anchor.${name}`, anchor.type === 'date' ? value.format('YYYY-MM-DD') : value.format());
+      if (value) search.set(`anchor.${name}`, anchor.type === 'date' ? value.format('YYYY-MM-DD') : zonedTime(value, p.timeZone));
     }
     try {
       setPreview(await api<Preview>(`/v1/pathways/${encodeURIComponent(p.id)}/preview?${search.toString()}`));
@@ -58,7 +59,7 @@ export function ProgramPreviewPage() {
       <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{`${p.title} · v${p.version}`}</Typography.Title>}>
         <Form layout="inline" onFinish={(v: Record<string, Dayjs | undefined>) => void run(v)}>
           {givenAnchors(p.anchors).map(([name, anchor]) => (
-            <Form.Item key={name} name={name} label={anchor.title ?? name} initialValue={name === 'lmp' ? dayjs().subtract(8, 'week') : undefined}>
+            <Form.Item key={name} name={name} label={anchor.title ?? name} initialValue={name === 'lmp' ? hospitalWallClock().subtract(8, 'week') : undefined}>
               <DatePicker showTime={anchor.type === 'datetime' ? { format: 'HH:mm' } : false} />
             </Form.Item>
           ))}

@@ -4,18 +4,18 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../api.ts';
 import { NextSteps } from '../components/next-steps.tsx';
-import { dueClock, formatAge, formatTime } from '../format.ts';
+import { dueClock, formatAge, formatTime, zonedTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
 import { useSession } from '../session.tsx';
-import type { FormField, TaskDetail } from '../types.ts';
+import type { FormField, TaskDetail, TimeZone } from '../types.ts';
 import { useLoad, useNow } from '../use-load.ts';
 
 type FormValue = string | number | boolean | Dayjs | null | undefined;
 
-/** The value a field sends: a date-time with this browser's offset (`2027-03-01T09:30:00+08:00`), a day `YYYY-MM-DD`, or as entered. */
-function dataValue(field: FormField, value: FormValue): string | number | boolean | null | undefined {
+/** The value a field sends: a date-time in the program's zone (`2027-03-01T09:30:00+08:00`), a day `YYYY-MM-DD`, or as entered. */
+function dataValue(field: FormField, value: FormValue, zone: TimeZone | undefined): string | number | boolean | null | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (dayjs.isDayjs(value)) return field.type === 'date' ? value.format('YYYY-MM-DD') : value.second(0).format();
+  if (dayjs.isDayjs(value)) return field.type === 'date' ? value.format('YYYY-MM-DD') : zonedTime(value, zone);
   return value;
 }
 
@@ -82,7 +82,7 @@ export function TaskPage() {
     setError(null);
     const data: Record<string, string | number | boolean | null> = {};
     for (const field of detail.form) {
-      const value = dataValue(field, values[field.name]);
+      const value = dataValue(field, values[field.name], detail.timeZone);
       if (value !== undefined) data[field.name] = value;
     }
     try {
