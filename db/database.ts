@@ -293,11 +293,16 @@ export interface StaffSessionsTable {
   created_at: CreatedAt;
 }
 
-/** An enrolment's anchor as the API was told it: given at enrolment, corrected later, or set by an event. */
+/**
+ * An enrolment's anchor as the API was told it (given at enrolment, corrected later) or an event
+ * that set one (its time), or either as read back from the journey (`journey`: the journey is
+ * the truth; rows are a copy for lists that cannot ask every journey).
+ */
 export interface EnrollmentAnchorsTable {
   enrollment_id: string;
+  kind: 'anchor' | 'event';
   name: string;
   value: string;
-  source: 'given' | 'corrected' | 'event';
+  source: 'given' | 'corrected' | 'event' | 'journey';
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }

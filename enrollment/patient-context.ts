@@ -5,6 +5,7 @@ import type { RecordedAnchors } from '../db/repositories/enrollment-anchors.ts';
 import { ageLabel } from '../pathway/planner/age.ts';
 import { buildContextAt } from '../pathway/planner/context.ts';
 import type { CompiledPathway } from '../pathway/planner/index.ts';
+import type { JourneyView } from '../workflows/journey-definitions.ts';
 
 /** A patient's place in her program now: `{ style: 'gestational-age', label: '22+3' }`, `CD12`, `D+30`, `产后D+7`. */
 export interface PatientAge {
@@ -30,4 +31,14 @@ export function patientAge(pathway: CompiledPathway, recorded: RecordedAnchors |
     // A recorded value the pathway version no longer reads: no label rather than no worklist.
     return undefined;
   }
+}
+
+/**
+ * What a journey's view says of its anchors, as the worklist records them: the anchors given or
+ * corrected, and the last time of each event that sets one (the planner reads these two).
+ */
+export function recordedAnchorsOfJourney(pathway: CompiledPathway | undefined, view: Pick<JourneyView, 'anchors' | 'events'>): RecordedAnchors {
+  const events: Record<string, string> = {};
+  for (const event of view.events) if (pathway?.events[event.name]?.setsAnchor) events[event.name] = event.at;
+  return { anchors: { ...view.anchors }, events };
 }

@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CarepathError } from '../../errors/carepath-error.ts';
 import type { EnrollmentStatus } from '../../db/database.ts';
 import { listEnrollmentConsents } from '../../db/repositories/consents.ts';
+import { syncEnrollmentAnchors } from '../../db/repositories/enrollment-anchors.ts';
 import { listEnrollments } from '../../db/repositories/enrollment-search.ts';
 import type { Enrollment } from '../../db/repositories/enrollments.ts';
+import { findPathwayVersion } from '../../db/repositories/pathway-versions.ts';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../../db/repositories/idempotency-keys.ts';
 import { enrollPatient, type ConsentInput } from '../../enrollment/enroll-patient.ts';
 import type { PatientIdentity } from '../../enrollment/identity/identity-vault.ts';
 import { readPatientIdentity } from '../../enrollment/identity/patient-directory.ts';
+import { recordedAnchorsOfJourney } from '../../enrollment/patient-context.ts';
 import { journeyViewQuery, type JourneyView } from '../../workflows/journey-definitions.ts';
 import { audit } from '../audit/audit.ts';
 import { actorId, may, principalOf } from '../auth/index.ts';
@@ -138,6 +141,7 @@ export const enrollmentRoutes: FastifyPluginAsync<RouteContext> = async (app, { 
       const enrollment = await enrollmentFor(deps, request, request.params.id);
       const principal = principalOf(request);
       const [consents, journey] = await Promise.all([listEnrollmentConsents(deps.db, enrollment.id), queryJourney(deps, enrollment)]);
+      if ('view' in journey) await keepAnchorsInStep(deps, request, enrollment, journey.view);
       const showIdentity = may(principal, 'readIdentity');
       const patient = showIdentity ? await readPatientIdentity(deps.db, vaultOf(deps), enrollment.patient_ref) : undefined;
       await audit(
@@ -225,6 +229,20 @@ function summary(e: Enrollment, principal: Principal) {
     createdAt: e.created_at.toISOString(),
     endedAt: e.ended_at?.toISOString() ?? null,
   };
+}
+
+/** The journey is the truth of its anchors: the worklist's copy follows what its view says (a write a crash lost). */
+async function keepAnchorsInStep(deps: RouteContext['deps'], request: FastifyRequest, enrollment: Enrollment, view: JourneyView): Promise<void> {
+  try {
+    const pathway =
+      deps.pathways.get(view.pathway.id)?.hash === view.pathway.hash
+        ? deps.pathways.get(view.pathway.id)
+        : await findPathwayVersion(deps.db, view.pathway.id, view.pathway.version);
+    if (await syncEnrollmentAnchors(deps.db, enrollment.id, recordedAnchorsOfJourney(pathway, view)))
+      request.log.info({ enrollmentId: enrollment.id }, 'recorded anchors brought in line with the journey');
+  } catch (err) {
+    request.log.warn({ enrollmentId: enrollment.id, err: (err as Error).message }, 'recorded anchors not brought in line with the journey');
+  }
 }
 
 async function queryJourney(deps: RouteContext['deps'], enrollment: Enrollment): Promise<{ view: JourneyView } | { reason: string }> {

@@ -1,11 +1,12 @@
 // What the worklist shows beside a task for care staff: the patient's name and where she is in
 // her program (gestational age, cycle day), and the form completing the task takes.
 import type { FastifyRequest } from 'fastify';
-import { listEnrollmentAnchors } from '../../db/repositories/enrollment-anchors.ts';
+import { listEnrollmentAnchors, syncEnrollmentAnchors, type RecordedAnchors } from '../../db/repositories/enrollment-anchors.ts';
 import { findPathwayVersion } from '../../db/repositories/pathway-versions.ts';
 import { findPatients } from '../../db/repositories/patients.ts';
 import type { WorklistTask } from '../../db/repositories/worklist.ts';
-import { patientAge, type PatientAge } from '../../enrollment/patient-context.ts';
+import { patientAge, recordedAnchorsOfJourney, type PatientAge } from '../../enrollment/patient-context.ts';
+import { journeyViewQuery } from '../../workflows/journey-definitions.ts';
 import type { CompiledPathway } from '../../pathway/planner/index.ts';
 import { audit } from '../audit/audit.ts';
 import type { RouteContext } from './context.ts';
@@ -47,6 +48,7 @@ export async function patientsOfTasks(
       tasks.map((t) => t.enrollment_id),
     ),
   ]);
+  for (const [id, recorded] of await anchorsFromJourneys(deps, request, tasks, anchors, pathways)) anchors.set(id, recorded);
   if (refs.length) await audit(deps.db, request, 'patient.name.read', { type: 'patient', id: null }, { patientRefs: refs, purpose: 'worklist' });
   const out = new Map<string, TaskPatient>();
   for (const t of tasks) {
@@ -55,6 +57,39 @@ export async function patientsOfTasks(
     out.set(t.id, { name: names.get(t.patient_ref) ?? null, age: age ?? null });
   }
   return out;
+}
+
+const JOURNEY_QUERY_TIMEOUT_MS = 3_000;
+
+/**
+ * The anchors of enrolments with none recorded (enrolled before the rows existed), asked of their
+ * journeys and recorded, so each is asked once. A journey that does not answer shows no age.
+ */
+async function anchorsFromJourneys(
+  deps: Deps,
+  request: FastifyRequest,
+  tasks: readonly WorklistTask[],
+  recorded: Map<string, RecordedAnchors>,
+  pathways: Map<string, CompiledPathway | undefined>,
+): Promise<Map<string, RecordedAnchors>> {
+  const missing = new Map<string, WorklistTask>();
+  for (const t of tasks)
+    if (!recorded.has(t.enrollment_id) && pathways.get(`${t.pathway_id}@${t.pathway_version}`)?.ageDisplay) missing.set(t.enrollment_id, t);
+  const found = new Map<string, RecordedAnchors>();
+  await Promise.all(
+    [...missing.values()].map(async (t) => {
+      try {
+        const handle = deps.temporal.client.workflow.getHandle(t.workflow_id);
+        const view = await deps.temporal.connection.withDeadline(Date.now() + JOURNEY_QUERY_TIMEOUT_MS, () => handle.query(journeyViewQuery));
+        const anchors = recordedAnchorsOfJourney(pathways.get(`${t.pathway_id}@${t.pathway_version}`), view);
+        await syncEnrollmentAnchors(deps.db, t.enrollment_id, anchors);
+        found.set(t.enrollment_id, anchors);
+      } catch (err) {
+        request.log.warn({ enrollmentId: t.enrollment_id, err: (err as Error).message }, 'worklist: no anchors recorded and the journey did not answer');
+      }
+    }),
+  );
+  return found;
 }
 
 /** The names of these patients (null for one whose identity does not decrypt with the configured keys). Not audited: the caller audits the read. */

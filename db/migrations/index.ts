@@ -12,6 +12,7 @@ import * as deliveryReceipts from './2026-12-06-0010-delivery-receipts.ts';
 import * as outboxPassedOn from './2026-12-06-0011-outbox-passed-on.ts';
 import * as inquiryReplies from './2026-12-06-0012-inquiry-replies.ts';
 import * as staffConsole from './2026-12-07-0013-staff-console.ts';
+import * as enrollmentAnchorKinds from './2026-12-07-0014-enrollment-anchor-kinds.ts';
 
 /** Every migration, in order. Names sort by date; kysely applies the missing ones in this order. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-0011-outbox-passed-on': outboxPassedOn,
   '2026-12-06-0012-inquiry-replies': inquiryReplies,
   '2026-12-07-0013-staff-console': staffConsole,
+  '2026-12-07-0014-enrollment-anchor-kinds': enrollmentAnchorKinds,
 };

@@ -5,7 +5,14 @@ import type { Task } from './tasks.ts';
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** A task with what the worklist shows of its enrolment (pseudonymous only). */
-export type WorklistTask = Task & { patient_ref: string; pathway_id: string; pathway_version: string; enrolled_at: Date; enrollment_butler_id: string | null };
+export type WorklistTask = Task & {
+  patient_ref: string;
+  pathway_id: string;
+  pathway_version: string;
+  workflow_id: string;
+  enrolled_at: Date;
+  enrollment_butler_id: string | null;
+};
 
 export interface WorklistFilter {
   assignee?: string;
@@ -52,6 +59,7 @@ function worklistQuery(db: Db) {
       'enrollments.patient_ref',
       'enrollments.pathway_id',
       'enrollments.pathway_version',
+      'enrollments.workflow_id',
       'enrollments.created_at as enrolled_at',
       'enrollments.butler_id as enrollment_butler_id',
     ]);

@@ -123,6 +123,58 @@ describe('staff sessions and the worklist the console shows', () => {
     expect(ops.body.message).toContain('include=patient');
   });
 
+  it("keeps the worklist's age in step with the journey: an event that sets an anchor, enrolments from before the copy, a write a crash lost", async () => {
+    const patient = await enrol(270);
+    const age = async () =>
+      eventually(async () => {
+        const answer = await http('GET', `/v1/tasks?status=open&include=patient&enrollment=${patient.id}`, { key: api.keys.butler });
+        expect(answer.status, answer.text).toBe(200);
+        expect(answer.body.items.length).toBeGreaterThan(0);
+        return answer.body.items[0].patient.age;
+      });
+    expect(await age()).toEqual({ style: 'gestational-age', label: '38+4' });
+    const delivered = await http('POST', `/v1/enrollments/${patient.id}/events`, {
+      key: api.keys.coordinator,
+      body: { name: 'delivered', at: `${shanghaiDate(-2)}T10:00:00+08:00` },
+    });
+    expect(delivered.status, delivered.text).toBe(200);
+    const deliveredAt = new Date(`${shanghaiDate(-2)}T10:00:00+08:00`).toISOString();
+    expect(await age()).toEqual({ style: 'postpartum', label: '产后D+2' });
+
+    const rows = () =>
+      api.database.db
+        .selectFrom('enrollment_anchors')
+        .select(['kind', 'name', 'value', 'source'])
+        .where('enrollment_id', '=', patient.id)
+        .orderBy('kind')
+        .execute();
+    // An enrolment made before the copy existed: the worklist asks its journey once, and records it.
+    await api.database.db.deleteFrom('enrollment_anchors').where('enrollment_id', '=', patient.id).execute();
+    expect(await age()).toEqual({ style: 'postpartum', label: '产后D+2' });
+    expect(await rows()).toEqual([
+      { kind: 'anchor', name: 'lmp', value: shanghaiDate(-270), source: 'journey' },
+      { kind: 'event', name: 'delivered', value: deliveredAt, source: 'journey' },
+    ]);
+
+    // A copy gone wrong (the journey took an update, the row was not written): reading the enrolment puts it right.
+    await api.database.db
+      .updateTable('enrollment_anchors')
+      .set({ value: shanghaiDate(-200) })
+      .where('enrollment_id', '=', patient.id)
+      .where('name', '=', 'lmp')
+      .execute();
+    await api.database.db
+      .insertInto('enrollment_anchors')
+      .values({ enrollment_id: patient.id, kind: 'anchor', name: 'edd', value: shanghaiDate(1), source: 'corrected' })
+      .execute();
+    const read = await http('GET', `/v1/enrollments/${patient.id}`, { key: api.keys.coordinator });
+    expect(read.status, read.text).toBe(200);
+    expect((await rows()).map((r) => [r.kind, r.name, r.kind === 'event' ? new Date(r.value).toISOString() : r.value])).toEqual([
+      ['anchor', 'lmp', shanghaiDate(-270)],
+      ['event', 'delivered', deliveredAt],
+    ]);
+  });
+
   it('says what completing each task takes: the step’s produces, an approval’s decision', async () => {
     const patient = await enrol(100);
     const tasks = await eventually(async () => {
