@@ -38,6 +38,8 @@ export function createAuthenticator(db: Kysely<Database>, sessions = new StaffSe
   const fromSession = async (request: FastifyRequest): Promise<Principal | null> => {
     const principal = await sessions.fromRequest(request);
     if (principal && !SAFE_METHODS.has(request.method) && request.headers[CONSOLE_HEADER] === undefined) {
+      // Known, so the error handler audits the refusal (a page of another site trying the cookie).
+      request.principal = principal;
       throw new CarepathError('forbidden', `a request on a browser session that changes something carries the header ${CONSOLE_HEADER}`);
     }
     return principal;

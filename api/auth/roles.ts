@@ -41,7 +41,8 @@ export const PERMISSIONS = {
   completeTask: ['coordinator', 'butler', 'doctor', 'admin'],
   /** Approval steps: only a doctor approves. */
   approve: ['doctor'],
-  reassignTask: ['coordinator', 'admin'],
+  // A butler hands a butler's task of their own patients to another butler only (api/routes/tasks.ts).
+  reassignTask: ['coordinator', 'butler', 'admin'],
   readPathways: ['coordinator', 'butler', 'doctor', 'ops', 'integrator', 'admin'],
   createInquiry: ['coordinator', 'butler', 'integrator', 'admin'],
   readInquiry: ['coordinator', 'butler', 'doctor', 'admin'],

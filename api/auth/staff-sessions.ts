@@ -55,10 +55,11 @@ export class StaffSessions {
   }
 }
 
-/** The Set-Cookie value that carries a session (or, with `null`, removes it). */
-export function sessionCookie(token: string | null): string {
+/** The Set-Cookie value that carries a session (or, with `null`, removes it); `Secure` when the request came over HTTPS (behind a proxy: CAREPATH_TRUST_PROXY). */
+export function sessionCookie(token: string | null, options: { secure: boolean }): string {
   const maxAge = token ? STAFF_SESSION_MS / 1000 : 0;
-  return `${STAFF_SESSION_COOKIE}=${token ?? ''}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`;
+  const secure = options.secure ? '; Secure' : '';
+  return `${STAFF_SESSION_COOKIE}=${token ?? ''}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure}`;
 }
 
 function sessionAudit(action: string, principal: Principal, sourceIp: string | null, details: object) {

@@ -58,7 +58,7 @@ export const staffSessionRoutes: FastifyPluginAsync<RouteContext> = async (app, 
       if (!principal) throw new CarepathError('unauthorized', 'this API key is not valid (mistyped, or revoked)');
       request.principal = principal;
       const { token, until } = await authenticator.sessions.open(principal, request.ip);
-      reply.header('set-cookie', sessionCookie(token)).header('cache-control', 'no-store');
+      reply.header('set-cookie', sessionCookie(token, { secure: request.protocol === 'https' })).header('cache-control', 'no-store');
       return view(principal, until, deps.pathways.timeZone());
     },
   );
@@ -79,7 +79,10 @@ export const staffSessionRoutes: FastifyPluginAsync<RouteContext> = async (app, 
     { schema: { summary: 'Sign out: end the browser session', tags: ['session'], response: { 204: { type: 'null' }, ...errorResponses } } },
     async (request, reply) => {
       await authenticator.sessions.close(request);
-      return reply.header('set-cookie', sessionCookie(null)).status(204).send();
+      return reply
+        .header('set-cookie', sessionCookie(null, { secure: request.protocol === 'https' }))
+        .status(204)
+        .send();
     },
   );
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CarepathError } from '../../errors/carepath-error.ts';
 import type { TaskStatus } from '../../db/database.ts';
 import { findWorklistTask, isVisibleToButler, listWorklist, reassignTask, type WorklistTask } from '../../db/repositories/worklist.ts';
+import { isActiveButler } from '../../db/repositories/api-clients.ts';
 import { completeTask, INQUIRY_TASK_KIND } from '../../enrollment/complete-task.ts';
 import { findInquiryByTask } from '../../db/repositories/inquiries.ts';
 import type { DataValue } from '../../pathway/planner/index.ts';
@@ -24,6 +25,17 @@ interface WorklistQuery {
   sort?: 'due' | 'urgent';
   limit: number;
   offset: number;
+}
+
+/**
+ * A butler's handover (a shift change, leave): only a butler's task, only to another butler with an
+ * active key, the role unchanged. Anything else (to a doctor, a nurse) is a coordinator's call.
+ */
+async function checkButlerHandover(task: WorklistTask, assignee: string, role: string | undefined, deps: RouteContext['deps']): Promise<void> {
+  if (task.role !== 'butler' || (role !== undefined && role !== 'butler'))
+    throw new CarepathError('forbidden', "a butler hands only butlers' tasks, to another butler; a coordinator hands tasks to other roles");
+  if (!(await isActiveButler(deps.db, assignee)))
+    throw new CarepathError('invalid-input', `no butler '${assignee}' has an active key: hand the task to a butler id in use`);
 }
 
 /** The worklist: list tasks, complete one with its data, hand one to someone else. */
@@ -170,7 +182,7 @@ export const taskRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, 
     {
       onRequest: authorize('reassignTask'),
       schema: {
-        summary: 'Hand an open task to another person (and role)',
+        summary: 'Hand an open task to another person (and role); a butler hands a butler task of their own patients to another butler',
         tags: ['tasks'],
         security: bearer,
         params: idParams,
@@ -181,6 +193,7 @@ export const taskRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, 
     async (request) => {
       const task = await taskFor(request, request.params.id);
       const { assignee, role } = request.body;
+      if (principalOf(request).role === 'butler') await checkButlerHandover(task, assignee, role, deps);
       await deps.db.transaction().execute(async (trx) => {
         if (!(await reassignTask(trx, task.id, assignee, role))) throw new CarepathError('conflict', `task ${task.id} is already ${task.status}`);
         await audit(trx, request, 'task.reassign', { type: 'task', id: task.id }, { from: task.assignee, to: assignee, role: role ?? task.role });

@@ -47,6 +47,19 @@ export async function hasActiveClientWithRole(db: Db, role: string): Promise<boo
   return row !== undefined;
 }
 
+/** Whether an active butler key carries this butler id (someone a task can be handed to). */
+export async function isActiveButler(db: Db, butlerId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('api_clients')
+    .select('id')
+    .where('role', '=', 'butler')
+    .where('butler_id', '=', butlerId)
+    .where('revoked_at', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Every client, newest first (no key hashes). */
 export function listApiClients(db: Db): Promise<Omit<ApiClient, 'key_hash'>[]> {
   return db

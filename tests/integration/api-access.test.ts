@@ -124,7 +124,7 @@ describe('access control, bad input and privacy on every route', () => {
     {
       method: 'POST',
       url: () => `/v1/tasks/${taskId}/reassign`,
-      forbidden: 'butler',
+      forbidden: 'doctor',
       body: () => ({ assignee: 'b1' }),
       unknownUrl: '/v1/tasks/nope/reassign',
       wrongBody: { assignee: ['b2'] },

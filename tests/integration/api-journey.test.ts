@@ -213,9 +213,9 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
     expect(notCorrectable.status).toBe(422);
     const badDate = await http('PUT', `/v1/enrollments/${id}/anchors/edd`, { key: api.keys.coordinator, body: { value: '2027-13-01' } });
     expect(badDate.status).toBe(422);
-    const unknownAnchor = await http('PUT', `/v1/enrollments/${id}/anchors/delivery`, { key: api.keys.coordinator, body: { value: shanghaiDate(1) } });
+    const unknownAnchor = await http('PUT', `/v1/enrollments/${id}/anchors/surgery`, { key: api.keys.coordinator, body: { value: shanghaiDate(1) } });
     expect(unknownAnchor.status).toBe(422);
-    expect(unknownAnchor.body.message).toContain("has no anchor 'delivery'");
+    expect(unknownAnchor.body.message).toContain("has no anchor 'surgery'");
   });
 
   it('stores readings through the journey; a critical reading escalates; a rejected one stores nothing', async () => {
@@ -328,11 +328,11 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
     expect(emergency.status, JSON.stringify(emergency.body)).toBe(200);
     expect(emergency.body).toMatchObject({ name: 'emergency', id: 'ev-1' });
     await eventually(async () => expect((await openTasksOf(id)).find((t) => t.stepId === 'emergency_call')).toMatchObject({ role: 'on_call', urgent: true }));
-    const unknown = await http('POST', `/v1/enrollments/${id}/events`, { key: api.keys.butler, body: { name: 'delivered' } });
+    const unknown = await http('POST', `/v1/enrollments/${id}/events`, { key: api.keys.butler, body: { name: 'discharged' } });
     expect(unknown.status).toBe(422);
   });
 
-  it('lets only a doctor approve; a coordinator reassigns; butlers are kept to their own patients', async () => {
+  it('lets only a doctor approve; a butler hands a task to another butler; butlers are kept to their own patients', async () => {
     const { id } = await enrol();
     const approval = await eventually(async () => {
       const found = (await openTasksOf(id)).find((t) => t.kind === 'approval');
@@ -354,9 +354,16 @@ describe('the journey over HTTP (platform on real Temporal and PostgreSQL)', () 
     ).toBe(403);
     expect((await http('GET', `/v1/enrollments/${id}`, { key: api.keys.otherButler })).status).toBe(403);
     expect((await http('GET', '/v1/tasks?assignee=b1', { key: api.keys.otherButler })).status).toBe(403);
-    expect((await http('POST', `/v1/tasks/${booking.id}/reassign`, { key: api.keys.butler, body: { assignee: 'b2' } })).status).toBe(403);
+    expect((await http('POST', `/v1/tasks/${booking.id}/reassign`, { key: api.keys.otherButler, body: { assignee: 'b2' } })).status).toBe(403);
+    // A butler hands a task to another butler (a shift change), not to a doctor, not to a name nobody signs in with.
+    const toDoctor = await http('POST', `/v1/tasks/${booking.id}/reassign`, { key: api.keys.butler, body: { assignee: 'b2', role: 'doctor' } });
+    expect(toDoctor.status).toBe(403);
+    expect(toDoctor.body.message).toContain('coordinator');
+    const toNobody = await http('POST', `/v1/tasks/${booking.id}/reassign`, { key: api.keys.butler, body: { assignee: 'b404' } });
+    expect(toNobody.status).toBe(422);
+    expect(toNobody.body.message).toContain("no butler 'b404'");
 
-    const reassigned = await http('POST', `/v1/tasks/${booking.id}/reassign`, { key: api.keys.coordinator, body: { assignee: 'b2' } });
+    const reassigned = await http('POST', `/v1/tasks/${booking.id}/reassign`, { key: api.keys.butler, body: { assignee: 'b2' } });
     expect(reassigned.status).toBe(200);
     expect(reassigned.body).toMatchObject({ assignee: 'b2', role: 'butler' });
     expect((await worklist(api.keys.otherButler)).map((t) => t.id)).toContain(booking.id);

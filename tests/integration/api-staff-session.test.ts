@@ -11,7 +11,8 @@ describe('staff sessions and the worklist the console shows', () => {
   const http = (method: string, url: string, options: Parameters<typeof call>[3] = {}) => call(api.url, method, url, options);
 
   beforeAll(async () => {
-    api = await startApiPlatform();
+    // Behind a TLS-terminating proxy, as a hospital would run it: the cookie is then Secure.
+    api = await startApiPlatform({ CAREPATH_TRUST_PROXY: 'true' });
   });
   afterAll(async () => {
     await api?.stop();
@@ -46,6 +47,9 @@ describe('staff sessions and the worklist the console shows', () => {
     expect(me.body.permissions).toEqual(expect.arrayContaining(['readTasks', 'completeTask', 'readIdentity', 'readInquiry']));
     expect(me.body.permissions).not.toContain('approve');
     expect(me.body.permissions).not.toContain('manageClients');
+    expect(me.body.timeZone).toEqual({ name: 'Asia/Shanghai', offsetMinutes: 480 });
+    const overTls = await http('POST', '/v1/session', { body: { apiKey: api.keys.butler }, headers: { 'x-forwarded-proto': 'https' } });
+    expect(overTls.headers.get('set-cookie')).toMatch(/; HttpOnly; SameSite=Strict; Max-Age=36000; Secure$/);
     expect((await http('GET', '/v1/tasks', { headers: { cookie } })).status).toBe(200);
     // The same table as with the key: a butler creates no API clients.
     expect((await http('GET', '/v1/api-clients', { headers: { cookie } })).status).toBe(403);
@@ -66,6 +70,8 @@ describe('staff sessions and the worklist the console shows', () => {
     const bare = await http('POST', `/v1/tasks/${task.id}/complete`, { headers: { cookie }, body });
     expect(bare.status).toBe(403);
     expect(bare.body.message).toContain('x-carepath-console');
+    const denied = await api.database.db.selectFrom('audit_log').select(['actor_role', 'details']).where('action', '=', 'access.denied').execute();
+    expect(denied.filter((d) => d.actor_role === 'butler' && JSON.stringify(d.details).includes('x-carepath-console'))).toHaveLength(1);
     const done = await http('POST', `/v1/tasks/${task.id}/complete`, { headers: { cookie, 'x-carepath-console': '1' }, body });
     expect(done.status, done.text).toBe(200);
     expect(done.body).toMatchObject({ status: 'done', completedBy: 'b1' });
@@ -111,6 +117,31 @@ describe('staff sessions and the worklist the console shows', () => {
       .where('actor_role', '=', 'butler')
       .execute();
     expect(read.some((r) => JSON.stringify(r.details).includes('worklist'))).toBe(true);
+
+    // Soonest due first, or urgent first: a routine task due before the urgent booking.
+    await api.database.db
+      .insertInto('tasks')
+      .values({
+        id: `routine-${patient.id}`,
+        enrollment_id: patient.id,
+        occurrence_key: 'routine_call#1',
+        step_id: 'routine_call',
+        kind: 'task',
+        title: '例行回访',
+        role: 'butler',
+        code: null,
+        assignee: null,
+        urgent: false,
+        due_at: new Date(Date.now() - 86_400_000),
+        completed_by: null,
+        result: null,
+      })
+      .execute();
+    const order = async (sort: string) =>
+      (await http('GET', `/v1/tasks?status=open&kind=task&enrollment=${patient.id}${sort}`, { key: api.keys.butler })).body.items.map((t: any) => t.stepId);
+    expect(await order('')).toEqual(['routine_call', 'book_visit']);
+    expect(await order('&sort=urgent')).toEqual(['book_visit', 'routine_call']);
+    await api.database.db.deleteFrom('tasks').where('id', '=', `routine-${patient.id}`).execute();
 
     // Re-dated by ultrasound: the EDD 4 days earlier, 13+0 today.
     const corrected = await http('PUT', `/v1/enrollments/${patient.id}/anchors/edd`, { key: api.keys.coordinator, body: { value: shanghaiDate(280 - 91) } });

@@ -3,7 +3,8 @@ import type { Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { givenAnchors, type AnchorInfo } from '../anchors.ts';
-import { api, ApiError } from '../api.ts';
+import { errorText } from '../errors.ts';
+import { api } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import { useSession } from '../session.tsx';
 import { zonedTime } from '../format.ts';
@@ -93,7 +94,7 @@ export function EnrolPage() {
       });
       void navigate(`/enrollments/${created.id}`);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err, t));
     } finally {
       setBusy(false);
     }

@@ -1,4 +1,5 @@
 import { Alert, Button, Card, Table, Typography } from 'antd';
+import { errorText } from '../errors.ts';
 import { api } from '../api.ts';
 import { formatTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
@@ -28,7 +29,7 @@ export function InboundMessagesPage() {
       extra={<Button onClick={messages.reload}>{t('refresh')}</Button>}
     >
       <Typography.Paragraph type="secondary">{t('inboundHelp')}</Typography.Paragraph>
-      {messages.error && <Alert type="error" showIcon title={t('loadFailed', { m: messages.error.message })} />}
+      {messages.error && <Alert type="error" showIcon title={errorText(messages.error, t)} />}
       <Table<InboundMessage>
         rowKey="id"
         size="small"

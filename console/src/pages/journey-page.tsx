@@ -1,5 +1,6 @@
 import { Alert, Card, Descriptions, Space, Spin, Table, Tabs, Tag, Typography } from 'antd';
 import { useParams } from 'react-router';
+import { errorText } from '../errors.ts';
 import { api } from '../api.ts';
 import { formatTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
@@ -31,7 +32,7 @@ export function JourneyPage() {
   );
   const stageTitle = (id: string | null | undefined) => (id ? (pathway.data?.stages.find((s) => s.id === id)?.title ?? id) : '—');
 
-  if (enrollment.error) return <Alert type="error" showIcon title={t('loadFailed', { m: enrollment.error.message })} />;
+  if (enrollment.error) return <Alert type="error" showIcon title={errorText(enrollment.error, t)} />;
   if (!enrollment.data) return <Spin />;
   const e = enrollment.data;
   return (

@@ -1,6 +1,7 @@
 import { Alert, Button, Card, Col, DatePicker, Row, Select, Space, Statistic, Table, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
+import { errorText } from '../errors.ts';
 import { api, query } from '../api.ts';
 import { Chart, type ChartOption } from '../components/chart.tsx';
 import { useI18n, type Translate } from '../i18n.tsx';
@@ -113,7 +114,7 @@ export function KpiPage() {
               .filter((o, i, all) => all.findIndex((x) => x.value === o.value) === i)}
           />
         </Space>
-        {report.error && <Alert type="error" showIcon title={t('loadFailed', { m: report.error.message })} style={{ marginTop: 12 }} />}
+        {report.error && <Alert type="error" showIcon title={errorText(report.error, t)} style={{ marginTop: 12 }} />}
         {o && (
           <Row gutter={[16, 16]} style={{ marginTop: 16 }} data-testid="kpi-overall">
             <Col xs={12} md={6}>

@@ -3,7 +3,8 @@ import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useParams } from 'react-router';
 import { givenAnchors, type AnchorInfo } from '../anchors.ts';
-import { api, ApiError } from '../api.ts';
+import { errorText } from '../errors.ts';
+import { api } from '../api.ts';
 import { formatTime, hospitalWallClock, zonedTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
 import type { TimelineEntry, TimeZone } from '../types.ts';
@@ -34,7 +35,7 @@ export function ProgramPreviewPage() {
   const pathway = useLoad((signal) => api<PathwayDetail>(`/v1/pathways/${encodeURIComponent(id!)}`, { signal }), [id]);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<string | null>(null);
-  if (pathway.error) return <Alert type="error" showIcon title={t('loadFailed', { m: pathway.error.message })} />;
+  if (pathway.error) return <Alert type="error" showIcon title={errorText(pathway.error, t)} />;
   if (!pathway.data) return <Spin />;
   const p = pathway.data;
   const stageIndex = new Map(p.stages.map((s, i) => [s.id, i]));
@@ -50,7 +51,7 @@ export function ProgramPreviewPage() {
     try {
       setPreview(await api<Preview>(`/v1/pathways/${encodeURIComponent(p.id)}/preview?${search.toString()}`));
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err, t));
     }
   };
 

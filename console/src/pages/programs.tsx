@@ -1,5 +1,6 @@
 import { Alert, Card, Table, Typography } from 'antd';
 import { Link } from 'react-router';
+import { errorText } from '../errors.ts';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import type { PathwaySummary } from '../types.ts';
@@ -17,7 +18,7 @@ export function ProgramsPage() {
         </Typography.Title>
       }
     >
-      {pathways.error && <Alert type="error" showIcon title={t('loadFailed', { m: pathways.error.message })} />}
+      {pathways.error && <Alert type="error" showIcon title={errorText(pathways.error, t)} />}
       <Table<PathwaySummary>
         rowKey="id"
         loading={pathways.loading}

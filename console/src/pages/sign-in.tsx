@@ -1,6 +1,7 @@
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useState } from 'react';
 import { ApiError } from '../api.ts';
+import { errorText } from '../errors.ts';
 import { useI18n } from '../i18n.tsx';
 import { useSession } from '../session.tsx';
 
@@ -15,7 +16,7 @@ export function SignInPage() {
     try {
       await signIn(apiKey);
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? t('keyInvalid') : err instanceof ApiError ? err.message : String(err));
+      setError(err instanceof ApiError && err.status === 401 ? t('keyInvalid') : errorText(err, t));
     } finally {
       setBusy(false);
     }

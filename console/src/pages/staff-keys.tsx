@@ -1,6 +1,7 @@
 import { Alert, App, Button, Card, Form, Input, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
-import { api, ApiError } from '../api.ts';
+import { errorText } from '../errors.ts';
+import { api } from '../api.ts';
 import { formatTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
 import { useLoad } from '../use-load.ts';
@@ -38,7 +39,7 @@ export function StaffKeysPage() {
       form.resetFields();
       clients.reload();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err, t));
     }
   };
   const revoke = async (id: string) => {

@@ -1,11 +1,15 @@
 import { Alert, Button, Card, Space, Table, Tag, Typography } from 'antd';
+import { useEffect } from 'react';
 import { Link, useNavigate } from 'react-router';
+import { errorText } from '../errors.ts';
 import { api, query } from '../api.ts';
 import { dueClock, formatAge, formatTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
 import { useSession } from '../session.tsx';
 import type { Page, Task } from '../types.ts';
 import { useLoad, useNow } from '../use-load.ts';
+
+const REFRESH_MS = 30_000;
 
 /** Which worklist: the butler's own, the inquiry queue, a doctor's approvals or escalations, or every open task. */
 export type TaskView = 'mine' | 'inquiries' | 'approvals' | 'escalations' | 'all';
@@ -47,6 +51,12 @@ export function TaskListPage({ view }: { view: TaskView }) {
       ),
     [view, withPatient],
   );
+  // A worklist stays open all shift: new tasks come in without a reload.
+  const { reload } = tasks;
+  useEffect(() => {
+    const timer = setInterval(reload, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [reload]);
   return (
     <Card
       title={
@@ -56,11 +66,11 @@ export function TaskListPage({ view }: { view: TaskView }) {
       }
       extra={<Button onClick={tasks.reload}>{t('refresh')}</Button>}
     >
-      {tasks.error && <Alert type="error" showIcon title={t('loadFailed', { m: tasks.error.message })} />}
+      {tasks.error && <Alert type="error" showIcon title={errorText(tasks.error, t)} />}
       <Table<Task>
         rowKey="id"
         size="middle"
-        loading={tasks.loading}
+        loading={tasks.loading && !tasks.data}
         dataSource={tasks.data?.items ?? []}
         locale={{ emptyText: t('empty') }}
         pagination={{ pageSize: 50, hideOnSinglePage: true }}

@@ -2,7 +2,8 @@ import { Alert, App, Button, Card, DatePicker, Descriptions, Form, Input, InputN
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, ApiError } from '../api.ts';
+import { errorText } from '../errors.ts';
+import { api } from '../api.ts';
 import { NextSteps } from '../components/next-steps.tsx';
 import { dueClock, formatAge, formatTime, zonedTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
@@ -71,7 +72,7 @@ export function TaskPage() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  if (task.error) return <Alert type="error" showIcon title={t('loadFailed', { m: task.error.message })} />;
+  if (task.error) return <Alert type="error" showIcon title={errorText(task.error, t)} />;
   if (!task.data) return <Spin />;
   const detail = task.data;
   const clock = dueClock(detail.dueAt, now, t, lang);
@@ -90,7 +91,7 @@ export function TaskPage() {
       void message.success(t('completed'));
       task.reload();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err, t));
     } finally {
       setBusy(false);
     }
@@ -183,7 +184,7 @@ function Reassign({ taskId, assignee, onDone }: { taskId: string; assignee: stri
       void message.success(t('reassigned'));
       onDone();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err, t));
     }
   };
   return (
