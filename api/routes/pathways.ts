@@ -3,6 +3,7 @@ import { CarepathError } from '../../errors/carepath-error.ts';
 import { findPathwayVersion, listPathwayVersions } from '../../db/repositories/pathway-versions.ts';
 import { checkEnrollmentAnchors } from '../../enrollment/enrollment-input.ts';
 import { parseTime, projectTimeline, spanOf, type CompiledPathway } from '../../pathway/planner/index.ts';
+import { timelinePage } from '../../pathway/preview/timeline-page.ts';
 import { bearer, errorResponses, timeZoneSchema } from '../schemas/common.ts';
 import type { RouteContext } from './context.ts';
 
@@ -123,7 +124,15 @@ export const pathwayRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { now: { type: 'string', maxLength: 40 }, until: { type: 'string', maxLength: 40 } },
+          properties: {
+            now: { type: 'string', maxLength: 40 },
+            until: { type: 'string', maxLength: 40 },
+            format: {
+              type: 'string',
+              enum: ['json', 'html'],
+              description: 'html: the timeline as one self-contained page (what carepath preview --html writes)',
+            },
+          },
           patternProperties: { '^anchor\\.[a-z][a-z0-9_]{0,63}$': { type: 'string', maxLength: 40 } },
         },
         response: {
@@ -143,7 +152,7 @@ export const pathwayRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const pathway = deps.pathways.get(request.params.id);
       if (!pathway) throw new CarepathError('not-found', `no pathway ${request.params.id} is offered`);
       const anchors: Record<string, string> = {};
@@ -158,6 +167,12 @@ export const pathwayRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
       if (!enrolledAt) throw new CarepathError('invalid-input', 'cannot tell when the journey starts: give now= or the anchor the span starts from');
       checkEnrollmentAnchors(pathway, anchors, enrolledAt);
       const projection = projectTimeline(pathway, { enrolledAt, anchors }, until ? { until } : {});
+      if (request.query.format === 'html') {
+        return reply
+          .type('text/html; charset=utf-8')
+          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'")
+          .send(timelinePage({ pathway, projection, enrolledAt, anchors }));
+      }
       return {
         pathway: summaryOf(pathway),
         enrolledAt,

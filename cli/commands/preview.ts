@@ -1,17 +1,19 @@
 /**
  * `carepath preview <pathway file or id> --anchor lmp=2027-01-15 [--anchor …] [--event delivered=2027-10-20]
- * [--var high_risk=true] [--now …] [--until …] [--scenario file.yaml] [--no-estimates] [--json]`:
+ * [--var high_risk=true] [--now …] [--until …] [--scenario file.yaml] [--no-estimates] [--json] [--html out.html]`:
  * prints the timeline the planner produces for one imagined journey — the same planner the
  * journey workflow runs. A scenario says what staff and the patient do (booked times, items left
  * open, answers, refused approvals) and what happens when (events, corrections, readings).
+ * `--html` writes the timeline as a self-contained page (pathway/preview/timeline-page.ts).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CarepathError } from '../../errors/carepath-error.ts';
 import { compileFile } from '../../pathway/compiler/compile.ts';
 import { renderDiagnostic } from '../../pathway/compiler/diagnostics.ts';
 import { findPathwayById } from '../../pathway/files.ts';
 import { loadScenarioFile } from '../scenario-file.ts';
+import { timelinePage } from '../../pathway/preview/timeline-page.ts';
 import { parseTime, projectTimeline, spanOf } from '../../pathway/planner/index.ts';
 import type { CompiledPathway, JourneyState, Projection, TimelineEntry } from '../../pathway/planner/index.ts';
 
@@ -27,6 +29,7 @@ export async function run(argv: string[]): Promise<number> {
       scenario: { type: 'string' },
       'no-estimates': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      html: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -54,7 +57,10 @@ export async function run(argv: string[]): Promise<number> {
   };
   const projection = projectTimeline(pathway, state, options);
 
-  if (values.json) console.log(JSON.stringify(projection.entries.map(jsonEntry), null, 2));
+  if (values.html) {
+    writeFileSync(values.html, timelinePage({ pathway, projection, enrolledAt: state.enrolledAt, anchors: state.anchors, source: file }));
+    console.log(`wrote ${values.html}: ${projection.entries.length} steps of ${pathway.id} v${pathway.version}, one page with no external assets`);
+  } else if (values.json) console.log(JSON.stringify(projection.entries.map(jsonEntry), null, 2));
   else printTable(pathway, file, state, projection);
   return 0;
 }

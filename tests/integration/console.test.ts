@@ -112,6 +112,11 @@ describe('the staff console in a browser', () => {
     const preview = page.getByTestId('program-preview');
     await preview.getByText('booking-visit').waitFor();
     expect(await preview.textContent()).toContain('报告审核');
+    // The timeline page carepath preview --html writes, in a frame: weeks and codes.
+    const timeline = page.frameLocator('[data-testid="timeline-page"]');
+    await timeline.locator('.band').first().waitFor();
+    expect(await timeline.locator('.head').first().textContent()).toMatch(/^孕\d+周$/);
+    expect(await timeline.locator('.chip', { hasText: 'booking-visit' }).count()).toBeGreaterThan(0);
     const detail = await call(api.url, 'GET', '/v1/pathways/test.api-care', { key: api.keys.coordinator });
     expect(await page.getByTestId('program-versions').textContent()).toContain(`v${detail.body.version} (`);
     await screenshot(page, 'coordinator-preview');

@@ -116,6 +116,16 @@ describe('carepath preview', () => {
     expect(r.stdout).toMatch(/2027-11-03 09:00\s+41\+5\s+postpartum\s+epds_2w#1\s+.*\bquestionnaire\s+wechat/);
   });
 
+  it('writes the timeline as one self-contained page with --html', () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'carepath-html-')), 'timeline.html');
+    const r = carepath(['preview', 'pathways/obstetrics/full-pregnancy.yaml', '--anchor', 'lmp=2027-01-15', '--html', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote .*timeline\.html: \d+ steps of obstetrics\.full-pregnancy v\d+/);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('<title>产科全孕期管理');
+    expect(html).toContain('>booking-visit</span>');
+  });
+
   it('prints JSON entries with ISO times carrying the offset', () => {
     const r = carepath(['preview', `${F}/valid/pregnancy.yaml`, '--anchor', 'lmp=2027-01-15', '--now', '2027-06-20T10:00', '--json']);
     expect(r.code).toBe(0);

@@ -34,6 +34,7 @@ export function ProgramPreviewPage() {
   const { t, word } = useI18n();
   const pathway = useLoad((signal) => api<PathwayDetail>(`/v1/pathways/${encodeURIComponent(id!)}`, { signal }), [id]);
   const [preview, setPreview] = useState<Preview | null>(null);
+  const [page, setPage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   if (pathway.error) return <Alert type="error" showIcon title={errorText(pathway.error, t)} />;
   if (!pathway.data) return <Spin />;
@@ -50,6 +51,8 @@ export function ProgramPreviewPage() {
     }
     try {
       setPreview(await api<Preview>(`/v1/pathways/${encodeURIComponent(p.id)}/preview?${search.toString()}`));
+      search.set('format', 'html');
+      setPage(`/v1/pathways/${encodeURIComponent(p.id)}/preview?${search.toString()}`);
     } catch (err) {
       setError(errorText(err, t));
     }
@@ -80,6 +83,18 @@ export function ProgramPreviewPage() {
           ))}
         </Space>
       </Card>
+      {page && (
+        <Card title={t('timelineChart')} size="small">
+          {/* The same page carepath preview --html writes: no scripts (its CSP allows none), sandboxed. */}
+          <iframe
+            title={t('timelineChart')}
+            src={page}
+            sandbox="allow-same-origin"
+            data-testid="timeline-page"
+            style={{ width: '100%', height: 620, border: 0 }}
+          />
+        </Card>
+      )}
       {preview && (
         <Card>
           <Table<TimelineEntry>
