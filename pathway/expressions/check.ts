@@ -4,6 +4,7 @@
  * and the expression must give true or false. Never JavaScript eval.
  */
 import { Environment } from '@marcbachmann/cel-js';
+import { constructHint } from './hints.ts';
 
 export type CelType = 'bool' | 'int' | 'double' | 'string';
 
@@ -22,9 +23,12 @@ export function checkCondition(source: string, scope: Scope): CheckResult {
   try {
     result = env.check(source);
   } catch (err) {
-    return { ok: false, rule: 'expression-syntax', message: firstLine(err), offset: 0 };
+    const hint = constructHint(source);
+    return { ok: false, rule: 'expression-syntax', message: hint ? `${hint.message} in '${source}'` : firstLine(err), offset: hint?.offset ?? 0 };
   }
   if (!result.valid) {
+    const hint = constructHint(source);
+    if (hint) return { ok: false, rule: 'expression-syntax', message: `${hint.message} in '${source}'`, offset: hint.offset };
     const error = result.error as { name?: string; message: string; code?: string; range?: { start: number } };
     const rule = error.name === 'ParseError' ? 'expression-syntax' : 'expression-type';
     let message = firstLine(error);
