@@ -19,6 +19,8 @@ export interface AppDeps {
   /** The Temporal payload codec and the Web UI origins allowed to call `/codec` from a browser. */
   codec?: { codec: PayloadCodec; allowedOrigins: readonly string[] };
   limits?: AppLimits;
+  /** The content folder pathways published through the API are compiled against (pathways/content). */
+  pathwayContentDir?: string;
   /** The message templates, to show staff who may read identity the text a patient was sent. */
   renderTemplate?: RenderTemplate;
   /** Per SMS provider, the token its delivery receipts must carry (CAREPATH_<PROVIDER>_RECEIPT_TOKEN); without one, no receipt route. */

@@ -11,6 +11,10 @@ const commands: Record<string, Command> = {
     summary: 'operate running journeys: carepath journeys upgrade <pathway-id> [--from v] [--dry-run]',
     load: () => import('./commands/journeys.ts'),
   },
+  pathways: {
+    summary: 'publish a pathway to the running platform: carepath pathways publish <file> (CAREPATH_API_KEY)',
+    load: () => import('./commands/pathways.ts'),
+  },
   provision: { summary: 'fetch or build the Temporal CLI and the time-skipping test server', load: () => import('./commands/provision.ts') },
   validate: { summary: 'check pathway files: carepath validate [files or folders…] [--json]', load: () => import('./commands/validate.ts') },
   preview: { summary: 'print the timeline a pathway plans: carepath preview <file|id> --anchor name=date …', load: () => import('./commands/preview.ts') },

@@ -11,6 +11,7 @@ export interface Database {
   outbox_messages: OutboxMessagesTable;
   journey_events: JourneyEventsTable;
   pathway_versions: PathwayVersionsTable;
+  pathway_publications: PathwayPublicationsTable;
   pathway_contents: PathwayContentsTable;
   patients: PatientsTable;
   consents: ConsentsTable;
@@ -35,6 +36,17 @@ export interface PathwayVersionsTable {
   title: string;
   compiled: Json;
   first_seen_at: CreatedAt;
+}
+
+/** A pathway version a coordinator published to the running platform (POST /v1/pathways). */
+export interface PathwayPublicationsTable {
+  id: string;
+  pathway_id: string;
+  version: string;
+  hash: string;
+  /** The API client who published it. */
+  published_by: string;
+  published_at: CreatedAt;
 }
 
 /** A compiled pathway by its content hash (what a journey history's pathway reference points to). */

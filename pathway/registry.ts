@@ -33,6 +33,15 @@ export class PathwayRegistry {
     this.byId.set(pathway.id, { pathway, file });
   }
 
+  /**
+   * Offers a version published to the running platform in place of the file's (or as a new
+   * program); `origin` says where it came from in listings. A refusal of the file's is lifted.
+   */
+  publish(pathway: CompiledPathway, origin: string): void {
+    this.byId.set(pathway.id, { pathway, file: origin });
+    this.refusedById.delete(pathway.id);
+  }
+
   /** The current compiled version of a pathway, or undefined. */
   get(id: string): CompiledPathway | undefined {
     return this.byId.get(id)?.pathway;

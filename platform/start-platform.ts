@@ -20,6 +20,7 @@ import { encryptingDataConverter, ensureDevKeyRing, loadKeyRing } from '../tempo
 import { loadPathwayRegistry } from '../pathway/registry.ts';
 import { pathwayContents } from './pathway-contents.ts';
 import { recordPathwayVersions } from './pathway-versions.ts';
+import { applyPublications, watchPublications } from './pathway-publications.ts';
 import { createWorker } from '../worker/create-worker.ts';
 import { ensureWorkflowBundle } from '../worker/workflow-bundle.ts';
 import { ensureConsoleBuild } from './console-build.ts';
@@ -32,6 +33,9 @@ import { indexUnindexedContacts } from '../enrollment/identity/contact-index.ts'
 import { patientDescriber } from '../enrollment/identity/patient-directory.ts';
 import { recipientResolver } from '../enrollment/identity/recipient-resolver.ts';
 import { AesGcmPayloadCodec } from '../temporal/codec/index.ts';
+
+/** How soon an API process offers a pathway version another process published. */
+const PUBLICATION_POLL_MS = 10_000;
 
 /** What a process runs: everything (`carepath start`), only the worker, or only the API. */
 export type PlatformRole = 'all' | 'worker' | 'api';
@@ -128,6 +132,8 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
     const pathways = await slowStep(progress, `compiling the pathways in ${config.pathwaysDir}`, () => loadPathwayRegistry(config.pathwaysDir));
     const refused = await slowStep(progress, 'recording the pathway versions', () => recordPathwayVersions(database.db, pathways));
     for (const r of refused) progress(`not offering ${r.id} for new enrolments: ${r.reason}`);
+    const published = await applyPublications(database.db, pathways);
+    if (published.offered.length) logger.info({ published: published.offered }, 'offering pathway versions published to this platform after their files');
     logger.info({ pathways: pathways.list().map((p) => `${p.id}@${p.version}`), refused: refused.map((r) => r.id) }, 'pathways compiled');
 
     // Histories keep a reference to each journey's compiled pathway, resolved from these.
@@ -182,6 +188,14 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
     if (bootstrap?.kind === 'given-key-revoked') {
       logger.warn({ clientId: bootstrap.clientId }, 'CAREPATH_BOOTSTRAP_ADMIN_KEY names a revoked key: it stays revoked; unset the variable');
     }
+    // Another API process may publish a pathway version: offer it here too, within a poll.
+    const publications = watchPublications(database.db, pathways, {
+      since: published.since,
+      intervalMs: PUBLICATION_POLL_MS,
+      onError: (err) => logger.warn({ err }, 'could not look for published pathway versions; trying again'),
+      onOffered: (ids) => logger.info({ published: ids }, 'offering pathway versions published by another process'),
+    });
+    cleanups.push(async () => publications.stop());
     const built = await consoleBuild;
     if (built instanceof Error) logger.error({ err: built }, 'the staff console could not be built: the API runs without it');
     const server: FastifyInstance = await buildServer(
@@ -191,6 +205,7 @@ export async function startPlatform(config: AppConfig, logger: Logger, progress:
         temporal: { connection, client, namespace: temporal.namespace, taskQueue: temporal.taskQueue },
         identity,
         renderTemplate: loadTemplateRenderer(config.contentDir),
+        pathwayContentDir: config.contentDir,
         receiptTokens: receiptTokensFrom(config.env),
         wechatServer: wechatServerFrom(config.env),
         codec: { codec: new AesGcmPayloadCodec(keyRing), allowedOrigins: [config.api.temporalUiOrigin || devServer?.uiUrl || DEFAULT_TEMPORAL_UI_ORIGIN] },

@@ -44,6 +44,7 @@ export const PERMISSIONS = {
   // A butler hands a butler's task of their own patients to another butler only (api/routes/tasks.ts).
   reassignTask: ['coordinator', 'butler', 'admin'],
   readPathways: ['coordinator', 'butler', 'doctor', 'ops', 'integrator', 'admin'],
+  publishPathway: ['coordinator', 'admin'],
   createInquiry: ['coordinator', 'butler', 'integrator', 'admin'],
   readInquiry: ['coordinator', 'butler', 'doctor', 'admin'],
   /** Patients' messages whose sender was not certain (kept without text): someone must look them up in the provider's console. */

@@ -1,9 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { CarepathError } from '../../errors/carepath-error.ts';
-import { findPathwayVersion, listPathwayVersions } from '../../db/repositories/pathway-versions.ts';
+import { insertPathwayPublication } from '../../db/repositories/pathway-publications.ts';
+import { findPathwayVersion, listPathwayVersions, recordPathwayVersion } from '../../db/repositories/pathway-versions.ts';
 import { checkEnrollmentAnchors } from '../../enrollment/enrollment-input.ts';
 import { parseTime, projectTimeline, spanOf, type CompiledPathway } from '../../pathway/planner/index.ts';
+import { compileSource } from '../../pathway/compiler/compile.ts';
+import { loadContent } from '../../pathway/compiler/content.ts';
+import { loadVocabulary } from '../../pathway/compiler/vocabulary.ts';
 import { timelinePage } from '../../pathway/preview/timeline-page.ts';
+import { publicationOrigin } from '../../platform/pathway-publications.ts';
+import { versionReusedMessage } from '../../platform/pathway-versions.ts';
+import { audit } from '../audit/audit.ts';
+import { actorId, principalOf } from '../auth/index.ts';
 import { bearer, errorResponses, timeZoneSchema } from '../schemas/common.ts';
 import type { RouteContext } from './context.ts';
 
@@ -20,6 +28,17 @@ const summarySchema = {
 } as const;
 
 const MAX_PREVIEW_ENTRIES = 2_000;
+/** The largest pathway file a coordinator publishes (the full pregnancy file is 47 KB). */
+const MAX_PUBLISHED_BYTES = 512 * 1024;
+
+const publishedSchema = {
+  type: 'object',
+  properties: {
+    ...summarySchema.properties,
+    published: { type: 'boolean', description: 'false when this exact version was already offered' },
+    previous: { type: ['string', 'null'], description: 'the version offered before' },
+  },
+} as const;
 
 /** The offered pathways, their stored versions, and a preview of the timeline one plans. */
 export const pathwayRoutes: FastifyPluginAsync<RouteContext> = async (app, { deps, authorize }) => {
@@ -35,6 +54,53 @@ export const pathwayRoutes: FastifyPluginAsync<RouteContext> = async (app, { dep
       },
     },
     async () => ({ items: deps.pathways.list().map(({ id, version, hash, title, program }) => ({ id, version, hash, title, program })) }),
+  );
+
+  app.post<{ Body: { source: string; file?: string } }>(
+    '/pathways',
+    {
+      onRequest: authorize('publishPathway'),
+      bodyLimit: MAX_PUBLISHED_BYTES * 2,
+      schema: {
+        summary: 'Publish a pathway version to the running platform: validated, recorded, offered to the next enrolment (every API process within 10 s)',
+        tags: ['pathways'],
+        security: bearer,
+        body: {
+          type: 'object',
+          required: ['source'],
+          additionalProperties: false,
+          properties: {
+            source: { type: 'string', minLength: 1, maxLength: MAX_PUBLISHED_BYTES, description: 'the pathway file (YAML), as `carepath validate` reads it' },
+            file: { type: 'string', maxLength: 200, pattern: '^[A-Za-z0-9._/-]+$', description: 'its name in error messages (default published.yaml)' },
+          },
+        },
+        response: { 200: publishedSchema, 201: publishedSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const file = request.body.file ?? 'published.yaml';
+      const result = compileSource(file, request.body.source, { vocabulary: loadVocabulary(), content: loadContent(deps.pathwayContentDir ?? null) });
+      if (!result.compiled) {
+        const [first] = result.diagnostics;
+        throw new CarepathError(
+          'invalid-input',
+          `${file} has ${result.diagnostics.length} error(s); the first: ${first!.line}:${first!.col} ${first!.message} [${first!.rule}]`,
+          { diagnostics: result.diagnostics.map(({ line, col, rule, message }) => ({ line, col, rule, message })) },
+        );
+      }
+      const pathway = result.compiled;
+      const current = deps.pathways.get(pathway.id);
+      const previous = current ? current.version : null;
+      if (current?.hash === pathway.hash) return reply.status(200).send({ ...summaryOf(pathway), published: false, previous });
+      const stored = await recordPathwayVersion(deps.db, pathway);
+      if (stored !== pathway.hash)
+        throw new CarepathError('conflict', versionReusedMessage(file, pathway.id, pathway.version, stored, 'it was first recorded'));
+      const publishedBy = actorId(principalOf(request));
+      const publishedAt = await insertPathwayPublication(deps.db, pathway, publishedBy);
+      deps.pathways.publish(pathway, publicationOrigin({ publishedBy, publishedAt }));
+      await audit(deps.db, request, 'pathway.publish', { type: 'pathway', id: pathway.id }, { version: pathway.version, hash: pathway.hash, previous });
+      return reply.status(201).send({ ...summaryOf(pathway), published: true, previous });
+    },
   );
 
   app.get<{ Params: { id: string } }>(

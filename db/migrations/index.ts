@@ -13,6 +13,7 @@ import * as outboxPassedOn from './2026-12-06-0011-outbox-passed-on.ts';
 import * as inquiryReplies from './2026-12-06-0012-inquiry-replies.ts';
 import * as staffConsole from './2026-12-07-0013-staff-console.ts';
 import * as enrollmentAnchorKinds from './2026-12-07-0014-enrollment-anchor-kinds.ts';
+import * as pathwayPublications from './2026-12-07-0015-pathway-publications.ts';
 
 /** Every migration, in order. Names sort by date; kysely applies the missing ones in this order. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-0012-inquiry-replies': inquiryReplies,
   '2026-12-07-0013-staff-console': staffConsole,
   '2026-12-07-0014-enrollment-anchor-kinds': enrollmentAnchorKinds,
+  '2026-12-07-0015-pathway-publications': pathwayPublications,
 };
