@@ -31,24 +31,30 @@ export async function applyPublications(db: Kysely<Database>, registry: PathwayR
   return { since, offered };
 }
 
-/** Polls for publications made by other processes after `since`; `stop()` ends it. */
+/**
+ * Polls for publications made after the start (by any process): each pathway's newest one by
+ * the database's order is offered here, so every process converges on the same version even
+ * when two publications cross. What the start decided (`since` and before) stands. `stop()` ends it.
+ */
 export function watchPublications(
   db: Kysely<Database>,
   registry: PathwayRegistry,
   options: { since: Date | undefined; intervalMs: number; onError: (err: unknown) => void; onOffered?: (ids: string[]) => void },
 ): { stop(): void } {
-  let since = options.since;
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    latestPathwayPublications(db, since)
-      .then((found) => {
-        for (const p of found) {
-          if (!since || p.publishedAt > since) since = p.publishedAt;
-          if (registry.get(p.pathwayId)?.hash !== p.hash) registry.publish(p.compiled, publicationOrigin(p));
+    latestPathwayPublications(db)
+      .then((latest) => {
+        const offered: string[] = [];
+        for (const p of latest) {
+          if (options.since && p.publishedAt <= options.since) continue;
+          if (registry.get(p.pathwayId)?.hash === p.hash) continue;
+          registry.publish(p.compiled, publicationOrigin(p));
+          offered.push(`${p.pathwayId}@${p.version}`);
         }
-        if (found.length) options.onOffered?.(found.map((p) => `${p.pathwayId}@${p.version}`));
+        if (offered.length) options.onOffered?.(offered);
       })
       .catch(options.onError)
       .finally(() => (running = false));

@@ -12,7 +12,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('version', 'text', (c) => c.notNull())
     .addColumn('hash', 'text', (c) => c.notNull())
     .addColumn('published_by', 'text', (c) => c.notNull())
-    .addColumn('published_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`clock_timestamp()`))
+    // Milliseconds, as a JavaScript Date holds them: the processes compare what they read back.
+    .addColumn('published_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`date_trunc('milliseconds', clock_timestamp())`))
     .addForeignKeyConstraint('pathway_publications_version_fk', ['pathway_id', 'version'], 'pathway_versions', ['pathway_id', 'version'])
     .execute();
   await db.schema.createIndex('pathway_publications_latest').on('pathway_publications').columns(['pathway_id', 'published_at']).execute();

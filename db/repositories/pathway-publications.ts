@@ -23,16 +23,15 @@ export async function insertPathwayPublication(db: Kysely<Database>, pathway: Co
   return row.published_at;
 }
 
-/** The newest publication of each pathway (those after `since` only, when given). */
-export async function latestPathwayPublications(db: Kysely<Database>, since?: Date): Promise<Publication[]> {
-  let query = db
+/** The newest publication of each pathway. */
+export async function latestPathwayPublications(db: Kysely<Database>): Promise<Publication[]> {
+  const query = db
     .selectFrom('pathway_publications as p')
     .innerJoin('pathway_versions as v', (j) => j.onRef('v.pathway_id', '=', 'p.pathway_id').onRef('v.version', '=', 'p.version'))
     .distinctOn('p.pathway_id')
     .select(['p.pathway_id', 'p.version', 'p.hash', 'p.published_by', 'p.published_at', 'v.compiled'])
     .orderBy('p.pathway_id')
     .orderBy('p.published_at', 'desc');
-  if (since) query = query.where('p.published_at', '>', since);
   const rows = await query.execute();
   return rows.map((r) => ({
     pathwayId: r.pathway_id,

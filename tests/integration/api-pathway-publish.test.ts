@@ -76,7 +76,13 @@ describe('publishing a pathway to the running platform', () => {
     const file = { ...restarted.get('test.api-care')!, version: '41', hash: 'sha256:a-file-deployed-after-the-publication' };
     deployed.add(file, 'care-demo.yaml');
     await recordPathwayVersion(api.database.db, file);
-    expect((await applyPublications(api.database.db, deployed)).offered).not.toContain('test.api-care@40');
+    const started = await applyPublications(api.database.db, deployed);
+    expect(started.offered).not.toContain('test.api-care@40');
+    expect(deployed.get('test.api-care')?.version).toBe('41');
+    // Nor does the watch bring the older publication back a poll later.
+    const watch = watchPublications(api.database.db, deployed, { since: started.since, intervalMs: 50, onError: (err) => console.error(err) });
+    await new Promise((r) => setTimeout(r, 400));
+    watch.stop();
     expect(deployed.get('test.api-care')?.version).toBe('41');
   });
 
