@@ -38,6 +38,12 @@ describe('the staff console in a browser', () => {
     return page;
   }
 
+  /** The open picker offers no "Now" / "Today": they would take the browser's clock, not the hospital's. */
+  async function expectNoNowButton(page: Page) {
+    await page.locator('.ant-picker-dropdown .ant-picker-panel').first().waitFor();
+    expect(await page.locator('.ant-picker-now-btn').count()).toBe(0);
+  }
+
   it("a butler signs in, sees a new patient's booking task with her gestational age, books the visit and sees its notice planned", async () => {
     // LMP 87 days ago: 12+3 today.
     const patient = await enrol(87);
@@ -57,6 +63,7 @@ describe('the staff console in a browser', () => {
     const visitDay = shanghaiDate(3);
     const input = page.getByLabel('预约时间');
     await input.click();
+    await expectNoNowButton(page);
     await input.fill(`${visitDay} 09:30`);
     await input.press('Tab');
     expect(await input.inputValue()).toBe(`${visitDay} 09:30`);
@@ -106,6 +113,7 @@ describe('the staff console in a browser', () => {
     await page.getByRole('link', { name: '接口测试路径' }).click();
     const lmp = page.getByLabel('末次月经');
     await lmp.click();
+    await expectNoNowButton(page);
     await lmp.fill('2027-01-15');
     await lmp.press('Enter');
     await page.getByRole('button', { name: '预览' }).click();

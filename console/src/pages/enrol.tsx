@@ -123,6 +123,7 @@ export function EnrolPage() {
             showSearch={{ optionFilterProp: 'label' }}
           />
         </Form.Item>
+        {/* No "Now" / "Today" button on the pickers (showNow, for both in antd 6): it would be the browser's clock, not the hospital's. */}
         {givenAnchors(detail.data?.anchors ?? {}).map(([name, anchor]) => (
           <Form.Item
             key={name}
@@ -130,7 +131,7 @@ export function EnrolPage() {
             label={anchor.title ?? name}
             rules={anchor.required ? [{ required: true, message: t('fieldRequired', { f: anchor.title ?? name }) }] : []}
           >
-            <DatePicker showTime={anchor.type === 'datetime' ? { format: 'HH:mm' } : false} needConfirm={false} />
+            <DatePicker showTime={anchor.type === 'datetime' ? { format: 'HH:mm' } : false} needConfirm={false} showNow={false} />
           </Form.Item>
         ))}
         <Divider titlePlacement="start">{t('patient')}</Divider>

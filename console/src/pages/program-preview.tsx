@@ -62,9 +62,10 @@ export function ProgramPreviewPage() {
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{`${p.title} · v${p.version}`}</Typography.Title>}>
         <Form layout="inline" onFinish={(v: Record<string, Dayjs | undefined>) => void run(v)}>
+          {/* No "Now" / "Today" button on the pickers (showNow, for both in antd 6): it would be the browser's clock, not the hospital's. */}
           {givenAnchors(p.anchors).map(([name, anchor]) => (
             <Form.Item key={name} name={name} label={anchor.title ?? name} initialValue={name === 'lmp' ? hospitalWallClock().subtract(8, 'week') : undefined}>
-              <DatePicker showTime={anchor.type === 'datetime' ? { format: 'HH:mm' } : false} />
+              <DatePicker showTime={anchor.type === 'datetime' ? { format: 'HH:mm' } : false} showNow={false} />
             </Form.Item>
           ))}
           <Button type="primary" htmlType="submit">

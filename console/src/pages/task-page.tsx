@@ -26,10 +26,21 @@ function FieldInput({ field, ...control }: { field: FormField; id?: string; valu
   const { t, word } = useI18n();
   switch (field.type) {
     case 'datetime':
-      // needConfirm off: a time typed and Enter (or Tab) is taken as it is, keyboard only.
-      return <DatePicker showTime={{ format: 'HH:mm', minuteStep: 5 }} needConfirm={false} format="YYYY-MM-DD HH:mm" style={{ width: 240 }} {...control} />;
+      // needConfirm off: a time typed and Enter (or Tab) is taken as it is, keyboard only. No "Now"
+      // / "Today" button (showNow, which antd 6 uses for both): it would pick the browser's clock,
+      // not the zone the time is entered in.
+      return (
+        <DatePicker
+          showTime={{ format: 'HH:mm', minuteStep: 5 }}
+          needConfirm={false}
+          showNow={false}
+          format="YYYY-MM-DD HH:mm"
+          style={{ width: 240 }}
+          {...control}
+        />
+      );
     case 'date':
-      return <DatePicker format="YYYY-MM-DD" style={{ width: 240 }} {...control} />;
+      return <DatePicker format="YYYY-MM-DD" showNow={false} style={{ width: 240 }} {...control} />;
     case 'bool':
       return (
         <Radio.Group
