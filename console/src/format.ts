@@ -18,9 +18,16 @@ function offsetNow(): number {
   return hospitalOffset ?? dayjs().utcOffset();
 }
 
-/** A time as staff read it: `2027-03-01 09:30` in the hospital's time zone. */
-export function formatTime(iso: string | null | undefined): string {
-  return iso ? dayjs(iso).utcOffset(offsetNow()).format('YYYY-MM-DD HH:mm') : '—';
+/**
+ * A time as staff read it: `2027-03-01 09:30` in the hospital's time zone, or in `zone` when
+ * given (a task's, whose date-times are entered in it: what is shown is then what is typed).
+ */
+export function formatTime(iso: string | null | undefined, zone?: TimeZone): string {
+  return iso
+    ? dayjs(iso)
+        .utcOffset(zone?.offsetMinutes ?? offsetNow())
+        .format('YYYY-MM-DD HH:mm')
+    : '—';
 }
 
 /** `+08:00` for 480. */

@@ -86,6 +86,8 @@ export function TaskPage() {
   if (task.error) return <Alert type="error" showIcon title={errorText(task.error, t)} />;
   if (!task.data) return <Spin />;
   const detail = task.data;
+  // The zone of the task's program: its date-times are entered in it, so every time here is shown in it too.
+  const zone = detail.timeZone;
   const clock = dueClock(detail.dueAt, now, t, lang);
   const label = (name: string) => word('field', name);
 
@@ -94,7 +96,7 @@ export function TaskPage() {
     setError(null);
     const data: Record<string, string | number | boolean | null> = {};
     for (const field of detail.form) {
-      const value = dataValue(field, values[field.name], detail.timeZone);
+      const value = dataValue(field, values[field.name], zone);
       if (value !== undefined) data[field.name] = value;
     }
     try {
@@ -129,7 +131,7 @@ export function TaskPage() {
           <Descriptions.Item label={t('code')}>{detail.code ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t('kind')}>{word('kind', detail.kind)}</Descriptions.Item>
           <Descriptions.Item label={t('due')}>
-            {formatTime(detail.dueAt)}{' '}
+            {formatTime(detail.dueAt, zone)}{' '}
             {detail.status === 'open' && <Typography.Text type={clock.overdue ? 'danger' : 'secondary'}>({clock.text})</Typography.Text>}
           </Descriptions.Item>
         </Descriptions>
@@ -137,7 +139,7 @@ export function TaskPage() {
           <Card type="inner" size="small" title={t('inquiryQuestion')} style={{ marginTop: 12 }}>
             <Typography.Paragraph style={{ whiteSpace: 'pre-wrap' }}>{detail.inquiry.question}</Typography.Paragraph>
             <Typography.Text type="secondary">
-              {t('askedAt')} {formatTime(detail.inquiry.askedAt)}
+              {t('askedAt')} {formatTime(detail.inquiry.askedAt, zone)}
             </Typography.Text>
           </Card>
         )}
@@ -167,10 +169,10 @@ export function TaskPage() {
           <Card title={t('result')}>
             <Descriptions column={1} size="small">
               <Descriptions.Item label={t('completedBy')}>{detail.completedBy ?? '—'}</Descriptions.Item>
-              <Descriptions.Item label={t('completedAt')}>{formatTime(detail.completedAt)}</Descriptions.Item>
+              <Descriptions.Item label={t('completedAt')}>{formatTime(detail.completedAt, zone)}</Descriptions.Item>
               {Object.entries(detail.result ?? {}).map(([name, value]) => (
                 <Descriptions.Item key={name} label={label(name)}>
-                  {typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) ? formatTime(value) : String(value)}
+                  {typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) ? formatTime(value, zone) : String(value)}
                 </Descriptions.Item>
               ))}
             </Descriptions>
@@ -178,7 +180,7 @@ export function TaskPage() {
         )
       )}
       {detail.status === 'open' && can('reassignTask') && <Reassign taskId={detail.id} assignee={detail.assignee} onDone={task.reload} />}
-      {detail.status === 'done' && can('readEnrollment') && <NextSteps enrollmentId={detail.enrollmentId} />}
+      {detail.status === 'done' && can('readEnrollment') && <NextSteps enrollmentId={detail.enrollmentId} timeZone={zone} />}
     </Space>
   );
 }
