@@ -87,6 +87,26 @@ describe('the staff console in a browser', () => {
     await screenshot(page, 'butler-journey');
   });
 
+  it('a butler hands a task to another butler and is back on the worklist, not on a task she may no longer read', async () => {
+    const patient = await enrol(88);
+    let taskId = '';
+    await eventually(async () => {
+      const open = await call(api.url, 'GET', `/v1/tasks?status=open&enrollment=${patient.id}`, { key: api.keys.butler });
+      taskId = open.body.items.find((t: any) => t.stepId === 'book_visit').id;
+    });
+    const page = await signIn(api.keys.butler);
+    await page.getByRole('row').filter({ hasText: patient.name }).getByRole('link', { name: '预约产检' }).click();
+    await page.getByTestId('task-title').filter({ hasText: '预约产检' }).waitFor();
+    await page.getByLabel('转派给（管家编号）').fill('b2');
+    await page.getByRole('button', { name: '转派', exact: true }).click();
+    await page.getByText('已转派').first().waitFor();
+    await page.getByRole('heading', { name: '我的任务' }).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/\/worklist$/);
+    expect(await page.locator('.ant-alert-error').count()).toBe(0);
+    const handed = await call(api.url, 'GET', `/v1/tasks/${taskId}`, { key: api.keys.otherButler });
+    expect(handed.body.assignee).toBe('b2');
+  });
+
   it('a doctor signs in, sees the report to approve and approves it', async () => {
     const patient = await enrol(100);
     await eventually(async () => {

@@ -1,7 +1,7 @@
 import { Alert, App, Button, Card, DatePicker, Descriptions, Form, Input, InputNumber, Radio, Space, Spin, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { errorText } from '../errors.ts';
 import { api } from '../api.ts';
 import { NextSteps } from '../components/next-steps.tsx';
@@ -76,8 +76,9 @@ function FieldInput({ field, ...control }: { field: FormField; id?: string; valu
 export function TaskPage() {
   const { id } = useParams();
   const { t, word, lang } = useI18n();
-  const { can } = useSession();
+  const { can, session } = useSession();
   const { message } = App.useApp();
+  const navigate = useNavigate();
   const now = useNow();
   const task = useLoad((signal) => api<TaskDetail>(`/v1/tasks/${encodeURIComponent(id!)}`, { signal }), [id]);
   const [error, setError] = useState<string | null>(null);
@@ -90,6 +91,12 @@ export function TaskPage() {
   const zone = detail.timeZone;
   const clock = dueClock(detail.dueAt, now, t, lang);
   const label = (name: string) => word('field', name);
+  // A butler who hands a task to another butler may no longer read it (403 on reload): back to
+  // the worklist. Others (and a butler who hands it to themselves) keep it and see it reloaded.
+  const reassigned = (to: string) => {
+    if (session?.role === 'butler' && to !== session.butlerId) void navigate('/worklist');
+    else task.reload();
+  };
 
   const complete = async (values: Record<string, FormValue>) => {
     setBusy(true);
@@ -179,23 +186,24 @@ export function TaskPage() {
           </Card>
         )
       )}
-      {detail.status === 'open' && can('reassignTask') && <Reassign taskId={detail.id} assignee={detail.assignee} onDone={task.reload} />}
+      {detail.status === 'open' && can('reassignTask') && <Reassign taskId={detail.id} assignee={detail.assignee} onDone={reassigned} />}
       {detail.status === 'done' && can('readEnrollment') && <NextSteps enrollmentId={detail.enrollmentId} timeZone={zone} />}
     </Space>
   );
 }
 
-/** Hands an open task to another butler (coordinators and admins). */
-function Reassign({ taskId, assignee, onDone }: { taskId: string; assignee: string | null; onDone: () => void }) {
+/** Hands an open task to another butler (coordinators and admins; a butler, their own patients' tasks). */
+function Reassign({ taskId, assignee, onDone }: { taskId: string; assignee: string | null; onDone: (to: string) => void }) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const [error, setError] = useState<string | null>(null);
   const reassign = async ({ to }: { to: string }) => {
     setError(null);
     try {
-      await api(`/v1/tasks/${encodeURIComponent(taskId)}/reassign`, { method: 'POST', body: { assignee: to.trim() } });
+      const assignee = to.trim();
+      await api(`/v1/tasks/${encodeURIComponent(taskId)}/reassign`, { method: 'POST', body: { assignee } });
       void message.success(t('reassigned'));
-      onDone();
+      onDone(assignee);
     } catch (err) {
       setError(errorText(err, t));
     }
