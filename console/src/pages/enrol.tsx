@@ -1,4 +1,5 @@
-import { Alert, Button, Card, Checkbox, DatePicker, Divider, Form, Input, Radio, Select, Space, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Divider, Form, Input, Radio, Select, Space, Typography } from 'antd';
+import { HospitalDatePicker } from '../components/hospital-date-picker.tsx';
 import type { Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
 import { useNavigate } from 'react-router';
@@ -123,7 +124,6 @@ export function EnrolPage() {
             showSearch={{ optionFilterProp: 'label' }}
           />
         </Form.Item>
-        {/* No "Now" / "Today" button on the pickers (showNow, for both in antd 6): it would be the browser's clock, not the hospital's. */}
         {givenAnchors(detail.data?.anchors ?? {}).map(([name, anchor]) => (
           <Form.Item
             key={name}
@@ -131,7 +131,7 @@ export function EnrolPage() {
             label={anchor.title ?? name}
             rules={anchor.required ? [{ required: true, message: t('fieldRequired', { f: anchor.title ?? name }) }] : []}
           >
-            <DatePicker showTime={anchor.type === 'datetime' ? { format: 'HH:mm' } : false} needConfirm={false} showNow={false} />
+            <HospitalDatePicker showTime={anchor.type === 'datetime' ? { format: 'HH:mm' } : false} needConfirm={false} />
           </Form.Item>
         ))}
         <Divider titlePlacement="start">{t('patient')}</Divider>

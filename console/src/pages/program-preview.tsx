@@ -1,4 +1,5 @@
-import { Alert, Button, Card, DatePicker, Form, Space, Spin, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Form, Space, Spin, Table, Tag, Typography } from 'antd';
+import { HospitalDatePicker } from '../components/hospital-date-picker.tsx';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useParams } from 'react-router';
@@ -62,10 +63,9 @@ export function ProgramPreviewPage() {
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{`${p.title} · v${p.version}`}</Typography.Title>}>
         <Form layout="inline" onFinish={(v: Record<string, Dayjs | undefined>) => void run(v)}>
-          {/* No "Now" / "Today" button on the pickers (showNow, for both in antd 6): it would be the browser's clock, not the hospital's. */}
           {givenAnchors(p.anchors).map(([name, anchor]) => (
             <Form.Item key={name} name={name} label={anchor.title ?? name} initialValue={name === 'lmp' ? hospitalWallClock().subtract(8, 'week') : undefined}>
-              <DatePicker showTime={anchor.type === 'datetime' ? { format: 'HH:mm' } : false} showNow={false} />
+              <HospitalDatePicker showTime={anchor.type === 'datetime' ? { format: 'HH:mm' } : false} />
             </Form.Item>
           ))}
           <Button type="primary" htmlType="submit">

@@ -1,9 +1,10 @@
-import { Alert, App, Button, Card, DatePicker, Descriptions, Form, Input, InputNumber, Radio, Space, Spin, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Form, Input, InputNumber, Radio, Space, Spin, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { errorText } from '../errors.ts';
 import { api } from '../api.ts';
+import { HospitalDatePicker } from '../components/hospital-date-picker.tsx';
 import { NextSteps } from '../components/next-steps.tsx';
 import { dueClock, formatAge, formatTime, zonedTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
@@ -26,21 +27,12 @@ function FieldInput({ field, ...control }: { field: FormField; id?: string; valu
   const { t, word } = useI18n();
   switch (field.type) {
     case 'datetime':
-      // needConfirm off: a time typed and Enter (or Tab) is taken as it is, keyboard only. No "Now"
-      // / "Today" button (showNow, which antd 6 uses for both): it would pick the browser's clock,
-      // not the zone the time is entered in.
+      // needConfirm off: a time typed and Enter (or Tab) is taken as it is, keyboard only.
       return (
-        <DatePicker
-          showTime={{ format: 'HH:mm', minuteStep: 5 }}
-          needConfirm={false}
-          showNow={false}
-          format="YYYY-MM-DD HH:mm"
-          style={{ width: 240 }}
-          {...control}
-        />
+        <HospitalDatePicker showTime={{ format: 'HH:mm', minuteStep: 5 }} needConfirm={false} format="YYYY-MM-DD HH:mm" style={{ width: 240 }} {...control} />
       );
     case 'date':
-      return <DatePicker format="YYYY-MM-DD" showNow={false} style={{ width: 240 }} {...control} />;
+      return <HospitalDatePicker format="YYYY-MM-DD" style={{ width: 240 }} {...control} />;
     case 'bool':
       return (
         <Radio.Group
